@@ -1,0 +1,5 @@
+"""``python -m xlpromo``."""
+
+from xlpromo.cli import main
+
+main()

@@ -1,0 +1,217 @@
+"""Computed columns in pandas: the same results as the workbook's native formulas.
+
+Every computed column of the schema has one function here (``COMPUTED``), so a file
+read without recalculation, the Excel layer and the CLI all get the numbers Excel would
+show. Blank results are ``NaN`` for numbers and ``""`` for text, as the formulas give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlpromo.defaults import DOD_POINTS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.schema import Direction
+
+__all__ = [
+    "COMPUTED",
+    "achievement",
+    "as_of_date",
+    "compute",
+    "criterion_text",
+    "numeric",
+    "status",
+    "threshold_values",
+]
+
+Frames = Mapping[str, pd.DataFrame]
+
+
+def numeric(values: Any) -> pd.Series:
+    """Float where a value is a real number (as Excel's ISNUMBER), NaN elsewhere."""
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    ok = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+               and not isinstance(v, bool))
+    out = pd.Series(np.nan, index=s.index, dtype=float)
+    out[ok] = s[ok].astype(float)
+    return out
+
+
+def achievement(actual: Any, target: Any, direction: Any) -> pd.Series:
+    """达成率: actual/target, or target/actual when lower is better; NaN when undefined."""
+    a, t = numeric(actual), numeric(target)
+    d = pd.Series(direction, index=a.index).astype(object)
+    lower = d.eq(Direction.LOWER.value)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(lower, np.where(a == 0, np.nan, t / a), np.where(t == 0, np.nan, a / t))
+    return pd.Series(rate, index=a.index, dtype=float)
+
+
+def status(rate: pd.Series, target: Any, actual: Any, direction: Any,
+           pass_line: float, warn_line: float) -> pd.Series:
+    """达标 / 预警 / 未达标 from the thresholds; a zero of a lower-is-better metric passes."""
+    ok, warn, fail = STATUS_LABELS
+    a, t = numeric(actual), numeric(target)
+    d = pd.Series(direction, index=rate.index).astype(object)
+    out = pd.Series("", index=rate.index, dtype=object)
+    has = rate.notna()
+    out[has & (rate >= pass_line)] = ok
+    out[has & (rate < pass_line) & (rate >= warn_line)] = warn
+    out[has & (rate < warn_line)] = fail
+    zero_ok = ~has & d.eq(Direction.LOWER.value) & t.notna() & a.eq(0)
+    out[zero_ok] = ok
+    return out
+
+
+def threshold_values(frames: Frames) -> dict[str, Any]:
+    """Threshold code → value, as typed in 阈值配置."""
+    th = frames["thresholds"]
+    return {str(c): v for c, v in zip(th["code"], th["value"], strict=True)}
+
+
+def as_of_date(frames: Frames, today: dt.date | None = None) -> pd.Timestamp:
+    """统计日期 of 阈值配置, or today when it is blank (as the name XP_ASOF)."""
+    v = threshold_values(frames).get("as_of")
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
+        return pd.Timestamp(today or dt.date.today())
+    return pd.Timestamp(v).normalize()
+
+
+def criterion_text(pass_line: float) -> str:
+    """考核标准 text, as the formula builds it from the pass line."""
+    return f"目标完成率≥{round(pass_line * 100, 2):.15g}%为达标"
+
+
+def _catalogue_lookup(frames: Frames, names: pd.Series, field: str) -> pd.Series:
+    """INDEX/MATCH into the metric catalogue: case-insensitive, first match, blank if none."""
+    cat = frames["metrics"]
+    table: dict[str, Any] = {}
+    for k, v in zip(cat["name"], cat[field], strict=True):
+        table.setdefault(str(k).casefold(), "" if v is None else v)
+    return names.map(lambda n: table.get(str(n).casefold(), "") if _present(n) else "")
+
+
+def _present(v: Any) -> bool:
+    return not (v is None or v == "" or (isinstance(v, float) and np.isnan(v)))
+
+
+def _key(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: str(v).casefold() if _present(v) else "")
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s.map(lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else None))
+
+
+def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    """环比: change against the same metric and channel on the previous day."""
+    actual = numeric(df["actual"])
+    dates = _dates(df["date"])
+    keys = pd.DataFrame({"m": _key(df["metric"]), "c": _key(df["channel"]), "d": dates,
+                         "a": actual})
+    prev = (keys[keys["a"].notna() & keys["d"].notna()]
+            .groupby(["m", "c", "d"])["a"].agg(["sum", "count"]).reset_index())
+    prev["d"] = prev["d"] + pd.Timedelta(days=1)
+    merged = keys.merge(prev, on=["m", "c", "d"], how="left")
+    merged.index = df.index
+    points = df["dod_basis"].eq(DOD_POINTS)
+    p = merged["sum"]
+    usable = actual.notna() & dates.notna() & merged["count"].fillna(0).gt(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(p == 0, np.nan, actual / p - 1)
+    out = np.where(points, actual - p, rel)
+    return pd.Series(np.where(usable, out, np.nan), index=df.index, dtype=float)
+
+
+def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    due = _dates(df["due"])
+    done = df["status"].isin(TASK_DONE_STATES)
+    days = (due - as_of_date(frames)).dt.days.astype(float)
+    return days.where(due.notna() & ~done)
+
+
+def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    daily = frames["daily"]
+    m = _key(daily["metric"])
+    a = numeric(daily["actual"])
+    filled = daily["actual"].map(_present)
+    agg = _catalogue_lookup(frames, df["metric"], "aggregate")
+    out = []
+    for name, how in zip(_key(df["metric"]), agg, strict=True):
+        rows = m.eq(name)
+        if not (rows & filled).any():
+            out.append(np.nan)
+        elif how == "求和":
+            out.append(float(a[rows].sum()))
+        else:
+            out.append(float(a[rows].mean()) if a[rows].notna().any() else np.nan)
+    return pd.Series(out, index=df.index, dtype=float)
+
+
+def _thr(frames: Frames, code: str) -> float:
+    return float(threshold_values(frames)[code])
+
+
+def _status_of(target: str, actual: str) -> Callable[[Frames, pd.DataFrame], pd.Series]:
+    def fn(frames: Frames, df: pd.DataFrame) -> pd.Series:
+        return status(df["rate"], df[target], df[actual], df["direction"],
+                      _thr(frames, "pass_line"), _thr(frames, "warn_line"))
+    return fn
+
+
+def _lookup(field: str) -> Callable[[Frames, pd.DataFrame], pd.Series]:
+    return lambda frames, df: _catalogue_lookup(frames, df["metric"], field)
+
+
+def _used(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    confirmed = numeric(df["confirmed"])
+    return confirmed.where(confirmed.notna(), numeric(df["auto"]))
+
+
+#: (table key, column key) → function(frames, table frame) → Series, in column order.
+COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
+    ("targets", "criterion"): lambda f, df: pd.Series(
+        criterion_text(_thr(f, "pass_line")), index=df.index, dtype=object),
+    ("breakdown", "unit"): _lookup("unit"),
+    ("tasks", "days_left"): _tasks_days_left,
+    ("tasks", "overdue"): lambda f, df: df["days_left"].map(
+        lambda d: "" if pd.isna(d) else ("是" if d < 0 else "否")),
+    ("daily", "unit"): _lookup("unit"),
+    ("daily", "direction"): _lookup("direction"),
+    ("daily", "rate"): lambda f, df: achievement(df["actual"], df["target"], df["direction"]),
+    ("daily", "dod_basis"): _lookup("dod_basis"),
+    ("daily", "dod"): _daily_dod,
+    ("daily", "status"): _status_of("target", "actual"),
+    ("daily", "dept"): _lookup("dept"),
+    ("review", "unit"): _lookup("unit"),
+    ("review", "direction"): _lookup("direction"),
+    ("review", "auto"): _review_auto,
+    ("review", "used"): _used,
+    ("review", "rate"): lambda f, df: achievement(df["used"], df["target"], df["direction"]),
+    ("review", "status"): _status_of("target", "used"),
+}
+
+# Order matters inside a table: a column may use one computed before it.
+_ORDER = {
+    "daily": ["unit", "direction", "dept", "dod_basis", "rate", "dod", "status"],
+    "review": ["unit", "direction", "auto", "used", "rate", "status"],
+}
+
+
+def compute(frames: Frames) -> dict[str, pd.DataFrame]:
+    """All computed columns of all tables, from the input columns of ``frames``."""
+    out = {k: v.copy() for k, v in frames.items()}
+    tables: dict[str, list[str]] = {}
+    for t, c in COMPUTED:
+        tables.setdefault(t, []).append(c)
+    for tkey, cols in tables.items():
+        if tkey not in out:
+            continue
+        df = out[tkey]
+        for ckey in _ORDER.get(tkey, cols):
+            df[ckey] = COMPUTED[(tkey, ckey)](out, df) if len(df) else pd.Series(dtype=object)
+    return out
