@@ -99,6 +99,16 @@ def default_frames(campaign: Campaign | None = None) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def _conform(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every table with all its input columns, in schema order; missing ones are blank."""
+    out = dict(frames)
+    for table in SCHEMA.tables:
+        if table.key in out:
+            keys = [c.key for c in table.inputs]
+            out[table.key] = out[table.key].reindex(columns=keys).astype(object).reset_index(drop=True)
+    return out
+
+
 def _review_targets(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Fill 目标回顾's 目标值 from 活动目标, as its per-row formulas do."""
     out = dict(frames)
@@ -148,7 +158,7 @@ class _Writer:
         nf = num_format or TYPE_FMTS.get(col.type)
         if nf:
             props["num_format"] = nf
-        if col.computed:
+        if not col.editable:
             props["bg_color"] = COMPUTED_FILL
         else:
             props["locked"] = False
@@ -245,7 +255,7 @@ class _Writer:
         for col in table.columns:
             spec: dict[str, Any] = {
                 "header": col.header,
-                "header_format": self.fmt(**(COMPUTED_HEADER if col.computed else INPUT_HEADER)),
+                "header_format": self.fmt(**(INPUT_HEADER if col.editable else COMPUTED_HEADER)),
                 "format": self.cell_fmt(col)}
             if col.formula:
                 spec["formula"] = "=" + render(col.formula, self.schema, table)
@@ -298,7 +308,7 @@ class _Writer:
     def validate(self, ws: Worksheet, table: Table, n: int) -> None:
         r1 = table.header_row + 1
         r2 = table.header_row + (table.capacity if table.growable else n)
-        for col in table.inputs:
+        for col in (c for c in table.columns if c.editable):
             dv = _validation(col)
             if dv is not None:
                 c = table.first_col + table.index(col.key)
@@ -399,7 +409,7 @@ def build_workbook(path: str | os.PathLike[str],
     """Write the master workbook to ``path`` atomically; ``data`` replaces default tables."""
     frames = default_frames(campaign)
     frames.update({k: v for k, v in (data or {}).items()})
-    frames = compute(_review_targets(frames))
+    frames = compute(_review_targets(_conform(frames)))
     target = Path(path)
     with atomic_path(target) as tmp:
         w = _Writer(tmp, SCHEMA, frames)

@@ -66,11 +66,17 @@ class Column:
     note: str = ""
     unique: bool = False
     metric: str | None = None  # a target column: the metric of the catalogue it targets
+    readonly: bool = False  # reference text that people read but do not type (locked)
 
     @property
     def computed(self) -> bool:
         """True when the column is a native formula, not typed by a person."""
         return self.formula is not None
+
+    @property
+    def editable(self) -> bool:
+        """True when people type into this column (its cells stay unlocked)."""
+        return self.formula is None and not self.readonly
 
 
 class Style(StrEnum):

@@ -226,7 +226,7 @@ REVIEW = Table(
     key="review", name="Review", title="目标回顾", growable=False, header_row=5, capacity=5,
     columns=(
         Column(key="metric", header="指标", required=True, width=12),
-        Column(key="target", header="目标值", type=DEC, width=26, note="取自活动目标表"),
+        Column(key="target", header="目标值", type=DEC, width=26, readonly=True, note="取自活动目标表"),
         Column(key="auto", header="自动汇总", type=DEC, width=26, formula=_REVIEW_AUTO),
         Column(key="confirmed", header="实际值(确认)", type=DEC, min=0, width=13,
                note="平台最终数据；留空则采用自动汇总"),
@@ -264,14 +264,14 @@ LESSONS = Table(
 THRESHOLD_TABLE = Table(
     key="thresholds", name="Thresholds", title="阈值配置", growable=False,
     columns=(
-        Column(key="code", header="参数代码", required=True, unique=True, width=22,
+        Column(key="code", header="参数代码", required=True, unique=True, width=22, readonly=True,
                note="程序读取用的代码，请勿修改"),
-        Column(key="name", header="参数名称", required=True, width=22),
+        Column(key="name", header="参数名称", required=True, width=22, readonly=True),
         Column(key="value", header="数值", type=DEC, width=12, filled_by="运营部",
                note="可按本次活动修改"),
-        Column(key="unit", header="单位", width=8),
-        Column(key="meaning", header="说明", width=46),
-        Column(key="source", header="来源", width=10),
+        Column(key="unit", header="单位", width=8, readonly=True),
+        Column(key="meaning", header="说明", width=46, readonly=True),
+        Column(key="source", header="来源", width=10, readonly=True),
     ),
 )
 

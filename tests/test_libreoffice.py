@@ -1,0 +1,180 @@
+"""LibreOffice recalculates our native formulas: seed golden values, no errors, parity.
+
+LibreOffice is the independent engine here: a private profile forces recalculation on
+load, so every value read back was computed by LibreOffice, not cached by us.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from xlpromo.builder import build_workbook, default_frames
+from xlpromo.demo import AS_OF
+from xlpromo.sheets import SCHEMA
+
+from .conftest import read_values
+
+D = dt.date
+Recalc = Callable[[Path], Path]
+
+
+def _daily(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["date", "metric", "channel", "target", "actual", "issue", "action"],
+                        dtype=object)
+
+
+@pytest.fixture(scope="module")
+def seed_book(tmp_path_factory: pytest.TempPathFactory, recalc: Recalc) -> list[list[Any]]:
+    """Seed 002 template 3 rows (and their previous day), recalculated by LibreOffice."""
+    frames = default_frames()
+    frames["daily"] = _daily([
+        (D(2024, 4, 19), "GMV", "", 6, 5.925, "", ""),
+        (D(2024, 4, 19), "转化率", "", 0.045, 0.046, "", ""),
+        (D(2024, 4, 20), "GMV", "", 6, 5.8, "上午流量高峰期服务器卡顿", "技术部已修复，明日追加500元推广预算挽回损失"),
+        (D(2024, 4, 20), "转化率", "", 0.045, 0.041, "商品详情页某主图加载失败", "设计部4月21日上午9点前替换图片"),
+        (D(2024, 4, 20), "客诉率", "", 0.005, 0.004, "", ""),
+        (D(2024, 4, 20), "客服响应时长", "", 30, 45, "", ""),
+        (D(2024, 4, 20), "缺货率", "", 0.05, 0, "", ""),
+        (D(2024, 4, 20), "GMV", "天猫", 3, 2.9, "", ""),  # other channel: no previous day
+    ])
+    path = build_workbook(tmp_path_factory.mktemp("seed") / "seed.xlsx", frames)
+    return read_values(recalc(path))["每日监控"][3:]
+
+
+def test_seed_gmv_row(seed_book: list[list[Any]]) -> None:
+    row = seed_book[2]
+    assert row[:3] == [D(2024, 4, 20), "GMV", ""]
+    assert round(row[7], 3) == 0.967  # 96.7%
+    assert round(row[8], 3) == -0.021  # 环比 -2.1%
+    assert row[9] == "相对变化" and row[10] == "达标"
+
+
+def test_seed_conversion_row_in_points(seed_book: list[list[Any]]) -> None:
+    row = seed_book[3]
+    assert round(row[7], 3) == 0.911  # 91.1%
+    assert row[8] == pytest.approx(-0.005)  # -0.5 个百分点
+    assert row[9] == "百分点" and row[10] == "预警"
+
+
+def test_lower_is_better_metrics(seed_book: list[list[Any]]) -> None:
+    complaint, response, stockout = seed_book[4], seed_book[5], seed_book[6]
+    assert complaint[4] == "越低越好" and complaint[7] == pytest.approx(1.25) and complaint[10] == "达标"
+    assert response[7] == pytest.approx(30 / 45) and response[10] == "未达标"
+    assert stockout[7] == "" and stockout[10] == "达标"  # zero stock-outs pass
+
+
+def test_other_channel_has_no_previous_day(seed_book: list[list[Any]]) -> None:
+    tmall = seed_book[7]
+    assert tmall[2] == "天猫" and tmall[8] == "" and tmall[7] == pytest.approx(2.9 / 3)
+
+
+def _errors(values: dict[str, list[list[Any]]]) -> list[tuple[str, int, int, Any]]:
+    return [(name, i, j, v) for name, rows in values.items() for i, row in enumerate(rows)
+            for j, v in enumerate(row)
+            if isinstance(v, str) and (v.startswith("#") or v.startswith("Err:"))]
+
+
+@pytest.mark.parametrize("which", ["demo", "blank"])
+def test_no_cell_shows_an_error_after_recalculation(which: str, demo_path: Path, blank_path: Path,
+                                                    recalc: Recalc) -> None:
+    values = read_values(recalc(demo_path if which == "demo" else blank_path))
+    assert _errors(values) == []
+    assert values["活动目标"][3][12] == "目标完成率≥95%为达标"
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def test_engine_equals_libreoffice_on_every_cell_of_the_demo(demo_path: Path, recalc: Recalc) -> None:
+    """Our cached values (pandas) and LibreOffice's recalculation agree everywhere."""
+    ours, theirs = read_values(demo_path), read_values(recalc(demo_path))
+    assert ours.keys() == theirs.keys()
+    diffs = []
+    for name in ours:
+        assert len(ours[name]) == len(theirs[name]), name
+        for i, (ra, rb) in enumerate(zip(ours[name], theirs[name], strict=True)):
+            diffs += [(name, i, j, a, b) for j, (a, b) in enumerate(zip(ra, rb, strict=True)) if not _same(a, b)]
+    assert diffs == []
+    daily = theirs["每日监控"]
+    assert len(daily) == 3 + 28 * 11
+    assert sum(1 for r in daily[3:] if isinstance(r[7], float)) == 28 * 11  # every 达成率 computed
+
+
+def test_demo_planted_situations(demo_path: Path, recalc: Recalc) -> None:
+    values = read_values(recalc(demo_path))
+    tasks = {r[0]: r for r in values["任务分工"][3:]}
+    assert [k for k, r in tasks.items() if r[13] == "是"] == ["T001", "T002", "T013"]
+    assert tasks["T001"][12] == (D(2024, 4, 15) - AS_OF).days
+    assert tasks["T014"][12] == 0 and tasks["T003"][12] == ""
+    daily = values["每日监控"][3:]
+    complaint = [r for r in daily if r[1] == "客诉率"]
+    response = [r for r in daily if r[1] == "客服响应时长"]
+    assert all(r[10] == "达标" for r in complaint)  # a lower-is-better metric that is fine
+    assert sum(r[10] == "未达标" for r in response) >= 5  # and one that is not
+    assert {r[10] for r in daily} == {"达标", "预警", "未达标"}
+    review = {r[0]: r for r in values["复盘报告"][6:11]}
+    assert review["GMV"][1] == 500 and review["GMV"][2] == pytest.approx(
+        sum(r[6] for r in daily if r[1] == "GMV"))
+
+
+def test_thresholds_drive_the_formulas(tmp_path: Path, recalc: Recalc) -> None:
+    """A user who lowers the pass line to 90% turns 91.1% from 预警 into 达标."""
+    frames = default_frames()
+    frames["daily"] = _daily([(D(2024, 4, 20), "转化率", "", 0.045, 0.041, "", "")])
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "pass_line", "value"] = 0.9
+    th.loc[th["code"] == "as_of", "value"] = D(2024, 4, 20)
+    frames["thresholds"] = th
+    frames["tasks"] = pd.DataFrame([dict(task_id="T1", name="x", start=D(2024, 4, 1), due=D(2024, 4, 18),
+                                         owner="李*", dept="运营部", status="进行中")], dtype=object)
+    values = read_values(recalc(build_workbook(tmp_path / "th.xlsx", frames)))
+    assert values["每日监控"][3][10] == "达标"
+    assert values["活动目标"][3][12] == "目标完成率≥90%为达标"
+    assert values["任务分工"][3][12:14] == [-2.0, "是"]
+
+
+def test_review_retrospective_golden(tmp_path: Path, recalc: Recalc) -> None:
+    """Seed 002 template 4: GMV 300→330 (110%), 新客 10万→12万 (120%), ROI 1:3→1:3.2."""
+    frames = default_frames()
+    frames["targets"] = pd.DataFrame([dict(name="618年中大促", owner="张*", warmup_start=D(2024, 6, 1),
+                                           burst_start=D(2024, 6, 1), burst_end=D(2024, 6, 18),
+                                           return_end=D(2024, 6, 18), gmv_target=300, new_customers_target=100000,
+                                           roi_target=3)], dtype=object)
+    review = frames["review"].copy()
+    confirmed = {"GMV": 330, "新客数": 120000, "ROI": 3.2}
+    review["confirmed"] = [confirmed.get(m) for m in review["metric"]]
+    frames["review"] = review
+    values = read_values(recalc(build_workbook(tmp_path / "r.xlsx", frames)))["复盘报告"]
+    rows = {r[0]: r for r in values[6:11]}
+    assert values[2][1] == "2024.06.01-2024.06.18"
+    assert rows["GMV"][5] == pytest.approx(1.10) and rows["GMV"][6] == "达标"
+    assert rows["新客数"][5] == pytest.approx(1.20)
+    assert rows["ROI"][5] == pytest.approx(3.2 / 3)
+    assert rows["新客占比"][1] == "" and rows["新客占比"][5] == ""  # no target typed: blank, not an error
+
+
+def test_pdf_prints_every_sheet_readably(demo_path: Path, tmp_path: Path, soffice: str) -> None:
+    from xlpromo.libreoffice import convert
+
+    pdf = convert(demo_path, "pdf", tmp_path)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.count("\f")
+    assert 8 <= pages <= 16, pages
+    for title in ["促销活动主工作簿 · 使用说明", "活动目标确认表", "任务分配与进度跟踪表", "核心数据监控日报表",
+                  "目标回顾", "成功因素与问题改进", "阈值配置", "数据字典"]:
+        assert title in text, title
+    assert "第 1 页，共" in text
+    assert SCHEMA.sheet("daily").name in text  # page header names the sheet
