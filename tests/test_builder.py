@@ -116,9 +116,9 @@ def test_threshold_names_point_at_their_value_cells(demo_wb: openpyxl.Workbook) 
 def test_conditional_formats_follow_thresholds(demo_wb: openpyxl.Workbook) -> None:
     rules = {str(r.sqref): [x.formula[0] for x in rs]
              for r, rs in demo_wb["每日监控"].conditional_formatting._cf_rules.items()}
-    assert rules["H4:H2003 K4:K2003"] == ["AND(ISNUMBER($H4),$H4<TH_WARN_LINE)",
-                                          "AND(ISNUMBER($H4),$H4<TH_PASS_LINE)",
-                                          "AND(ISNUMBER($H4),$H4>=TH_PASS_LINE)"]
+    assert rules["H4:H2003 K4:K2003"] == ["AND(ISNUMBER($H4),ROUND($H4,9)<TH_WARN_LINE)",
+                                          "AND(ISNUMBER($H4),ROUND($H4,9)<TH_PASS_LINE)",
+                                          "AND(ISNUMBER($H4),ROUND($H4,9)>=TH_PASS_LINE)"]
     tasks = {str(r.sqref): [x.formula[0] for x in rs]
              for r, rs in demo_wb["任务分工"].conditional_formatting._cf_rules.items()}
     assert tasks["A4:N2003"][0] == '$N4="是"'

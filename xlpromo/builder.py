@@ -109,19 +109,6 @@ def _conform(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _review_targets(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Fill 目标回顾's 目标值 from 活动目标, as its per-row formulas do."""
-    out = dict(frames)
-    targets = frames["targets"]
-    by_metric = {c.metric: c.key for c in SCHEMA.table("targets").columns if c.metric}
-    review = frames["review"].copy()
-    review["target"] = [
-        targets[by_metric[m]].iloc[0] if m in by_metric and len(targets) else None
-        for m in review["metric"]]
-    out["review"] = review
-    return out
-
-
 def _blank(v: Any) -> bool:
     if v is None:
         return True
@@ -409,7 +396,7 @@ def build_workbook(path: str | os.PathLike[str],
     """Write the master workbook to ``path`` atomically; ``data`` replaces default tables."""
     frames = default_frames(campaign)
     frames.update({k: v for k, v in (data or {}).items()})
-    frames = compute(_review_targets(_conform(frames)))
+    frames = compute(_conform(frames))
     target = Path(path)
     with atomic_path(target) as tmp:
         w = _Writer(tmp, SCHEMA, frames)

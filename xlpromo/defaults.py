@@ -14,6 +14,8 @@ __all__ = [
     "INLINE_LISTS",
     "LISTS",
     "METRICS",
+    "NUMERIC_CRITERION",
+    "RATE_DIGITS",
     "STATUS_LABELS",
     "TASK_DONE_STATES",
     "THRESHOLDS",
@@ -148,6 +150,10 @@ def threshold(code: str) -> Threshold:
 
 
 STATUS_LABELS = ("达标", "预警", "未达标")
+#: Rates are compared with the lines after rounding to this many decimals (formula and pandas).
+RATE_DIGITS = 9
+#: COUNTIFS criterion that matches numbers only (text and blanks are skipped).
+NUMERIC_CRITERION = ">=-1E+300"
 TASK_DONE_STATES = ("已完成", "已取消")
 
 #: Single-column lists on 数据字典, by list key.

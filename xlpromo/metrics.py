@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from xlpromo.defaults import DOD_POINTS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.defaults import DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.schema import Direction
+from xlpromo.sheets import SCHEMA
 
 __all__ = [
     "COMPUTED",
@@ -33,7 +35,10 @@ Frames = Mapping[str, pd.DataFrame]
 
 def numeric(values: Any) -> pd.Series:
     """Float where a value is a real number (as Excel's ISNUMBER), NaN elsewhere."""
-    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    if isinstance(values, pd.Series):
+        s = values
+    else:
+        s = pd.Series(list(values) if pd.api.types.is_list_like(values) else [values], dtype=object)
     ok = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
                and not isinstance(v, bool))
     out = pd.Series(np.nan, index=s.index, dtype=float)
@@ -57,11 +62,11 @@ def status(rate: pd.Series, target: Any, actual: Any, direction: Any,
     ok, warn, fail = STATUS_LABELS
     a, t = numeric(actual), numeric(target)
     d = pd.Series(direction, index=rate.index).astype(object)
-    out = pd.Series("", index=rate.index, dtype=object)
     has = rate.notna()
-    out[has & (rate >= pass_line)] = ok
-    out[has & (rate < pass_line) & (rate >= warn_line)] = warn
-    out[has & (rate < warn_line)] = fail
+    rate = rate.round(RATE_DIGITS)  # as ROUND(rate, 9) in the formula: 104.5/110 is 95%
+    # nested IF order: the pass line first, then the warning line
+    labels = np.select([~has, rate >= pass_line, rate >= warn_line], ["", ok, warn], default=fail)
+    out = pd.Series(labels, index=rate.index, dtype=object)
     zero_ok = ~has & d.eq(Direction.LOWER.value) & t.notna() & a.eq(0)
     out[zero_ok] = ok
     return out
@@ -83,7 +88,8 @@ def as_of_date(frames: Frames, today: dt.date | None = None) -> pd.Timestamp:
 
 def criterion_text(pass_line: float) -> str:
     """考核标准 text, as the formula builds it from the pass line."""
-    return f"目标完成率≥{round(pass_line * 100, 2):.15g}%为达标"
+    pct = Decimal(repr(pass_line * 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"目标完成率≥{float(pct):.15g}%为达标"  # ROUND rounds half away from zero
 
 
 def _catalogue_lookup(frames: Frames, names: pd.Series, field: str) -> pd.Series:
@@ -120,7 +126,8 @@ def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
     merged.index = df.index
     points = df["dod_basis"].eq(DOD_POINTS)
     p = merged["sum"]
-    usable = actual.notna() & dates.notna() & merged["count"].fillna(0).gt(0)
+    usable = (actual.notna() & dates.notna() & df["metric"].map(_present)
+              & merged["count"].fillna(0).gt(0))
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(p == 0, np.nan, actual / p - 1)
     out = np.where(points, actual - p, rel)
@@ -130,15 +137,15 @@ def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
 def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
     due = _dates(df["due"])
     done = df["status"].isin(TASK_DONE_STATES)
-    days = (due - as_of_date(frames)).dt.days.astype(float)
-    return days.where(due.notna() & ~done)
+    days = (due - as_of_date(frames)) / pd.Timedelta(days=1)  # a due time counts in fractions
+    return days.astype(float).where(due.notna() & ~done)
 
 
 def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
     daily = frames["daily"]
     m = _key(daily["metric"])
     a = numeric(daily["actual"])
-    filled = daily["actual"].map(_present)
+    filled = a.notna()
     agg = _catalogue_lookup(frames, df["metric"], "aggregate")
     out = []
     for name, how in zip(_key(df["metric"]), agg, strict=True):
@@ -153,7 +160,9 @@ def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
 
 
 def _thr(frames: Frames, code: str) -> float:
-    return float(threshold_values(frames)[code])
+    """A threshold as a formula sees it: a blank cell is 0."""
+    v = numeric([threshold_values(frames).get(code)]).iloc[0]
+    return 0.0 if np.isnan(v) else float(v)
 
 
 def _status_of(target: str, actual: str) -> Callable[[Frames, pd.DataFrame], pd.Series]:
@@ -202,9 +211,26 @@ _ORDER = {
 }
 
 
+def _review_targets(frames: Frames) -> pd.Series:
+    """目标回顾 · 目标值: the first 活动目标 row's value of the target column for each metric."""
+    review, targets = frames["review"], frames.get("targets")
+    by_metric = {c.metric: c.key for c in SCHEMA.table("targets").columns if c.metric}
+
+    def one(metric: Any) -> Any:
+        key = by_metric.get(str(metric))
+        if key is None or targets is None or not len(targets) or key not in targets:
+            return None
+        v = targets[key].iloc[0]
+        return None if not _present(v) else v
+
+    return review["metric"].map(one).astype(object)
+
+
 def compute(frames: Frames) -> dict[str, pd.DataFrame]:
     """All computed columns of all tables, from the input columns of ``frames``."""
     out = {k: v.copy() for k, v in frames.items()}
+    if "review" in out:
+        out["review"]["target"] = _review_targets(out) if len(out["review"]) else pd.Series(dtype=object)
     tables: dict[str, list[str]] = {}
     for t, c in COMPUTED:
         tables.setdefault(t, []).append(c)

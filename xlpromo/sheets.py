@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from xlpromo.defaults import DOD_POINTS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.defaults import DOD_POINTS, NUMERIC_CRITERION, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.schema import (
     ColType,
     Column,
@@ -42,7 +42,7 @@ def list_name(list_key: str) -> str:
 
 def _lookup(field: str, key: str = "metric") -> str:
     """Formula template: a metric's catalogue field, blank when the metric is unknown."""
-    return f'IFERROR(INDEX({{metrics.{field}}},MATCH({{{key}}},{{metrics.name}},0)),"")'
+    return f'IFERROR(INDEX({{metrics.{field}}},MATCH({{{key}}},{{metrics.name}},0))&"","")'
 
 
 def _achievement(target: str, actual: str) -> str:
@@ -59,13 +59,14 @@ def _status(rate: str, target: str, actual: str) -> str:
     return (
         f'IF({{{rate}}}="",IF(AND({{direction}}="{LOWER}",ISNUMBER({{{target}}}),'
         f'ISNUMBER({{{actual}}}),{{{actual}}}=0),"{PASS}",""),'
-        f'IF({{{rate}}}>={{TH:pass_line}},"{PASS}",IF({{{rate}}}>={{TH:warn_line}},"{WARN}","{FAIL}")))'
+        f'IF(ROUND({{{rate}}},{RATE_DIGITS})>={{TH:pass_line}},"{PASS}",'
+        f'IF(ROUND({{{rate}}},{RATE_DIGITS})>={{TH:warn_line}},"{WARN}","{FAIL}")))'
     )
 
 
 def _prev_day(fn: str) -> str:
     """SUMIFS/COUNTIFS over the same metric and channel on the previous day."""
-    extra = ',{daily.actual},"<>"' if fn == "COUNTIFS" else ""
+    extra = f',{{daily.actual}},"{NUMERIC_CRITERION}"' if fn == "COUNTIFS" else ""
     return (
         f"{fn}({'{daily.actual},' if fn == 'SUMIFS' else ''}{{daily.metric}},{{metric}},"
         f'{{daily.channel}},{{channel}}&"",{{daily.date}},{{date}}-1{extra})'
@@ -79,7 +80,7 @@ _DOD = (
 )
 
 _REVIEW_AUTO = (
-    'IF(COUNTIFS({daily.metric},{metric},{daily.actual},"<>")=0,"",'
+    f'IF(COUNTIFS({{daily.metric}},{{metric}},{{daily.actual}},"{NUMERIC_CRITERION}")=0,"",'
     'IF(' + _lookup("aggregate") + '="求和",SUMIFS({daily.actual},{daily.metric},{metric}),'
     'AVERAGEIFS({daily.actual},{daily.metric},{metric})))'
 )
@@ -87,13 +88,13 @@ _REVIEW_AUTO = (
 
 def _rate_highlights(rate: str, cols: tuple[str, ...]) -> tuple[Highlight, ...]:
     """Red below the warning line, amber below the pass line, green at or above it."""
-    has = f"ISNUMBER({{{rate}}})"
+    has, r = f"ISNUMBER({{{rate}}})", f"ROUND({{{rate}}},{RATE_DIGITS})"
     return (
-        Highlight(when=f"AND({has},{{{rate}}}<{{TH:warn_line}})", style=Style.RED, columns=cols,
+        Highlight(when=f"AND({has},{r}<{{TH:warn_line}})", style=Style.RED, columns=cols,
                   meaning="达成率低于严重预警线"),
-        Highlight(when=f"AND({has},{{{rate}}}<{{TH:pass_line}})", style=Style.AMBER,
+        Highlight(when=f"AND({has},{r}<{{TH:pass_line}})", style=Style.AMBER,
                   columns=cols, meaning="达成率低于达标线"),
-        Highlight(when=f"AND({has},{{{rate}}}>={{TH:pass_line}})", style=Style.GREEN,
+        Highlight(when=f"AND({has},{r}>={{TH:pass_line}})", style=Style.GREEN,
                   columns=cols, meaning="达成率达标"),
     )
 
