@@ -1,25 +1,29 @@
-"""Command line: ``xlpromo new`` (blank master workbook) and ``xlpromo demo`` (a filled 618).
+"""Command line: ``new`` (blank master workbook), ``demo`` (a filled 618), ``check`` (findings and alerts).
 
-Exit codes: 0 success, 2 unusable input (bad option, existing output without --force).
+Exit codes: 0 success (``check``: no error finding), 1 ``check`` found errors, 2 unusable input
+(bad option, a file that is not a usable workbook, existing output without --force).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from xlpromo import __version__
 from xlpromo.builder import Campaign, build_workbook
+from xlpromo.errors import WorkbookError
 from xlpromo.sheets import SCHEMA
 
 __all__ = ["app", "parse_date"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="xlpromo：电商促销活动主工作簿（618、双11）的生成与检查工具。")
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -92,6 +96,64 @@ def demo(
     _check_output(out, force)
     build_workbook(out, demo_frames())
     _done(out)
+
+
+@app.command()
+def check(
+    book: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（与程序内的报告相同）")] = False,
+) -> None:
+    """检查工作簿：逐格校验并列出预警。退出码 0 无错误，1 有错误，2 文件无法使用。"""
+    from xlpromo.engine import check as run_check
+
+    try:
+        with console.status("正在检查…", spinner="dots") if not as_json else _null():
+            report = run_check(book)
+    except Exception as exc:  # never a traceback: a clear message and exit code 2
+        if not isinstance(exc, WorkbookError):
+            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}），请把文件发给维护者")
+        if as_json:
+            typer.echo(json.dumps({"valid": False, "file": book.name, "error": {
+                "code": exc.code, "message": str(exc), "sheet": exc.sheet, "header": exc.header}},
+                ensure_ascii=False, indent=2))
+            raise typer.Exit(2) from None
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.valid else 1)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def _print_report(report: Any) -> None:
+    if report.findings:
+        t = Table(title=f"问题清单（{len(report.findings)}）", show_lines=False)
+        for h in ("位置", "级别", "列", "问题", "代码"):
+            t.add_column(h)
+        for f in report.findings:
+            t.add_row(f.ref, "错误" if f.severity == "error" else "提示", f.header, f.message, f.code,
+                      style="red" if f.severity == "error" else "yellow")
+        console.print(t)
+    if report.alerts:
+        t = Table(title=f"预警（{len(report.alerts)}）")
+        for h in ("位置", "级别", "预警", "责任部门", "时限"):
+            t.add_column(h)
+        for a in report.alerts:
+            style = {"严重": "red", "预警": "yellow"}.get(a.level.value, "")
+            t.add_row(f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, style=style)
+        console.print(t)
+    s = report.stats
+    verdict = "[green]通过[/]" if report.valid else "[red]有错误[/]"
+    console.print(f"{report.path.name}：{verdict}，错误 {s['errors']} 条，"
+                  f"提示 {s['warnings']} 条，预警 {s['alerts']} 条")
 
 
 @app.command()

@@ -103,6 +103,8 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("pass_line", "达标线", 0.95, "%", "达成率≥此值为达标（活动目标·考核标准）", "活动流程手册"),
     Threshold("warn_line", "严重预警线", 0.85, "%",
               "达成率低于此值标红；介于此值与达标线之间标黄", "团队约定"),
+    Threshold("breakdown_tolerance", "拆解允许偏差", 0.05, "%",
+              "目标拆解中与活动目标同一指标的目标值，偏差超过此比例时提示", "团队约定"),
     Threshold("due_soon_days", "临期提醒天数", 3, "天", "截止前N天内未完成的任务标黄", "团队约定"),
     Threshold("safety_stock_factor", "安全库存系数", 1.5, "倍", "安全库存=日均销量×系数", "活动流程手册"),
     Threshold("flash_stock_factor", "秒杀备货系数", 1.2, "倍", "秒杀商品备货=预估销量×系数", "运营SOP"),

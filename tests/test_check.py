@@ -1,0 +1,174 @@
+"""The engine on the demo: exactly the planted alerts, no findings; golden values; JSON = library report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xlpromo.alerts import RULES
+from xlpromo.cli import app
+from xlpromo.defaults import THRESHOLDS
+from xlpromo.engine import Report, check
+
+from .conftest import read_values
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def report(demo_path: Path) -> Report:
+    return check(demo_path)
+
+
+def test_demo_is_valid_with_no_findings(report: Report) -> None:
+    assert report.valid
+    assert report.findings == []
+    assert report.stats["rows"] == {"breakdown": 4, "tasks": 17, "daily": 308, "lessons": 5}
+
+
+PLANTED = [
+    ["每日监控", "H62", "metric-off-target", "预警"],  # 2024-05-30 转化率 91.1% (seed row)
+    ["每日监控", "H91", "metric-off-target", "严重"],  # 2024-06-01 客服响应时长 36 s
+    ["每日监控", "H125", "metric-off-target", "严重"],  # 2024-06-05 GMV 80%
+    ["每日监控", "H205", "metric-off-target", "预警"],  # 2024-06-12 转化率 88.4%
+    ["每日监控", "H267", "metric-off-target", "预警"],  # 2024-06-17 客服响应时长 33.5 s
+    ["每日监控", "H278", "metric-off-target", "严重"],  # 2024-06-18 客服响应时长 58 s
+    ["每日监控", "L205", "cause-overdue", "预警"],  # no 异常说明 after 24 h
+    ["每日监控", "L267", "cause-overdue", "预警"],
+    ["任务分工", "F4", "task-overdue", "严重"],  # T001
+    ["任务分工", "F5", "task-overdue", "严重"],  # T002
+    ["任务分工", "F16", "task-overdue", "严重"],  # T013
+    ["任务分工", "F17", "task-due-soon", "提示"],  # T014, due today
+    ["任务分工", "F18", "task-due-soon", "提示"],  # T015
+    ["每日监控", "G91", "cs-response-sec", "预警"],
+    ["每日监控", "G267", "cs-response-sec", "预警"],
+    ["每日监控", "G278", "cs-response-sec", "预警"],
+    ["每日监控", "I62", "conversion-drop", "预警"],  # 4.6% → 4.1%
+    ["每日监控", "I205", "conversion-drop", "预警"],
+]
+
+
+def test_demo_alerts_are_exactly_the_planted_ones(report: Report) -> None:
+    assert report.flatten(["sheet", "cell", "code", "level"], alerts=True) == PLANTED
+
+
+def test_alert_cells_point_at_the_right_rows(report: Report, demo_path: Path) -> None:
+    daily = read_values(demo_path)["每日监控"]
+    assert daily[61][:2] == [D(2024, 5, 30), "转化率"]  # Excel row 62
+    assert daily[277][:2] == [D(2024, 6, 18), "客服响应时长"]
+    tasks = read_values(demo_path)["任务分工"]
+    assert tasks[3][0] == "T001" and tasks[15][0] == "T013"
+
+
+def test_alerts_carry_department_and_deadline(report: Report) -> None:
+    by_cell = {a.cell: a for a in report.alerts if a.code == "metric-off-target"}
+    assert by_cell["H62"].dept == "运营部" and by_cell["H62"].deadline == "24小时内说明原因并提出调整措施"
+    assert by_cell["H278"].dept == "客服部"
+    overdue = next(a for a in report.alerts if a.code == "task-overdue")
+    assert overdue.message == "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）"
+
+
+def test_golden_values_from_the_engine(report: Report) -> None:
+    daily = report.frames["daily"]
+    seed = daily[(daily["date"] == D(2024, 5, 30))].set_index("metric")
+    assert round(seed.loc["GMV", "rate"], 3) == 0.967
+    assert round(seed.loc["转化率", "rate"], 3) == 0.911
+    assert seed.loc["客诉率", "rate"] == pytest.approx(1.25)
+    assert round(seed.loc["GMV", "dod"], 3) == -0.021
+    review = report.frames["review"].set_index("metric")
+    assert review.loc["GMV", "target"] == 500
+
+
+def test_engine_equals_the_cached_formula_values(report: Report, demo_path: Path) -> None:
+    """The engine recomputes from inputs; its 达成率 equals the workbook's (LibreOffice-checked) values."""
+    daily = read_values(demo_path)["每日监控"][3:]
+    rates = report.frames["daily"]["rate"].tolist()
+    assert rates == pytest.approx([r[7] for r in daily])
+
+
+def test_changing_a_threshold_changes_the_alerts(tmp_path: Path) -> None:
+    from xlpromo.builder import build_workbook
+    from xlpromo.demo import demo_frames
+
+    frames = demo_frames()
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "cs_response_sec", "value"] = 40
+    th.loc[th["code"] == "due_soon_days", "value"] = 7
+    frames["thresholds"] = th
+    r = check(build_workbook(tmp_path / "t.xlsx", frames))
+    cells = {(a.code, a.cell) for a in r.alerts}
+    assert ("cs-response-sec", "G91") not in cells and ("cs-response-sec", "G278") in cells
+    assert ("task-due-soon", "F19") in cells and ("task-due-soon", "F20") in cells  # T016, T017 now due soon
+
+
+def test_every_rule_reads_known_thresholds() -> None:
+    codes = {t.code for t in THRESHOLDS}
+    for rule in RULES:
+        assert set(rule.thresholds) <= codes, rule.code
+
+
+def test_cli_json_equals_library_report(demo_path: Path, report: Report) -> None:
+    result = CliRunner().invoke(app, ["check", str(demo_path), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == report.to_dict()
+
+
+def test_cli_readable_output_and_exit_code_one(tmp_path: Path) -> None:
+    from xlpromo.builder import build_workbook
+    from xlpromo.demo import demo_frames
+
+    frames = demo_frames()
+    tasks = frames["tasks"].copy()
+    tasks.loc[0, "due"] = D(2024, 3, 1)  # before 起始时间 2024-04-01
+    frames["tasks"] = tasks
+    path = build_workbook(tmp_path / "bad.xlsx", frames)
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "任务分工!F4" in result.stdout and "截止时间早于起始时间" in result.stdout
+    assert "有错误" in result.stdout
+    assert str(check(path).findings[0]) == "任务分工!F4: 截止时间早于起始时间"
+
+
+def test_cli_unusable_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(bad)])
+    assert result.exit_code == 2
+    assert "notes.xlsx" in result.output and "不是 Excel 工作簿" in result.output
+    result = CliRunner().invoke(app, ["check", str(bad), "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "not-a-workbook"
+
+
+def test_blank_template_checks_clean(blank_path: Path) -> None:
+    r = check(blank_path)
+    assert r.valid and r.findings == [] and r.alerts == []
+
+
+def test_internal_error_is_a_message_not_a_traceback(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(path: object) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr("xlpromo.engine.check", boom)
+    result = CliRunner().invoke(app, ["check", str(demo_path)])
+    assert result.exit_code == 2
+    assert "内部错误 RuntimeError: kaput" in result.output and "Traceback" not in result.output
+
+
+def test_placeholders_mean_blank_in_number_cells(tmp_path: Path) -> None:
+    from xlpromo.builder import build_workbook
+    from xlpromo.demo import demo_frames
+
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[0, "actual"] = "—"
+    daily.loc[1, "actual"] = "N/A"
+    daily.loc[2, "actual"] = "abc"
+    frames["daily"] = daily
+    r = check(build_workbook(tmp_path / "p.xlsx", frames))
+    assert r.flatten(["cell", "code"]) == [["G6", "type-number"]]
+    assert r.frames["daily"]["actual"].iloc[:3].isna().all()

@@ -1,0 +1,241 @@
+"""Alerts: the seeds' monitoring rules, applied to a checked workbook.
+
+Each rule has an English code, a level (提示/预警/严重), the department that should act and
+the deadline the seeds set. Every limit is read from 阈值配置, so a user who changes a
+threshold changes the alert. Rules work on computed frames (index = Excel row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+from xlpromo.defaults import STATUS_LABELS, threshold
+from xlpromo.findings import json_value
+from xlpromo.metrics import as_of_date, threshold_values
+from xlpromo.reader import RawBook, RawTable, as_row
+
+__all__ = ["RULES", "Alert", "Level", "Rule", "raise_alerts"]
+
+_PASS, _WARN, _FAIL = STATUS_LABELS
+
+
+class Level(StrEnum):
+    """How urgent an alert is."""
+
+    INFO = "提示"
+    WARNING = "预警"
+    CRITICAL = "严重"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert at one cell: who should act, by when, and why."""
+
+    code: str
+    level: Level
+    sheet: str
+    cell: str
+    row: int | None
+    message: str
+    dept: str
+    deadline: str
+    value: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with every field."""
+        return {"code": self.code, "level": self.level.value, "sheet": self.sheet, "cell": self.cell,
+                "row": self.row, "message": self.message, "dept": self.dept, "deadline": self.deadline,
+                "value": json_value(self.value)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A monitoring rule of the seeds: what it watches and which thresholds it reads."""
+
+    code: str
+    title: str
+    thresholds: tuple[str, ...]
+    check: Callable[[_Context], Iterator[Alert]]
+
+
+class _Context:
+    """Frames, thresholds and cell addresses shared by the rules of one run."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], book: RawBook) -> None:
+        self.frames = frames
+        self.book = book
+        self.th = {k: v for k, v in threshold_values(frames).items()}
+        self.as_of = as_of_date(frames).date()
+
+    def t(self, code: str) -> float:
+        v = self.th.get(code)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v):
+            return float(v)
+        default = threshold(code).value
+        return float(default) if isinstance(default, (int, float)) else 0.0
+
+    def alert(self, table: str, row: int, key: str, code: str, level: Level, message: str, dept: Any,
+              deadline: str, value: Any = None) -> Alert:
+        raw: RawTable = self.book.tables[table]
+        if key not in raw.columns:  # a computed column whose header was removed: point at the row start
+            key = raw.table.columns[0].key
+        return Alert(code, level, raw.sheet, raw.address(row, key), row, message,
+                     str(dept) if isinstance(dept, str) and dept else "运营部", deadline, value)
+
+    def daily(self, metric: str | None = None) -> pd.DataFrame:
+        d = self.frames["daily"]
+        if metric is None:
+            return d
+        mask = d["metric"].map(lambda m: str(m).casefold() == metric.casefold()).astype(bool)
+        return d.loc[mask]  # an empty object mask would select columns, not rows
+
+
+def _fmt(v: float, unit: str) -> str:
+    return f"{v:.1%}" if unit == "%" else f"{v:g}{unit}"
+
+
+def _off_target(c: _Context) -> Iterator[Alert]:
+    hours = c.t("adjust_within_hours")
+    for row, r in c.daily().iterrows():
+        if r["status"] not in (_WARN, _FAIL):
+            continue
+        level = Level.CRITICAL if r["status"] == _FAIL else Level.WARNING
+        yield c.alert("daily", as_row(row), "rate", "metric-off-target", level,
+                      f"{r['date']} {r['metric']} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
+                      f"{hours:g}小时内说明原因并提出调整措施", r["rate"])
+
+
+def _missing_cause(c: _Context) -> Iterator[Alert]:
+    hours = c.t("adjust_within_hours")
+    for row, r in c.daily().iterrows():
+        day = r["date"]
+        if r["status"] not in (_WARN, _FAIL) or not isinstance(day, dt.date):
+            continue
+        if isinstance(r["issue"], str) and r["issue"].strip():
+            continue
+        late = (dt.datetime.combine(c.as_of, dt.time()) - dt.datetime.combine(day, dt.time())).total_seconds() / 3600
+        if late >= hours:
+            yield c.alert("daily", as_row(row), "issue", "cause-overdue", Level.WARNING,
+                          f"{day} {r['metric']} 未达标已超过 {hours:g} 小时，尚未填写异常说明", r["dept"], "立即补填")
+
+
+def _tasks(c: _Context) -> Iterator[Alert]:
+    soon = c.t("due_soon_days")
+    for row, r in c.frames["tasks"].iterrows():
+        left = r["days_left"]
+        if not isinstance(left, float) or math.isnan(left):
+            continue
+        if left < 0:
+            yield c.alert("tasks", as_row(row), "due", "task-overdue", Level.CRITICAL,
+                          f"任务 {r['task_id']}“{r['name']}”已逾期 {-left:g} 天"
+                          f"（截止 {r['due']}，负责人 {r['owner']}）", r["dept"], "立即处理或调整截止时间", r["due"])
+        elif left <= soon:
+            when = "今天到期" if left == 0 else f"{left:g} 天后到期"
+            yield c.alert("tasks", as_row(row), "due", "task-due-soon", Level.INFO,
+                          f"任务 {r['task_id']}“{r['name']}”{when}（负责人 {r['owner']}）", r["dept"],
+                          f"{r['due']} 前完成", r["due"])
+
+
+def _tech_ready(c: _Context) -> Iterator[Alert]:
+    targets = c.frames["targets"]
+    start = targets["warmup_start"].iloc[0] if len(targets) else None
+    if not isinstance(start, dt.date):
+        return
+    days = c.t("tech_ready_days")
+    ready_by = start - dt.timedelta(days=days)
+    for row, r in c.frames["tasks"].iterrows():
+        due = r["due"]
+        pending = r["status"] not in ("已完成", "已取消") and r["phase"] in ("筹备期", "资源整合")
+        if r["dept"] == "技术部" and pending and isinstance(due, dt.date) and due > ready_by:
+            yield c.alert("tasks", as_row(row), "due", "tech-not-ready", Level.WARNING,
+                          f"技术任务 {r['task_id']}“{r['name']}”截止 {due}，晚于活动开始前 {days:g} 天（{ready_by}）",
+                          "技术部", f"{ready_by} 前完成全流程测试", due)
+
+
+def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
+           critical: str | None = None) -> Callable[[_Context], Iterator[Alert]]:
+    """A lower-is-better metric whose actual must stay at or below a threshold."""
+
+    def rule(c: _Context) -> Iterator[Alert]:
+        limit = c.t(code)
+        hard = c.t(critical) if critical else math.inf
+        for row, r in c.daily(metric).iterrows():
+            a = r["actual"]
+            if isinstance(a, float) and a > limit:
+                lv = Level.CRITICAL if a > hard else level
+                yield c.alert("daily", as_row(row), "actual", f"{code.replace('_', '-')}", lv,
+                              f"{r['date']} {metric} {_fmt(a, r['unit'])} 超过上限 {_fmt(limit, r['unit'])}",
+                              dept, deadline, a)
+    return rule
+
+
+def _conversion_drop(c: _Context) -> Iterator[Alert]:
+    drop = c.t("conversion_drop_ab")
+    for row, r in c.daily("转化率").iterrows():
+        a, d = r["actual"], r["dod"]
+        if not (isinstance(a, float) and isinstance(d, float)) or math.isnan(d):
+            continue
+        prev = a - d
+        if prev > 0 and d / prev < -drop:
+            yield c.alert("daily", as_row(row), "dod", "conversion-drop", Level.WARNING,
+                          f"{r['date']} 转化率较前一日下降 {-d / prev:.1%}（超过 {drop:.0%}）", "运营部",
+                          "启动 A/B 测试排查原因", d)
+
+
+def _ctr_low(c: _Context) -> Iterator[Alert]:
+    gap = c.t("ctr_below_industry")
+    for row, r in c.daily("点击率").iterrows():
+        a, t = r["actual"], r["target"]
+        if isinstance(a, float) and isinstance(t, float) and t > 0 and a < t * (1 - gap):
+            yield c.alert("daily", as_row(row), "actual", "ctr-below-benchmark", Level.WARNING,
+                          f"{r['date']} 点击率 {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {gap:.0%}", "市场部",
+                          "优化推广素材与定向", a)
+
+
+def _ship_outlier(c: _Context) -> Iterator[Alert]:
+    d = c.daily("发货时长")
+    values = pd.to_numeric(d["actual"], errors="coerce").dropna()
+    if len(values) < 3:
+        return
+    k = c.t("ship_sigma")
+    line = values.mean() + k * values.std(ddof=0)
+    for row, a in values.items():
+        if a > line:
+            yield c.alert("daily", as_row(row), "actual", "shipping-outlier", Level.INFO,
+                          f"{d['date'].get(row)!s} 发货时长 {a:g} 小时，高于均值+{k:g}σ（{line:.1f} 小时）", "客服部",
+                          "客服主动联系受影响的用户", a)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("metric-off-target", "指标未达标", ("pass_line", "warn_line", "adjust_within_hours"), _off_target),
+    Rule("cause-overdue", "未达标超时未说明原因", ("adjust_within_hours",), _missing_cause),
+    Rule("task-overdue", "任务逾期 / 临期", ("due_soon_days",), _tasks),
+    Rule("tech-not-ready", "技术功能未提前完成测试", ("tech_ready_days",), _tech_ready),
+    Rule("complaint-rate-max", "客诉率超上限", ("complaint_rate_max",),
+         _limit("客诉率", "complaint_rate_max", Level.CRITICAL, "客服部", "立即排查投诉原因")),
+    Rule("cs-response-sec", "客服响应超时", ("cs_response_sec", "cs_response_critical_sec"),
+         _limit("客服响应时长", "cs_response_sec", Level.WARNING, "客服部", "增派客服或启用快捷话术",
+                critical="cs_response_critical_sec")),
+    Rule("stockout-rate-max", "缺货率超上限", ("stockout_rate_max",),
+         _limit("缺货率", "stockout_rate_max", Level.WARNING, "仓储部", "通知运营部并决定补货或调整活动力度")),
+    Rule("bounce-rate-max", "跳出率超上限", ("bounce_rate_max",),
+         _limit("跳出率", "bounce_rate_max", Level.INFO, "运营部", "检查落地页加载与主图")),
+    Rule("ship-within-hours", "发货超时", ("ship_within_hours",),
+         _limit("发货时长", "ship_within_hours", Level.WARNING, "仓储部", "活动结束后48小时内全部发货")),
+    Rule("shipping-outlier", "发货时长异常", ("ship_sigma",), _ship_outlier),
+    Rule("conversion-drop", "转化率骤降", ("conversion_drop_ab",), _conversion_drop),
+    Rule("ctr-below-benchmark", "点击率低于行业均值", ("ctr_below_industry",), _ctr_low),
+)
+
+
+def raise_alerts(frames: dict[str, pd.DataFrame], book: RawBook) -> list[Alert]:
+    """Every alert of every rule, in rule order then row order."""
+    c = _Context(frames, book)
+    return [a for rule in RULES for a in rule.check(c)]

@@ -1,0 +1,163 @@
+"""Findings: what is wrong in a usable workbook, each naming its sheet and cell.
+
+Every kind of finding is a small class with an English ``code``, a Chinese ``title``, a
+``severity`` and a message ``template``; :meth:`Check.at` makes a :class:`Finding`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+__all__ = ["CHECKS", "Check", "Finding", "Severity", "json_value"]
+
+
+class Severity(StrEnum):
+    """error: the workbook is wrong (exit code 1); warning: worth a look."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+def json_value(v: Any) -> Any:
+    """A cell value as JSON can carry it: dates as ISO text, NaN as null."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, (bool, int, float, str)):
+        return v if not isinstance(v, str) else str(v)
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place: ``任务分工!D7: 截止时间早于起始时间``."""
+
+    code: str
+    severity: Severity
+    sheet: str
+    cell: str
+    row: int | None
+    header: str
+    value: Any
+    message: str
+
+    @property
+    def ref(self) -> str:
+        """Sheet-qualified cell, e.g. ``任务分工!D7`` (just the sheet when there is no cell)."""
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with every field."""
+        return {"code": self.code, "severity": self.severity.value, "sheet": self.sheet, "cell": self.cell,
+                "row": self.row, "header": self.header, "value": json_value(self.value), "message": self.message}
+
+
+class Check:
+    """Base of the finding kinds; subclasses only set the class attributes."""
+
+    code: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    template: ClassVar[str]
+
+    @classmethod
+    def at(cls, sheet: str, cell: str, row: int | None, header: str, value: Any = None, **ctx: Any) -> Finding:
+        """A finding of this kind; ``ctx`` fills the template besides header and value."""
+        shown = json_value(value)
+        message = cls.template.format(header=header, value="" if shown is None else shown, **ctx)
+        return Finding(cls.code, cls.severity, sheet, cell, row, header, value, message)
+
+
+class Required(Check):
+    code, title, template = "required", "必填项为空", "“{header}”为必填项"
+
+
+class NotANumber(Check):
+    code, title, template = "type-number", "不是数字", "{reason}"
+
+
+class NotADate(Check):
+    code, title, template = "type-date", "不是日期", "{reason}"
+
+
+class UnitMismatch(Check):
+    code, title, template = "unit-mismatch", "单位不符", "{reason}"
+
+
+class ErrorValue(Check):
+    code, title, template = "error-value", "错误值", "单元格是错误值 {value}，请检查公式或重新填写"
+
+
+class NotInList(Check):
+    code, title, template = "not-in-list", "不在列表中", "“{value}”不在数据字典的“{list}”列表中"
+
+
+class OutOfRange(Check):
+    code, title, template = "out-of-range", "超出范围", "{value} 超出允许范围（{bounds}）{hint}"
+
+
+class DuplicateKey(Check):
+    code, title, template = "duplicate-key", "重复", "{what}与第 {other} 行重复"
+
+
+class DateOrder(Check):
+    code, title, template = "date-order", "日期先后不对", "{message}"
+
+
+class OutsideCampaign(Check):
+    code, title, severity, template = ("outside-campaign", "不在活动期内", Severity.WARNING,
+                                       "日期 {value} 不在活动期（{start} 至 {end}）内")
+
+
+class MultipleOwners(Check):
+    code, title = "multiple-owners", "负责人不唯一"
+    template = "“{value}”：每项任务只能有一位负责人，其他人请写入协作部门或备注"
+
+
+class TargetMismatch(Check):
+    code, title, severity, template = ("target-mismatch", "拆解与总目标不一致", Severity.WARNING,
+                                       "拆解的{metric}目标 {value} 与活动目标 {total} 相差 {gap:.0%}（允许 {tol:.0%}）")
+
+
+class SuspiciousUnit(Check):
+    code, title, severity, template = ("suspicious-unit", "单位可疑", Severity.WARNING,
+                                       "{value} 按万元计过大，是否按元填写了？（{value} 元 = {wan:g} 万元）")
+
+
+class TextTooLong(Check):
+    code, title, template = "text-too-long", "文字过长", "文字长度 {length} 超过 Excel 单元格上限 32767"
+
+
+class FormulaLikeText(Check):
+    code, title, severity, template = ("formula-like-text", "疑似公式文字", Severity.WARNING,
+                                       "以“{first}”开头的文字按文本保存；另存为 CSV 后可能被当作公式执行")
+
+
+class ExtraColumn(Check):
+    code, title, severity, template = ("extra-column", "多余的列", Severity.WARNING,
+                                       "“{value}”不是本表的列，程序不会读取它")
+
+
+class DuplicateColumn(Check):
+    code, title, severity, template = ("duplicate-column", "重复的列", Severity.WARNING,
+                                       "“{value}”列出现了两次，只读取第一列")
+
+
+class MergedCells(Check):
+    code, title, severity, template = ("merged-cells", "合并单元格", Severity.WARNING,
+                                       "数据区内有合并单元格 {value}：只有左上角的格子有值，请取消合并")
+
+
+CHECKS: tuple[type[Check], ...] = (
+    Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
+    OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, ExtraColumn,
+    DuplicateColumn, MergedCells,
+)

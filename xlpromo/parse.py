@@ -1,0 +1,321 @@
+"""Parsers for what people type into cells: numbers with units, dates in Chinese forms, text.
+
+Staff type ``５．８万``, ``≥95%``, ``1:3.2``, ``2024年6月1日`` or ``6/1`` as often as clean
+numbers and dates. Each parser returns a typed value or raises :class:`ParseError`, whose
+``code`` is an English slug (``blank``, ``not-a-number``, ``unit-mismatch``, ``not-a-date``,
+``date-needs-year``, ``invalid-date``) and whose str() is a Chinese message for the user.
+Arithmetic on typed text is decimal, so ``1.1万`` is exactly 11000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import numbers
+import re
+import unicodedata
+from decimal import Decimal, DecimalException, localcontext
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ParseError",
+    "normalize_header",
+    "normalize_text",
+    "parse_date",
+    "parse_number",
+    "parse_text",
+]
+
+
+class ParseError(ValueError):
+    """A typed value that cannot be understood; .code is an English slug, str() a Chinese message."""
+
+    code: str
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
+        return type(self), (self.code, str(self))
+
+
+# --------------------------------------------------------------------------- text
+def normalize_text(value: str) -> str:
+    """NFKC (full-width digits, letters, ％ and （） become ASCII), stripped, whitespace runs → one space."""
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
+def _squeeze(value: str) -> str:
+    return "".join(ch for ch in value if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+def normalize_header(value: object) -> str:
+    """A header for matching: NFKC without any whitespace or invisible format character (BOM, zero-width)."""
+    text = value if isinstance(value, str) else parse_text(value)
+    out = _squeeze(text)
+    while True:  # to a fixed point: removing a space can let NFKC compose what it separated
+        again = _squeeze(unicodedata.normalize("NFKC", out))
+        if again == out:
+            return out
+        out = again
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or value is pd.NaT or value is pd.NA
+
+
+def _shown(value: object) -> str:
+    return value.strip() if isinstance(value, str) else str(value)
+
+
+def _normalized(value: str, what: str) -> str:
+    """normalize_text, refusing characters that NFKC would turn into digits (², ①, ½, ⒈)."""
+    for ch in value:
+        if not ("0" <= ch <= "9") and not unicodedata.decomposition(ch).startswith("<wide>") \
+                and any("0" <= c <= "9" for c in unicodedata.normalize("NFKC", ch)):
+            raise ParseError(f"not-a-{what}", f"无法识别的{'数字' if what == 'number' else '日期'}：{value!r}")
+    return normalize_text(value)
+
+
+# --------------------------------------------------------------------------- numbers
+_NUM = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?"
+_GROUPED = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9,])")
+_PREFIX = re.compile(r"^(?:大于等于|不低于|不少于|达到|约|>=|<=|≥|≤|≧|≦|≈|>|<|=|~|〜)")
+_SIGN_CURRENCY = re.compile(r"^([+\-\u2212]?)(¥|RMB|CNY)?([+\-\u2212]?)", re.IGNORECASE)
+_BODY = re.compile(rf"^({_NUM})(.*)$")
+_RATIO = re.compile(rf"^({_NUM})(?::|比)({_NUM})$")
+_TIME_TOKEN = re.compile(rf"({_NUM})(天|小时|分钟|秒|分|min|sec|hr|d|h|s)", re.IGNORECASE)
+
+_PERCENT = {"%": Decimal(100), "‰": Decimal(1000)}
+_SCALES = {"千": Decimal(1000), "k": Decimal(1000), "万": Decimal(10000), "w": Decimal(10000),
+           "亿": Decimal(100_000_000)}
+_WORDS = ("元", "人", "单", "张", "个", "件")
+_TIMES = {"秒": 1, "s": 1, "sec": 1, "分": 60, "分钟": 60, "min": 60, "小时": 3600, "h": 3600, "hr": 3600,
+          "天": 86400, "d": 86400}
+_TIME_UNITS = {"秒": 1, "分钟": 60, "小时": 3600, "天": 86400}
+_NOT_AMOUNTS = {"%", "倍", *_TIME_UNITS}  # column units a 万/亿 scale or a currency cannot apply to
+
+
+def _mismatch(value: object, unit: str | None) -> ParseError:
+    return ParseError("unit-mismatch", f"“{_shown(value)}”不是本列的单位（{unit or '无单位'}）")
+
+
+def _not_a_number(value: object, why: str = "") -> ParseError:
+    return ParseError("not-a-number", f"无法识别的数字：{value!r}{why}")
+
+
+def _time(value: object, body: str, unit: str | None) -> Decimal | None:
+    """'1.5小时', '2分30秒' → in the column's time unit (None: in the smallest unit written); None if not a time."""
+    tokens: list[tuple[Decimal, int]] = []
+    pos = 0
+    for m in _TIME_TOKEN.finditer(body):
+        if m.start() != pos:
+            return None
+        tokens.append((Decimal(m[1]), _TIMES[m[2].lower()]))
+        pos = m.end()
+    if not tokens or pos != len(body) or (body.endswith("分") and len(tokens) == 1):
+        return None  # a lone 分 may be cents or points: only 1小时30分 or 2分30秒 are minutes
+    seconds = [s for _, s in tokens]
+    if any(a <= b for a, b in itertools.pairwise(seconds)):
+        return None  # units must go down: 1小时30分, not 30分1小时
+    if unit is None:
+        target = Decimal(seconds[-1])
+    elif unit in _TIME_UNITS:
+        target = Decimal(_TIME_UNITS[unit])
+    else:
+        raise _mismatch(value, unit)
+    return sum((n if s == target else n * s / target for n, s in tokens), Decimal(0))
+
+
+def _amount(value: object, number: Decimal, suffix: str, unit: str | None, currency: bool) -> Decimal | None:
+    """'5.8万', '58000元', '3万人', '¥5亿' → in the column's unit; None if the suffix is not an amount."""
+    scale_key = next((k for k in _SCALES if suffix.lower().startswith(k)), None)
+    rest = suffix[len(scale_key):] if scale_key else suffix
+    if rest and rest not in _WORDS and rest != unit:
+        return None
+    word = rest or ("元" if currency else "")
+    if currency and word != "元":
+        return None
+    if scale_key is None and not word:
+        return number
+    if unit in _NOT_AMOUNTS and rest != unit:
+        raise _mismatch(value, unit)
+    if word and unit is not None and word != unit and not (word == "元" and unit == "万元"):
+        raise _mismatch(value, unit)
+    if scale_key:
+        number *= _SCALES[scale_key]
+    if unit == "万元" and (scale_key or word == "元"):
+        number /= 10000
+    return number
+
+
+def _number_text(value: str, unit: str | None) -> float:
+    text = _normalized(value, "number")
+    if not text:
+        raise ParseError("blank", "内容为空，应填数字")
+    s = _GROUPED.sub(lambda m: m[0].replace(",", ""), text.replace(" ", ""))
+    s = _PREFIX.sub("", s, count=1)
+    head = _SIGN_CURRENCY.match(s)
+    assert head is not None  # every part of the pattern is optional
+    signs, currency, s = head[1] + head[3], bool(head[2]), s[head.end():]
+    if len(signs) > 1:
+        raise _not_a_number(value)
+    negative = signs in ("-", "\u2212")
+    result: Decimal | None = None
+    with localcontext() as ctx:
+        ctx.prec = 40
+        try:
+            if ratio := _RATIO.match(s):
+                if unit not in (None, "倍"):
+                    raise _mismatch(value, unit)
+                a, b = Decimal(ratio[1]), Decimal(ratio[2])
+                if a == 0 or currency or signs:
+                    raise _not_a_number(value, "（比值的前项不能为 0）" if a == 0 else "")
+                result = b / a
+            elif body := _BODY.match(s):
+                number, suffix = Decimal(body[1]), body[2]
+                if suffix in _PERCENT and not currency:
+                    if unit not in (None, "%"):
+                        raise _mismatch(value, unit)
+                    result = number / _PERCENT[suffix]
+                elif suffix.lower() in ("倍", "x") and not currency:
+                    if unit not in (None, "倍"):
+                        raise _mismatch(value, unit)
+                    result = number
+                else:
+                    result = _amount(value, number, suffix, unit, currency)
+                    if result is None and not currency:
+                        result = _time(value, s, unit)
+            if result is not None:
+                out = float(-result if negative else result)
+                if math.isfinite(out):
+                    return out
+        except DecimalException:
+            pass
+    raise _not_a_number(value)
+
+
+def parse_number(value: object, unit: str | None = None) -> float:
+    """A number as typed in a column of ``unit`` (万元, 元, %, 人, 单, 张, 倍, 秒, 分钟, 小时, 天 or None) → float."""
+    if _is_blank(value):
+        raise ParseError("blank", "内容为空，应填数字")
+    if isinstance(value, str):
+        return _number_text(value, unit)
+    if isinstance(value, (bool, np.bool_, dt.date, dt.time, np.datetime64)):
+        raise _not_a_number(value)
+    if isinstance(value, (numbers.Real, Decimal)):
+        try:
+            out = float(value)
+        except (OverflowError, ValueError):
+            raise _not_a_number(value) from None
+        if math.isfinite(out):
+            return out
+    raise _not_a_number(value)
+
+
+# --------------------------------------------------------------------------- dates
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+_CLOCK = r"(?:(?<=[日号])\s?|\s|[Tt])([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?"
+_Y, _MD = "([0-9]{4})", "([0-9]{1,2})"
+_FULL = re.compile(rf"^(?:{_Y}([-/.]){_MD}\2{_MD}|{_Y}年{_MD}月{_MD}[日号]|{_Y}([0-9]{{2}})([0-9]{{2}}))(?:{_CLOCK})?$")
+_MONTH_DAY = re.compile(rf"^(?:{_MD}([-/.]){_MD}|{_MD}月{_MD}[日号])(?:{_CLOCK})?$")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # at most, in any year
+
+
+def _invalid(value: object) -> ParseError:
+    return ParseError("invalid-date", f"不存在的日期：{value!r}")
+
+
+def _serial(value: object, number: float) -> dt.date:
+    if not math.isfinite(number):
+        raise ParseError("not-a-date", f"无法识别的日期：{value!r}")
+    whole = math.floor(number)
+    if not 1 <= whole <= _MAX_SERIAL:
+        raise ParseError("invalid-date", f"日期序号 {value!r} 超出 Excel 的范围（1–{_MAX_SERIAL}）")
+    if whole == 60:
+        raise ParseError("invalid-date", "日期序号 60 是 Excel 虚构的 1900-02-29，不存在")
+    return _EXCEL_EPOCH + dt.timedelta(days=whole if whole > 60 else whole + 1)
+
+
+def _date_text(value: str, year: int | None) -> dt.date:
+    text = _normalized(value, "date")
+    if not text:
+        raise ParseError("blank", "内容为空，应填日期")
+    full, month_day = _FULL.match(text), _MONTH_DAY.match(text)
+    y: int | None
+    if full:  # groups: y, separator, m, d | y, m, d | y, m, d; then the clock
+        y, m, d = (int(g) for i, g in enumerate(full.groups()[:10]) if g is not None and i != 1)
+        clock = full.groups()[10:]
+    elif month_day:  # groups: m, separator, d | m, d; then the clock
+        y = None
+        m, d = (int(g) for i, g in enumerate(month_day.groups()[:5]) if g is not None and i != 1)
+        clock = month_day.groups()[5:]
+    else:
+        raise ParseError("not-a-date", f"无法识别的日期：{value!r}（示例：2024-06-01、2024年6月1日）")
+    hour, minute, second = (int(g) if g else 0 for g in clock)
+    if not (1 <= m <= 12 and 1 <= d <= _DAYS_IN_MONTH[m - 1]) or hour > 23 or minute > 59 or second > 59:
+        raise _invalid(value)
+    if y is None:
+        if year is None:
+            raise ParseError("date-needs-year", f"“{value.strip()}”没有年份，请写成如 2024-06-01")
+        y = year
+    try:
+        return dt.date(y, m, d)
+    except (ValueError, OverflowError):
+        raise _invalid(value) from None
+
+
+def parse_date(value: object, year: int | None = None) -> dt.date:
+    """A date as typed: a date, an Excel serial or text (2024-06-01, 2024年6月1日, 20240601; 6月1日 with ``year``)."""
+    if _is_blank(value):
+        raise ParseError("blank", "内容为空，应填日期")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise ParseError("blank", "内容为空，应填日期")
+        return pd.Timestamp(value).date()
+    if isinstance(value, str):
+        return _date_text(value, year)
+    if isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, (bool, np.bool_)):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            raise _invalid(value) from None
+        return _serial(value, number)
+    raise ParseError("not-a-date", f"无法识别的日期：{value!r}")
+
+
+# --------------------------------------------------------------------------- text
+def parse_text(value: object) -> str:
+    """Text as shown: stripped str as is (formulas kept), 12.0 → "12", a date → "YYYY-MM-DD", None/NaN → ""."""
+    if _is_blank(value):
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, (numbers.Real, Decimal)):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            return str(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) < 1e16:
+            return str(int(number))
+        return str(value) if isinstance(value, (float, np.floating, Decimal)) else repr(number)
+    return str(value).strip()

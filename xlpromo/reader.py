@@ -1,0 +1,252 @@
+"""File adapter, read side: every table of the schema from an .xlsx, as typed, with origins.
+
+One python-calamine read per sheet. Columns are found by header (reordered columns,
+stray spaces and full-width characters are tolerated), blank rows are dropped, and every
+value keeps its Excel row so a finding can name its cell (``任务分工!E7``). Cached results
+of computed columns are not read: the engine recomputes them.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, load_workbook
+from xlsxwriter.utility import xl_col_to_name
+
+from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook
+from xlpromo.parse import normalize_header
+from xlpromo.schema import Table, WorkbookSchema
+from xlpromo.sheets import SCHEMA
+
+__all__ = ["CellError", "RawBook", "RawTable", "read_workbook"]
+
+_SCAN_ROWS = 30  # rows searched for a header when the file has no Excel table object
+
+
+class CellError(str):
+    """An Excel error value (``#DIV/0!``, ``#N/A``…) found in a cell."""
+
+    __slots__ = ()
+
+
+def as_row(label: object) -> int:
+    """The Excel row number that a frame's index label stands for."""
+    if not isinstance(label, (int, np.integer)):
+        raise TypeError(f"not a row number: {label!r}")
+    return int(label)
+
+
+@dataclass
+class RawTable:
+    """One table as found in the file: values as typed, indexed by Excel row number."""
+
+    table: Table
+    sheet: str
+    header_row: int  # 1-based Excel row of the header
+    columns: dict[str, int]  # column key → 0-based sheet column
+    data: pd.DataFrame  # input columns (keys) of the non-blank rows; index = Excel row
+    extra: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) not in the schema
+    duplicate: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) seen twice
+    merged: list[str] = field(default_factory=list)  # merged ranges overlapping the data
+
+    def address(self, row: int, key: str) -> str:
+        """A1 address of a column's cell in an Excel row, e.g. ``E7``."""
+        return f"{xl_col_to_name(self.columns[key])}{row}"
+
+    def cell(self, row: int, key: str) -> str:
+        """Sheet-qualified address, e.g. ``任务分工!E7``."""
+        return f"{self.sheet}!{self.address(row, key)}"
+
+
+@dataclass
+class RawBook:
+    """Every table of the schema read from one workbook."""
+
+    path: Path
+    tables: dict[str, RawTable]
+    sheet_names: list[str]
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    if not path.is_file():
+        raise NotAWorkbook(path, "找不到文件")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE container: encrypted OOXML or legacy .xls
+        raw = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in raw:
+            raise EncryptedWorkbook(path, "文件设置了打开密码，请在 Excel 中取消密码后另存为 .xlsx")
+        raise NotAWorkbook(path, "这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx")
+    if not head.startswith(b"PK"):
+        raise NotAWorkbook(path, "不是 Excel 工作簿（.xlsx）")
+    try:
+        return load_workbook(str(path), load_tables=True)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise NotAWorkbook(path, f"文件已损坏或不完整，无法读取（{exc}）") from None
+
+
+def _error_cells(path: Path, sheet_names: Iterable[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Error values (``t="e"``) per sheet, by (0-based row, col): calamine reads them as blanks."""
+    wanted = set(sheet_names)
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            for s in book.iterfind("m:sheets/m:sheet", ns):
+                name = s.get("name", "")
+                if name not in wanted:
+                    continue
+                target = targets.get(s.get(f"{{{ns['r']}}}id"), "")
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                xml = z.read(member)
+                if b't="e"' not in xml:
+                    continue
+                cells = {}
+                for m in _ERROR_CELL.finditer(xml):
+                    col, row = _split_ref(m.group(1).decode())
+                    cells[(row, col)] = m.group(2).decode()
+                out[name] = cells
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    return out
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>',
+                         re.S)
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    """``E7`` → (4, 6): 0-based column and row."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col - 1, int(ref[len(letters):]) - 1
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip() and not isinstance(v, CellError))
+
+
+def _locate(table: Table, rows: list[list[Any]], known: tuple[int, int, int, int] | None) -> tuple[int, int, int]:
+    """(header row, first col, last col), 0-based: from the Excel table, else by scanning headers."""
+    if known:
+        return known[0], known[1], known[3]
+    wanted = {normalize_header(c.header) for c in table.columns}
+    first = normalize_header(table.columns[0].header)
+    best: tuple[int, int, int] | None = None
+    best_score = 0
+    for r, row in enumerate(rows[:_SCAN_ROWS]):
+        cells = [normalize_header(v) for v in row]
+        for c, v in enumerate(cells):
+            if v != first:
+                continue
+            end = c
+            while end + 1 < len(cells) and cells[end + 1]:
+                end += 1
+            score = len(wanted & set(cells[c:end + 1]))
+            if score > best_score:
+                best, best_score = (r, c, end), score
+    if best is None or best_score < max(1, len(table.inputs) // 2):
+        return -1, -1, -1
+    return best
+
+
+def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
+                known: tuple[int, int, int, int] | None, errors: dict[tuple[int, int], str],
+                merged: list[tuple[tuple[int, int], tuple[int, int]]], stop: int) -> RawTable:
+    hr, c0, c1 = _locate(table, rows, known)
+    if hr < 0:
+        raise MissingHeader(path, f"工作表“{sheet}”中找不到“{table.title}”的表头（应有：{'、'.join(table.headers)}）",
+                            sheet=sheet, header=table.headers[0])
+    by_header = {normalize_header(c.header): c for c in table.columns}
+    header = rows[hr]
+    columns: dict[str, int] = {}
+    extra, duplicate = [], []
+    for c in range(c0, min(c1, len(header) - 1) + 1):
+        name = normalize_header(header[c])
+        if not name:
+            continue
+        addr = f"{xl_col_to_name(c)}{hr + 1}"
+        col = by_header.get(name)
+        if col is None:
+            extra.append((addr, str(header[c])))
+        elif col.key in columns:
+            duplicate.append((addr, str(header[c])))
+        else:
+            columns[col.key] = c
+    for col in table.inputs:
+        if col.key not in columns:
+            raise MissingHeader(path, f"工作表“{sheet}”的表头缺少“{col.header}”列（第 {hr + 1} 行）",
+                                sheet=sheet, header=col.header)
+    last = stop if table.growable else (known[2] if known else stop)
+    keys = [c.key for c in table.inputs]
+    idx = [columns[k] for k in keys]
+    records, index = [], []
+    for r in range(hr + 1, min(last, len(rows) - 1) + 1):
+        row = rows[r]
+        values = [row[i] if i < len(row) else None for i in idx]
+        for j, i in enumerate(idx):
+            if (r, i) in errors:
+                values[j] = CellError(errors[(r, i)])
+        if all(_blank(v) for v in values):
+            if not table.growable and not known:
+                break
+            continue
+        records.append(values)
+        index.append(r + 1)
+    data = pd.DataFrame(records, columns=keys, index=pd.Index(index, name="row"), dtype=object)
+    lo, hi = min(columns.values()), max(columns.values())
+    overlaps = [f"{xl_col_to_name(a[1])}{a[0] + 1}:{xl_col_to_name(b[1])}{b[0] + 1}" for a, b in merged
+                if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]
+    return RawTable(table=table, sheet=sheet, header_row=hr + 1, columns=columns, data=data,
+                    extra=extra, duplicate=duplicate, merged=overlaps)
+
+
+def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
+    """Read every table of ``schema`` from ``path``; WorkbookError when the file is unusable."""
+    path = Path(path)
+    wb = _open(path)
+    actual = {normalize_header(n): n for n in wb.sheet_names}
+    try:
+        objects = {n: wb.get_table_by_name(n) for n in (wb.table_names or [])}
+    except CalamineError:
+        objects = {}
+    needed = {s.key: actual.get(normalize_header(s.name)) for s in schema.sheets if s.tables}
+    for s in schema.sheets:
+        if s.tables and needed[s.key] is None:
+            raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
+    errors = _error_cells(path, [n for n in needed.values() if n])
+    tables: dict[str, RawTable] = {}
+    for s in schema.sheets:
+        if not s.tables:
+            continue
+        name = needed[s.key]
+        assert name is not None
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+        except CalamineError as exc:
+            raise NotAWorkbook(path, f"工作表“{name}”无法读取（{exc}）", sheet=name) from None
+        merged = list(sheet.merged_cell_ranges or [])
+        stop = len(rows) - 1
+        for t in s.tables:
+            obj = objects.get(t.name)
+            known = None
+            if obj is not None and obj.sheet == name and obj.start and obj.end:
+                (r0, c0), (r1, c1) = obj.start, obj.end  # start is the first data row
+                known = (r0 - 1, c0, r1, c1)
+            tables[t.key] = _read_table(path, name, t, rows, known, errors.get(name, {}), merged, stop)
+    return RawBook(path=path, tables=tables, sheet_names=list(wb.sheet_names))

@@ -1,0 +1,352 @@
+"""Validation: parse what staff typed into typed frames and collect every finding.
+
+Column checks work on whole pandas columns (required, type, list, bounds, unique); cross
+checks compare columns and tables (date order, campaign window, one owner per task, the
+breakdown against the campaign target, units). Nothing stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlpromo import findings as F
+from xlpromo.defaults import INLINE_LISTS
+from xlpromo.findings import Finding
+from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text
+from xlpromo.reader import CellError, RawBook, RawTable, as_row
+from xlpromo.schema import ColType, Column
+
+__all__ = ["MAX_TEXT", "PLACEHOLDERS", "SUSPICIOUS_WAN", "Validated", "findings_by_code", "validate"]
+
+MAX_TEXT = 32767  # Excel's limit of characters in a cell
+SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
+_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s和\s?|和|及")
+_FORMULA_START = re.compile(r"^[=+@]|^-[A-Za-z(]")
+_TYPE_UNITS = {ColType.PERCENT: "%", ColType.WAN: "万元"}
+#: What staff type in a number or date cell to mean "nothing yet"; read as blank.
+PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "暂无", "空", "n/a", "na", "待定", "待补"})
+
+# The order tables are parsed in: lists first (they give the metric units), then targets (the year).
+_ORDER = ("departments", "statuses", "phases", "channels", "dimensions", "review_kinds", "metrics", "thresholds",
+          "targets", "breakdown", "tasks", "daily", "review", "lessons")
+
+
+@dataclass
+class Validated:
+    """Typed input frames (index = Excel row) and every finding, in reading order."""
+
+    frames: dict[str, pd.DataFrame]
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings of error severity."""
+        return [f for f in self.findings if f.severity == F.Severity.ERROR]
+
+
+def _blank(v: Any) -> bool:
+    if isinstance(v, CellError):
+        return False
+    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _placeholder(v: Any) -> bool:
+    return isinstance(v, str) and not isinstance(v, CellError) and normalize_text(v).casefold() in PLACEHOLDERS
+
+
+class _Run:
+    """One validation pass over a book."""
+
+    def __init__(self, book: RawBook) -> None:
+        self.book = book
+        self.found: list[Finding] = []
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.bad: dict[str, set[tuple[int, str]]] = {}  # cells that failed to parse: no further checks
+        self.year: int | None = None
+        self.units: dict[str, str] = {}
+
+    def add(self, raw: RawTable, check: type[F.Check], row: int | None, key: str | None, value: Any = None,
+            **ctx: Any) -> None:
+        header = raw.table.col(key).header if key else ""
+        cell = raw.address(row, key) if key and row else ""
+        self.found.append(check.at(raw.sheet, cell, row, header, value, **ctx))
+
+    # ------------------------------------------------------------------ parsing
+    def parse(self, raw: RawTable) -> pd.DataFrame:
+        out = pd.DataFrame(index=raw.data.index)
+        bad = self.bad.setdefault(raw.table.key, set())
+        for col in raw.table.inputs:
+            s = raw.data[col.key]
+            errors = s.map(lambda v: isinstance(v, CellError))
+            for row, v in s[errors].items():
+                self.add(raw, F.ErrorValue, as_row(row), col.key, str(v))
+                bad.add((as_row(row), col.key))
+            s = s.where(~errors, None)
+            if col.type == ColType.DATE:
+                out[col.key] = self.parse_dates(raw, col, s, bad)
+            elif col.type in (ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN):
+                out[col.key] = self.parse_numbers(raw, col, s, bad)
+            else:
+                out[col.key] = self.parse_texts(raw, col, s)
+        return out
+
+    def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
+        texts = s.map(lambda v: None if _blank(v) else parse_text(v)).astype(object)
+        for row, t in texts.dropna().items():
+            if len(t) > MAX_TEXT:
+                self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
+            elif col.editable and col.type == ColType.TEXT and _FORMULA_START.match(t):
+                self.add(raw, F.FormulaLikeText, as_row(row), col.key, t, first=t[0])
+        return texts
+
+    def parse_dates(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
+        out = pd.Series(None, index=s.index, dtype=object)
+        for row, v in s.items():
+            if _blank(v) or _placeholder(v):
+                continue
+            try:
+                out[as_row(row)] = parse_date(v, self.year)
+            except ParseError as exc:
+                self.add(raw, F.NotADate, as_row(row), col.key, v, reason=str(exc))
+                bad.add((as_row(row), col.key))
+        return out
+
+    def unit_of(self, raw: RawTable, col: Column) -> Callable[[int], str | None]:
+        """The unit numbers of a column are typed in: by column type, or by the row's metric or 单位."""
+        fixed = _TYPE_UNITS.get(col.type)
+        if raw.table.key in ("daily", "breakdown", "review") and col.key in ("target", "actual", "confirmed"):
+            metric = raw.data["metric"]
+            return lambda row: self.units.get(str(metric.get(row, "")).strip().casefold())
+        if raw.table.key == "thresholds" and col.key == "value":
+            unit = raw.data["unit"]
+            return lambda row: {"%": "%", "日期": "日期"}.get(str(unit.get(row)).strip())
+        return lambda row: fixed
+
+    def parse_numbers(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
+        result = pd.Series(np.nan, index=s.index, dtype=object if raw.table.key == "thresholds" else float)
+        kinds = s.map(type)
+        fast = kinds.isin([int, float])
+        result[fast] = s[fast].astype(float)
+        unit = self.unit_of(raw, col)
+        parsed: dict[int, Any] = {}
+        for row, v in s[~fast].items():
+            if _blank(v) or _placeholder(v):
+                continue
+            u = unit(as_row(row))
+            try:
+                parsed[as_row(row)] = parse_date(v, self.year) if u == "日期" else parse_number(v, u)
+            except ParseError as exc:
+                check = F.UnitMismatch if exc.code == "unit-mismatch" else F.NotANumber
+                self.add(raw, check, as_row(row), col.key, v, reason=str(exc))
+                bad.add((as_row(row), col.key))
+        if parsed:
+            result = result.astype(object) if raw.table.key == "thresholds" else result
+            result.update(pd.Series(parsed, dtype=result.dtype))
+        if raw.table.key == "thresholds":  # a date stays a date; blanks stay blank
+            return result.where(result.notna(), None)
+        return result
+
+    # ------------------------------------------------------------------ column checks
+    def columns(self, raw: RawTable, typed: pd.DataFrame) -> None:
+        bad = self.bad.get(raw.table.key, set())
+        for col in raw.table.inputs:
+            if not col.editable and raw.table.key != "thresholds":
+                continue
+            values = typed[col.key]
+            present = values.map(lambda v: not _blank(v))
+            if col.required:
+                for row in values.index[~present]:
+                    if (as_row(row), col.key) not in bad:
+                        self.add(raw, F.Required, as_row(row), col.key)
+            if col.choices and col.strict_choices:
+                allowed = self.choices(col.choices)
+                if allowed:
+                    wrong = present & ~values.isin(allowed)
+                    for row, v in values[wrong].items():
+                        self.add(raw, F.NotInList, as_row(row), col.key, v, list=self.list_title(col.choices))
+            if col.min is not None or col.max is not None:
+                self.bounds(raw, col, values)
+            if col.unique:
+                self.unique(raw, values[present], [col.key], col.header)
+
+    def bounds(self, raw: RawTable, col: Column, values: pd.Series) -> None:
+        v = pd.to_numeric(values, errors="coerce")
+        low = v < col.min if col.min is not None else pd.Series(False, index=v.index)
+        high = v > col.max if col.max is not None else pd.Series(False, index=v.index)
+        pct = col.type == ColType.PERCENT
+        lo = "" if col.min is None else (f"{col.min:.0%}" if pct else f"{col.min:g}")
+        hi = "" if col.max is None else (f"{col.max:.0%}" if pct else f"{col.max:g}")
+        text = f"{lo} 至 {hi}" if lo and hi else (f"不小于 {lo}" if lo else f"不大于 {hi}")
+        for row, x in v[low | high].items():
+            hint = "；百分比请输入如 30%" if pct and x > 1 else ""
+            self.add(raw, F.OutOfRange, as_row(row), col.key, values.loc[as_row(row)], bounds=text, hint=hint)
+
+    def unique(self, raw: RawTable, frame: pd.Series | pd.DataFrame, keys: list[str], what: str) -> None:
+        df = frame.to_frame() if isinstance(frame, pd.Series) else frame
+        norm = df.apply(lambda c: c.map(lambda v: str(v).strip().casefold() if not _blank(v) else ""))
+        dup = norm.duplicated(keep="first")
+        first_row = norm.reset_index().groupby(list(norm.columns))["row"].transform("min")
+        first_row.index = norm.index
+        for row in norm.index[dup]:
+            value = " + ".join(str(df.at[row, k]) for k in df.columns)
+            self.add(raw, F.DuplicateKey, as_row(row), keys[-1], value, what=f"{what}“{value}”",
+                     other=int(first_row[as_row(row)]))
+
+    def choices(self, key: str) -> set[str]:
+        if key in INLINE_LISTS:
+            return set(INLINE_LISTS[key])
+        frame = self.frames.get(key)
+        if frame is None:
+            return set()
+        column = "name" if key == "metrics" else "value"
+        return {str(v) for v in frame[column].dropna()}
+
+    def list_title(self, key: str) -> str:
+        if key in INLINE_LISTS:
+            return key
+        return self.book.tables[key].table.title
+
+    # ------------------------------------------------------------------ cross checks
+    def targets(self, raw: RawTable, t: pd.DataFrame) -> None:
+        order = ["warmup_start", "burst_start", "burst_end", "return_end"]
+        for row in t.index:
+            for a, b in itertools.pairwise(order):
+                da, db = t.at[row, a], t.at[row, b]
+                if isinstance(da, dt.date) and isinstance(db, dt.date) and db < da:
+                    ha, hb = raw.table.col(a).header, raw.table.col(b).header
+                    self.add(raw, F.DateOrder, as_row(row), b, db, message=f"{hb}（{db}）早于{ha}（{da}）")
+            gmv = t.at[row, "gmv_target"]
+            if isinstance(gmv, float) and gmv >= SUSPICIOUS_WAN["targets"]:
+                self.add(raw, F.SuspiciousUnit, as_row(row), "gmv_target", gmv, wan=gmv / 10000)
+
+    def tasks(self, raw: RawTable, t: pd.DataFrame) -> None:
+        for row in t.index:
+            start, due = t.at[row, "start"], t.at[row, "due"]
+            if isinstance(start, dt.date) and isinstance(due, dt.date) and due < start:
+                self.add(raw, F.DateOrder, as_row(row), "due", due,
+                         message=f"{raw.table.col('due').header}早于{raw.table.col('start').header}")
+            owner = t.at[row, "owner"]
+            if isinstance(owner, str) and _OWNER_SEPARATORS.search(owner.strip()):
+                self.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
+
+    def daily(self, raw: RawTable, d: pd.DataFrame) -> None:
+        window = self.window()
+        if window:
+            start, end = window
+            for row, day in d["date"].items():
+                if isinstance(day, dt.date) and not start <= day <= end:
+                    self.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
+        keyed = d[["date", "metric", "channel"]].copy()
+        keyed["channel"] = keyed["channel"].map(lambda v: v if not _blank(v) else "全渠道")
+        present = keyed["date"].notna() & keyed["metric"].notna()
+        self.unique(raw, keyed[present], ["date", "metric", "channel"], "日期+核心指标+渠道")
+        for row in d.index:
+            unit = self.units.get(str(d.at[row, "metric"]).casefold())
+            if unit == "万元":
+                for key in ("target", "actual"):
+                    v = d.at[row, key]
+                    if isinstance(v, float) and v >= SUSPICIOUS_WAN["daily"]:
+                        self.add(raw, F.SuspiciousUnit, as_row(row), key, v, wan=v / 10000)
+            if unit == "%":
+                for key in ("target", "actual"):
+                    v = d.at[row, key]
+                    if isinstance(v, float) and (v > 1 or v < 0):
+                        self.add(raw, F.OutOfRange, as_row(row), key, v, bounds="0% 至 100%",
+                                 hint="；百分比请输入如 4.5%")
+
+    def breakdown(self, raw: RawTable, b: pd.DataFrame) -> None:
+        targets = self.frames.get("targets")
+        if targets is None or not len(targets):
+            return
+        tol = self.threshold("breakdown_tolerance", 0.05)
+        columns = {c.metric.casefold(): c for c in self.book.tables["targets"].table.columns if c.metric}
+        for row in b.index:
+            col = columns.get(str(b.at[row, "metric"]).casefold())
+            value, total = b.at[row, "target"], None
+            if col is not None:
+                total = targets[col.key].iloc[0]
+            if isinstance(value, float) and isinstance(total, float) and total:
+                gap = abs(value - total) / abs(total)
+                if gap > tol:
+                    self.add(raw, F.TargetMismatch, as_row(row), "target", value, metric=col.header if col else "",
+                             total=f"{total:g}", gap=gap, tol=tol)
+
+    def window(self) -> tuple[dt.date, dt.date] | None:
+        targets = self.frames.get("targets")
+        if targets is None or not len(targets):
+            return None
+        start, end = targets["warmup_start"].iloc[0], targets["return_end"].iloc[0]
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start <= end:
+            return start, end
+        return None
+
+    def threshold(self, code: str, default: float) -> float:
+        th = self.frames.get("thresholds")
+        if th is None:
+            return default
+        values = dict(zip(th["code"], th["value"], strict=True))
+        v = values.get(code)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else default
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> Validated:
+        for key in _ORDER:
+            raw = self.book.tables.get(key)
+            if raw is None:
+                continue
+            self.structure(raw)
+            typed = self.parse(raw)
+            self.frames[key] = typed
+            self.columns(raw, typed)
+            if key == "metrics":
+                self.units = {str(n).casefold(): str(u) for n, u in zip(typed["name"], typed["unit"], strict=True)
+                              if not _blank(n)}
+            if key == "targets":
+                self.targets(raw, typed)
+                self.year = _campaign_year(typed)
+            elif key == "tasks":
+                self.tasks(raw, typed)
+            elif key == "daily":
+                self.daily(raw, typed)
+            elif key == "breakdown":
+                self.breakdown(raw, typed)
+        return Validated(self.frames, self.found)
+
+    def structure(self, raw: RawTable) -> None:
+        for cell, header in raw.extra:
+            self.found.append(F.ExtraColumn.at(raw.sheet, cell, int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+                                               header, header))
+        for cell, header in raw.duplicate:
+            self.found.append(F.DuplicateColumn.at(raw.sheet, cell, raw.header_row, header, header))
+        for rng in raw.merged:
+            self.found.append(F.MergedCells.at(raw.sheet, rng.split(":")[0], None, "", rng))
+
+
+def _campaign_year(targets: pd.DataFrame) -> int | None:
+    for key in ("burst_start", "warmup_start", "return_end"):
+        if key in targets and len(targets):
+            v = targets[key].iloc[0]
+            if isinstance(v, dt.date):
+                return v.year
+    return None
+
+
+def validate(book: RawBook) -> Validated:
+    """Parse every table of ``book`` and run every check; never raises on bad values."""
+    return _Run(book).run()
+
+
+def findings_by_code(found: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each code (for summaries)."""
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    return counts
