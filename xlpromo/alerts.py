@@ -73,6 +73,8 @@ class _Context:
         self.book = book
         self.th = {k: v for k, v in threshold_values(frames).items()}
         self.as_of = as_of_date(frames).date()
+        daily = frames["daily"]
+        self.metric_keys = daily["metric"].map(lambda m: str(m).casefold()) if len(daily) else daily["metric"]
 
     def t(self, code: str) -> float:
         v = self.th.get(code)
@@ -93,8 +95,19 @@ class _Context:
         d = self.frames["daily"]
         if metric is None:
             return d
-        mask = d["metric"].map(lambda m: str(m).casefold() == metric.casefold()).astype(bool)
+        mask = self.metric_keys.eq(metric.casefold()).astype(bool)
         return d.loc[mask]  # an empty object mask would select columns, not rows
+
+    def off_target(self) -> pd.DataFrame:
+        """Daily rows whose 状态 is 预警 or 未达标."""
+        d = self.frames["daily"]
+        return d.loc[d["status"].isin((_WARN, _FAIL)).astype(bool)]
+
+
+def _rows(df: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(Excel row, record) of a small selection; much cheaper than iterrows."""
+    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
+    return zip((as_row(i) for i in df.index), records, strict=True)
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -103,42 +116,40 @@ def _fmt(v: float, unit: str) -> str:
 
 def _off_target(c: _Context) -> Iterator[Alert]:
     hours = c.t("adjust_within_hours")
-    for row, r in c.daily().iterrows():
-        if r["status"] not in (_WARN, _FAIL):
-            continue
+    for row, r in _rows(c.off_target()):
         level = Level.CRITICAL if r["status"] == _FAIL else Level.WARNING
-        yield c.alert("daily", as_row(row), "rate", "metric-off-target", level,
+        yield c.alert("daily", row, "rate", "metric-off-target", level,
                       f"{r['date']} {r['metric']} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
                       f"{hours:g}小时内说明原因并提出调整措施", r["rate"])
 
 
 def _missing_cause(c: _Context) -> Iterator[Alert]:
     hours = c.t("adjust_within_hours")
-    for row, r in c.daily().iterrows():
+    for row, r in _rows(c.off_target()):
         day = r["date"]
-        if r["status"] not in (_WARN, _FAIL) or not isinstance(day, dt.date):
+        if not isinstance(day, dt.date):
             continue
         if isinstance(r["issue"], str) and r["issue"].strip():
             continue
         late = (dt.datetime.combine(c.as_of, dt.time()) - dt.datetime.combine(day, dt.time())).total_seconds() / 3600
         if late >= hours:
-            yield c.alert("daily", as_row(row), "issue", "cause-overdue", Level.WARNING,
+            yield c.alert("daily", row, "issue", "cause-overdue", Level.WARNING,
                           f"{day} {r['metric']} 未达标已超过 {hours:g} 小时，尚未填写异常说明", r["dept"], "立即补填")
 
 
 def _tasks(c: _Context) -> Iterator[Alert]:
     soon = c.t("due_soon_days")
-    for row, r in c.frames["tasks"].iterrows():
-        left = r["days_left"]
-        if not isinstance(left, float) or math.isnan(left):
-            continue
+    tasks = c.frames["tasks"]
+    left_all = pd.to_numeric(tasks["days_left"], errors="coerce")
+    for row, r in _rows(tasks.loc[(left_all <= soon).astype(bool)]):
+        left = float(r["days_left"])
         if left < 0:
-            yield c.alert("tasks", as_row(row), "due", "task-overdue", Level.CRITICAL,
+            yield c.alert("tasks", row, "due", "task-overdue", Level.CRITICAL,
                           f"任务 {r['task_id']}“{r['name']}”已逾期 {-left:g} 天"
                           f"（截止 {r['due']}，负责人 {r['owner']}）", r["dept"], "立即处理或调整截止时间", r["due"])
         elif left <= soon:
             when = "今天到期" if left == 0 else f"{left:g} 天后到期"
-            yield c.alert("tasks", as_row(row), "due", "task-due-soon", Level.INFO,
+            yield c.alert("tasks", row, "due", "task-due-soon", Level.INFO,
                           f"任务 {r['task_id']}“{r['name']}”{when}（负责人 {r['owner']}）", r["dept"],
                           f"{r['due']} 前完成", r["due"])
 
@@ -150,11 +161,12 @@ def _tech_ready(c: _Context) -> Iterator[Alert]:
         return
     days = c.t("tech_ready_days")
     ready_by = start - dt.timedelta(days=days)
-    for row, r in c.frames["tasks"].iterrows():
+    tasks = c.frames["tasks"]
+    for row, r in _rows(tasks.loc[tasks["dept"].eq("技术部").astype(bool)]):
         due = r["due"]
         pending = r["status"] not in ("已完成", "已取消") and r["phase"] in ("筹备期", "资源整合")
         if r["dept"] == "技术部" and pending and isinstance(due, dt.date) and due > ready_by:
-            yield c.alert("tasks", as_row(row), "due", "tech-not-ready", Level.WARNING,
+            yield c.alert("tasks", row, "due", "tech-not-ready", Level.WARNING,
                           f"技术任务 {r['task_id']}“{r['name']}”截止 {due}，晚于活动开始前 {days:g} 天（{ready_by}）",
                           "技术部", f"{ready_by} 前完成全流程测试", due)
 
@@ -166,11 +178,12 @@ def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
     def rule(c: _Context) -> Iterator[Alert]:
         limit = c.t(code)
         hard = c.t(critical) if critical else math.inf
-        for row, r in c.daily(metric).iterrows():
-            a = r["actual"]
-            if isinstance(a, float) and a > limit:
+        d = c.daily(metric)
+        for row, r in _rows(d.loc[(pd.to_numeric(d["actual"], errors="coerce") > limit).astype(bool)]):
+            a = float(r["actual"])
+            if a > limit:
                 lv = Level.CRITICAL if a > hard else level
-                yield c.alert("daily", as_row(row), "actual", f"{code.replace('_', '-')}", lv,
+                yield c.alert("daily", row, "actual", f"{code.replace('_', '-')}", lv,
                               f"{r['date']} {metric} {_fmt(a, r['unit'])} 超过上限 {_fmt(limit, r['unit'])}",
                               dept, deadline, a)
     return rule
@@ -178,23 +191,26 @@ def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
 
 def _conversion_drop(c: _Context) -> Iterator[Alert]:
     drop = c.t("conversion_drop_ab")
-    for row, r in c.daily("转化率").iterrows():
+    d = c.daily("转化率")
+    for row, r in _rows(d.loc[(pd.to_numeric(d["dod"], errors="coerce") < 0).astype(bool)]):
         a, d = r["actual"], r["dod"]
         if not (isinstance(a, float) and isinstance(d, float)) or math.isnan(d):
             continue
         prev = a - d
         if prev > 0 and d / prev < -drop:
-            yield c.alert("daily", as_row(row), "dod", "conversion-drop", Level.WARNING,
+            yield c.alert("daily", row, "dod", "conversion-drop", Level.WARNING,
                           f"{r['date']} 转化率较前一日下降 {-d / prev:.1%}（超过 {drop:.0%}）", "运营部",
                           "启动 A/B 测试排查原因", d)
 
 
 def _ctr_low(c: _Context) -> Iterator[Alert]:
     gap = c.t("ctr_below_industry")
-    for row, r in c.daily("点击率").iterrows():
+    d = c.daily("点击率")
+    low = pd.to_numeric(d["actual"], errors="coerce") < pd.to_numeric(d["target"], errors="coerce") * (1 - gap)
+    for row, r in _rows(d.loc[low.astype(bool)]):
         a, t = r["actual"], r["target"]
         if isinstance(a, float) and isinstance(t, float) and t > 0 and a < t * (1 - gap):
-            yield c.alert("daily", as_row(row), "actual", "ctr-below-benchmark", Level.WARNING,
+            yield c.alert("daily", row, "actual", "ctr-below-benchmark", Level.WARNING,
                           f"{r['date']} 点击率 {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {gap:.0%}", "市场部",
                           "优化推广素材与定向", a)
 
@@ -206,9 +222,10 @@ def _ship_outlier(c: _Context) -> Iterator[Alert]:
         return
     k = c.t("ship_sigma")
     line = values.mean() + k * values.std(ddof=0)
-    for row, a in values.items():
+    for label, a in values.items():
         if a > line:
-            yield c.alert("daily", as_row(row), "actual", "shipping-outlier", Level.INFO,
+            row = as_row(label)
+            yield c.alert("daily", row, "actual", "shipping-outlier", Level.INFO,
                           f"{d['date'].get(row)!s} 发货时长 {a:g} 小时，高于均值+{k:g}σ（{line:.1f} 小时）", "客服部",
                           "客服主动联系受影响的用户", a)
 

@@ -157,6 +157,30 @@ def _print_report(report: Any) -> None:
 
 
 @app.command()
+def report(
+    book: Annotated[Path, typer.Argument(help="已填写的工作簿 .xlsx")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.md、.html 或 .xlsx")],
+    force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
+) -> None:
+    """根据工作簿数据生成运营效果复盘报告。"""
+    from xlpromo.engine import check as run_check
+    from xlpromo.retro import FORMATS, write_report
+
+    if out.suffix.lower() not in FORMATS:
+        raise _fail(f"{out}：复盘报告只能输出为 {'、'.join(FORMATS)}")
+    if out.resolve() == book.resolve():
+        raise _fail("输出文件不能与输入工作簿相同")
+    if out.exists() and not force:
+        raise _fail(f"{out} 已存在；如需覆盖请加 --force")
+    try:
+        with console.status("正在生成复盘报告…", spinner="dots"):
+            write_report(run_check(book), out)
+    except WorkbookError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"[green]已生成复盘报告[/] {out}")
+
+
+@app.command()
 def version() -> None:
     """显示版本号。"""
     typer.echo(__version__)

@@ -39,11 +39,15 @@ def numeric(values: Any) -> pd.Series:
         s = values
     else:
         s = pd.Series(list(values) if pd.api.types.is_list_like(values) else [values], dtype=object)
-    ok = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
-               and not isinstance(v, bool))
+    if s.dtype.kind in "if":
+        return s.astype(float)
+    ok = s.map(type).isin(_NUMBER_TYPES).astype(bool)
     out = pd.Series(np.nan, index=s.index, dtype=float)
     out[ok] = s[ok].astype(float)
     return out
+
+
+_NUMBER_TYPES = [int, float, np.int64, np.int32, np.float64, np.float32]
 
 
 def achievement(actual: Any, target: Any, direction: Any) -> pd.Series:

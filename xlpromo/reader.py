@@ -56,6 +56,7 @@ class RawTable:
     extra: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) not in the schema
     duplicate: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) seen twice
     merged: list[str] = field(default_factory=list)  # merged ranges overlapping the data
+    has_errors: bool = False  # some input cell holds an Excel error value (CellError)
 
     def address(self, row: int, key: str) -> str:
         """A1 address of a column's cell in an Excel row, e.g. ``E7``."""
@@ -195,12 +196,14 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     keys = [c.key for c in table.inputs]
     idx = [columns[k] for k in keys]
     records, index = [], []
+    error_rows = {r for r, c in errors if c in idx}
     for r in range(hr + 1, min(last, len(rows) - 1) + 1):
         row = rows[r]
         values = [row[i] if i < len(row) else None for i in idx]
-        for j, i in enumerate(idx):
-            if (r, i) in errors:
-                values[j] = CellError(errors[(r, i)])
+        if r in error_rows:
+            for j, i in enumerate(idx):
+                if (r, i) in errors:
+                    values[j] = CellError(errors[(r, i)])
         if all(_blank(v) for v in values):
             if not table.growable and not known:
                 break
@@ -211,8 +214,9 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     lo, hi = min(columns.values()), max(columns.values())
     overlaps = [f"{xl_col_to_name(a[1])}{a[0] + 1}:{xl_col_to_name(b[1])}{b[0] + 1}" for a, b in merged
                 if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]
+    has_errors = any(hr < r <= last for r in error_rows)
     return RawTable(table=table, sheet=sheet, header_row=hr + 1, columns=columns, data=data,
-                    extra=extra, duplicate=duplicate, merged=overlaps)
+                    extra=extra, duplicate=duplicate, merged=overlaps, has_errors=has_errors)
 
 
 def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:

@@ -85,11 +85,12 @@ class _Run:
         bad = self.bad.setdefault(raw.table.key, set())
         for col in raw.table.inputs:
             s = raw.data[col.key]
-            errors = s.map(lambda v: isinstance(v, CellError))
-            for row, v in s[errors].items():
-                self.add(raw, F.ErrorValue, as_row(row), col.key, str(v))
-                bad.add((as_row(row), col.key))
-            s = s.where(~errors, None)
+            if raw.has_errors:
+                errors = s.map(lambda v: isinstance(v, CellError)).astype(bool)
+                for row, v in s[errors].items():
+                    self.add(raw, F.ErrorValue, as_row(row), col.key, str(v))
+                    bad.add((as_row(row), col.key))
+                s = s.where(~errors, None)
             if col.type == ColType.DATE:
                 out[col.key] = self.parse_dates(raw, col, s, bad)
             elif col.type in (ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN):
@@ -100,23 +101,32 @@ class _Run:
 
     def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
         texts = s.map(lambda v: None if _blank(v) else parse_text(v)).astype(object)
-        for row, t in texts.dropna().items():
-            if len(t) > MAX_TEXT:
-                self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
-            elif col.editable and col.type == ColType.TEXT and _FORMULA_START.match(t):
+        present = texts.dropna()
+        if not len(present):
+            return texts
+        as_str = present.astype(str)
+        long = as_str.str.len() > MAX_TEXT
+        for row, t in as_str[long].items():
+            self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
+        if col.editable and col.type == ColType.TEXT:
+            for row, t in as_str[~long & as_str.str.match(_FORMULA_START.pattern)].items():
                 self.add(raw, F.FormulaLikeText, as_row(row), col.key, t, first=t[0])
         return texts
 
     def parse_dates(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
-        out = pd.Series(None, index=s.index, dtype=object)
-        for row, v in s.items():
+        is_date = s.map(lambda v: type(v) is dt.date).astype(bool)  # calamine gives dates as dt.date already
+        out = s.where(is_date, None).astype(object)
+        parsed: dict[int, dt.date] = {}
+        for row, v in s[~is_date].items():
             if _blank(v) or _placeholder(v):
                 continue
             try:
-                out[as_row(row)] = parse_date(v, self.year)
+                parsed[as_row(row)] = parse_date(v, self.year)
             except ParseError as exc:
                 self.add(raw, F.NotADate, as_row(row), col.key, v, reason=str(exc))
                 bad.add((as_row(row), col.key))
+        if parsed:
+            out.update(pd.Series(parsed, dtype=object))
         return out
 
     def unit_of(self, raw: RawTable, col: Column) -> Callable[[int], str | None]:
@@ -161,7 +171,7 @@ class _Run:
             if not col.editable and raw.table.key != "thresholds":
                 continue
             values = typed[col.key]
-            present = values.map(lambda v: not _blank(v))
+            present = (values.notna() & values.map(lambda v: not isinstance(v, str) or bool(v))).astype(bool)
             if col.required:
                 for row in values.index[~present]:
                     if (as_row(row), col.key) not in bad:
@@ -248,19 +258,13 @@ class _Run:
         keyed["channel"] = keyed["channel"].map(lambda v: v if not _blank(v) else "全渠道")
         present = keyed["date"].notna() & keyed["metric"].notna()
         self.unique(raw, keyed[present], ["date", "metric", "channel"], "日期+核心指标+渠道")
-        for row in d.index:
-            unit = self.units.get(str(d.at[row, "metric"]).casefold())
-            if unit == "万元":
-                for key in ("target", "actual"):
-                    v = d.at[row, key]
-                    if isinstance(v, float) and v >= SUSPICIOUS_WAN["daily"]:
-                        self.add(raw, F.SuspiciousUnit, as_row(row), key, v, wan=v / 10000)
-            if unit == "%":
-                for key in ("target", "actual"):
-                    v = d.at[row, key]
-                    if isinstance(v, float) and (v > 1 or v < 0):
-                        self.add(raw, F.OutOfRange, as_row(row), key, v, bounds="0% 至 100%",
-                                 hint="；百分比请输入如 4.5%")
+        units = d["metric"].map(lambda m: self.units.get(str(m).casefold()))
+        for key in ("target", "actual"):
+            v = pd.to_numeric(d[key], errors="coerce")
+            for row, x in v[(units == "万元") & (v >= SUSPICIOUS_WAN["daily"])].items():
+                self.add(raw, F.SuspiciousUnit, as_row(row), key, x, wan=x / 10000)
+            for row, x in v[(units == "%") & ((v > 1) | (v < 0))].items():
+                self.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
 
     def breakdown(self, raw: RawTable, b: pd.DataFrame) -> None:
         targets = self.frames.get("targets")

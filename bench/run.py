@@ -1,0 +1,149 @@
+"""Benchmark, run by hand: ``python bench/run.py [--sizes 1000,10000,100000] [--repeat 3]``.
+
+For each size it builds a workbook of N daily rows (plus N/20 tasks) and prints, measured
+in the same run on the same file, ratios against baselines:
+
+- check ÷ bare python-calamine read of every sheet (target at 100k: ≤ 1.5);
+- naive openpyxl baseline (load, cell-by-cell 达成率, save) ÷ check, for scale;
+- peak memory (max RSS) of the check process.
+
+Each measurement runs in a fresh subprocess (median of --repeat runs), so imports and
+caches of one do not help another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+
+# Targets that sit inside 阈值配置's limits, as a real campaign's would.
+TARGETS = {"转化率": 0.045, "加购率": 0.08, "新客占比": 0.3, "复购率": 0.25, "点击率": 0.03, "客诉率": 0.004,
+           "缺货率": 0.03, "跳出率": 0.3, "客服响应时长": 25.0, "发货时长": 24.0, "ROI": 3.0, "GMV": 20.0}
+LOWER = {"客诉率", "缺货率", "跳出率", "客服响应时长", "发货时长"}
+
+
+def make_book(path: Path, rows: int) -> Path:
+    """A campaign workbook with ``rows`` daily rows and rows/20 tasks, deterministic."""
+    import pandas as pd
+
+    from xlpromo.builder import build_workbook
+    from xlpromo.defaults import METRICS
+    from xlpromo.demo import demo_frames
+
+    rng = random.Random(rows)
+    frames = demo_frames()
+    metrics = [m.name for m in METRICS]
+    channels = ["天猫", "京东", "抖音", "拼多多", "小红书", "微信私域", "自营商城", "全渠道"]
+    per_day = len(metrics) * len(channels)
+    start = dt.date(2024, 1, 1)
+    daily = []
+    for i in range(rows):
+        day = start + dt.timedelta(days=i // per_day)
+        m = metrics[i % len(metrics)]
+        c = channels[(i // len(metrics)) % len(channels)]
+        target = TARGETS.get(m, 100.0)
+        good = (0.97, 1.12) if m not in LOWER else (0.9, 1.0)
+        bad = (0.8, 0.94) if m not in LOWER else (1.06, 1.25)
+        factor = rng.uniform(*bad) if rng.random() < 0.03 else rng.uniform(*good)  # 3% of rows off target
+        daily.append((day, m, c, target, round(target * factor, 4), "", ""))
+    frames["daily"] = pd.DataFrame(daily, columns=["date", "metric", "channel", "target", "actual", "issue", "action"],
+                                   dtype=object)
+    tasks = [(f"T{i:06d}", f"任务{i}", "", "筹备期", start, start + dt.timedelta(days=rng.randint(0, 400)), "李*",
+              "运营部", "", "", "进行中", "") for i in range(max(1, rows // 20))]
+    frames["tasks"] = pd.DataFrame(tasks, columns=list(frames["tasks"].columns), dtype=object)
+    targets = frames["targets"].copy()
+    targets["warmup_start"], targets["return_end"] = start, start + dt.timedelta(days=rows // per_day + 1)
+    frames["targets"] = targets
+    return build_workbook(path, frames)
+
+
+def _bare_read(path: str) -> None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(path)
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+
+
+def _check(path: str) -> None:
+    from xlpromo.engine import check
+
+    check(path)
+
+
+# Imports are done before the clock starts: the benchmark measures work, not start-up.
+PRELOAD = {"read": "python_calamine", "check": "xlpromo.engine", "naive": "openpyxl"}
+
+
+def _naive(path: str) -> None:
+    """What a hand-written macro-style script does: openpyxl, one cell at a time."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["每日监控"]
+    for row in range(4, ws.max_row + 1):
+        target, actual = ws.cell(row, 6).value, ws.cell(row, 7).value
+        if isinstance(target, (int, float)) and isinstance(actual, (int, float)) and target:
+            ws.cell(row, 8).value = actual / target
+    out = Path(path).with_suffix(".naive.xlsx")
+    wb.save(out)
+    out.unlink()
+
+
+OPS = {"read": _bare_read, "check": _check, "naive": _naive}
+
+
+def measure(op: str, path: Path, repeat: int) -> tuple[float, float]:
+    """Median seconds and max RSS (MB) of ``op`` on ``path`` over fresh subprocesses."""
+    times, rss = [], []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, str(HERE), "--one", op, str(path)], capture_output=True, text=True,
+                             check=True).stdout
+        result = json.loads(out)
+        times.append(result["seconds"])
+        rss.append(result["rss_mb"])
+    return statistics.median(times), max(rss)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--one", nargs=2, metavar=("OP", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        op, path = args.one
+        __import__(PRELOAD[op])
+        t0 = time.perf_counter()
+        OPS[op](path)
+        seconds = time.perf_counter() - t0
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+        return
+    print(f"{'rows':>8} {'MB':>6} {'read s':>8} {'check s':>8} {'check/read':>10} {'naive s':>8} "
+          f"{'naive/check':>11} {'check RSS MB':>12}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            path = make_book(Path(tmp) / f"bench-{n}.xlsx", n)
+            read, _ = measure("read", path, args.repeat)
+            chk, rss = measure("check", path, args.repeat)
+            naive = measure("naive", path, 1)[0] if args.naive else float("nan")
+            print(f"{n:>8} {path.stat().st_size / 1e6:>6.1f} {read:>8.2f} {chk:>8.2f} {chk / read:>10.2f} "
+                  f"{naive:>8.2f} {naive / chk:>11.1f} {rss:>12.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
