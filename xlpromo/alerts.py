@@ -160,7 +160,10 @@ def _tech_ready(c: _Context) -> Iterator[Alert]:
     if not isinstance(start, dt.date):
         return
     days = c.t("tech_ready_days")
-    ready_by = start - dt.timedelta(days=days)
+    try:
+        ready_by = start - dt.timedelta(days=days)
+    except OverflowError:  # an absurd threshold is reported by validation
+        return
     tasks = c.frames["tasks"]
     for row, r in _rows(tasks.loc[tasks["dept"].eq("技术部").astype(bool)]):
         due = r["due"]

@@ -85,9 +85,9 @@ def threshold_values(frames: Frames) -> dict[str, Any]:
 def as_of_date(frames: Frames, today: dt.date | None = None) -> pd.Timestamp:
     """统计日期 of 阈值配置, or today when it is blank (as the name XP_ASOF)."""
     v = threshold_values(frames).get("as_of")
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
-        return pd.Timestamp(today or dt.date.today())
-    return pd.Timestamp(v).normalize()
+    if isinstance(v, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(v).normalize()
+    return pd.Timestamp(today or dt.date.today())  # blank, or not a date (validation reports it)
 
 
 def criterion_text(pass_line: float) -> str:

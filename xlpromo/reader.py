@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook, load_workbook
+from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
 from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook
@@ -79,8 +80,11 @@ class RawBook:
 def _open(path: Path) -> CalamineWorkbook:
     if not path.is_file():
         raise NotAWorkbook(path, "找不到文件")
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise NotAWorkbook(path, f"无法读取文件（{exc.strerror or exc}）") from None
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE container: encrypted OOXML or legacy .xls
         raw = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in raw:
@@ -89,38 +93,84 @@ def _open(path: Path) -> CalamineWorkbook:
     if not head.startswith(b"PK"):
         raise NotAWorkbook(path, "不是 Excel 工作簿（.xlsx）")
     try:
-        return load_workbook(str(path), load_tables=True)
+        return CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
         raise NotAWorkbook(path, f"文件已损坏或不完整，无法读取（{exc}）") from None
 
 
-def _error_cells(path: Path, sheet_names: Iterable[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Error values (``t="e"``) per sheet, by (0-based row, col): calamine reads them as blanks."""
+@dataclass
+class _SheetParts:
+    """What the package says about one sheet that calamine does not: tables and error cells."""
+
+    tables: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # name → 0-based r0, c0, r1, c1
+    totals: set[int] = field(default_factory=set)  # 0-based rows that are Excel total rows (汇总行)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → "#N/A"
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+def _member(base: str, target: str) -> str:
+    """Resolve a relationship target against the folder of the part that names it."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = base.split("/")[:-1]
+    for piece in target.split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    folder, name = part.rsplit("/", 1)
+    try:
+        root = ElementTree.fromstring(z.read(f"{folder}/_rels/{name}.rels"))
+    except KeyError:
+        return {}
+    return {r.get("Id", ""): _member(part, r.get("Target", "")) for r in root.iterfind("p:Relationship", _NS)}
+
+
+def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
+    """One pass over the zip: Excel tables (name and range) and error values, per wanted sheet."""
     wanted = set(sheet_names)
-    out: dict[str, dict[tuple[int, int], str]] = {}
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    out: dict[str, _SheetParts] = {}
+    name: str | None = None
     try:
         with zipfile.ZipFile(path) as z:
             book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            for s in book.iterfind("m:sheets/m:sheet", ns):
+            targets = _rels(z, "xl/workbook.xml")
+            for s in book.iterfind("m:sheets/m:sheet", _NS):
                 name = s.get("name", "")
                 if name not in wanted:
+                    name = None
                     continue
-                target = targets.get(s.get(f"{{{ns['r']}}}id"), "")
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                member = targets.get(s.get(f"{{{_NS['r']}}}id", ""), "")
+                parts = out.setdefault(name, _SheetParts())
+                for rel_target in _rels(z, member).values():
+                    if "/tables/" not in rel_target:
+                        continue
+                    table = ElementTree.fromstring(z.read(rel_target))
+                    ref = table.get("ref", "")
+                    if ":" in ref:
+                        (c0, r0), (c1, r1) = (_split_ref(x) for x in ref.split(":"))
+                        totals = int(table.get("totalsRowCount", "0") or 0)
+                        display = table.get("displayName") or table.get("name") or ""
+                        parts.tables[display] = (r0, c0, r1 - totals, c1)
+                        parts.totals.update(range(r1 - totals + 1, r1 + 1))
                 xml = z.read(member)
-                if b't="e"' not in xml:
-                    continue
-                cells = {}
-                for m in _ERROR_CELL.finditer(xml):
-                    col, row = _split_ref(m.group(1).decode())
-                    cells[(row, col)] = m.group(2).decode()
-                out[name] = cells
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return {}
+                if b't="e"' in xml:
+                    for m in _ERROR_CELL.finditer(xml):
+                        col, row = _split_ref(m.group(1).decode())
+                        parts.errors[(row, col)] = m.group(2).decode()
+    except KeyError:
+        return out
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, ValueError) as exc:
+        where = f"工作表“{name}”" if name else "文件"
+        raise NotAWorkbook(path, f"{where}已损坏，无法解压或解析（{type(exc).__name__}: {exc}）", sheet=name) from None
     return out
 
 
@@ -167,7 +217,8 @@ def _locate(table: Table, rows: list[list[Any]], known: tuple[int, int, int, int
 
 def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
                 known: tuple[int, int, int, int] | None, errors: dict[tuple[int, int], str],
-                merged: list[tuple[tuple[int, int], tuple[int, int]]], stop: int) -> RawTable:
+                merged: list[tuple[tuple[int, int], tuple[int, int]]], stop: int,
+                totals: frozenset[int] = frozenset()) -> RawTable:
     hr, c0, c1 = _locate(table, rows, known)
     if hr < 0:
         raise MissingHeader(path, f"工作表“{sheet}”中找不到“{table.title}”的表头（应有：{'、'.join(table.headers)}）",
@@ -195,26 +246,28 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     last = stop if table.growable else (known[2] if known else stop)
     keys = [c.key for c in table.inputs]
     idx = [columns[k] for k in keys]
-    records, index = [], []
-    error_rows = {r for r, c in errors if c in idx}
-    for r in range(hr + 1, min(last, len(rows) - 1) + 1):
-        row = rows[r]
-        values = [row[i] if i < len(row) else None for i in idx]
-        if r in error_rows:
-            for j, i in enumerate(idx):
-                if (r, i) in errors:
-                    values[j] = CellError(errors[(r, i)])
-        if all(_blank(v) for v in values):
-            if not table.growable and not known:
-                break
-            continue
-        records.append(values)
-        index.append(r + 1)
-    data = pd.DataFrame(records, columns=keys, index=pd.Index(index, name="row"), dtype=object)
+    end = min(last, len(rows) - 1)
+    block = pd.DataFrame(rows[hr + 1:end + 1], dtype=object) if end > hr else pd.DataFrame(dtype=object)
+    block = block.reindex(columns=range(max(idx) + 1 if idx else 0))
+    data = block[idx].copy() if len(block) else pd.DataFrame(columns=idx, dtype=object)
+    data.columns = pd.Index(keys)
+    data.index = pd.RangeIndex(hr + 2, hr + 2 + len(data), name="row")  # Excel row numbers
+    error_rows = {r for r, c in errors if c in idx and hr < r <= end}
+    for r, c in errors:
+        if hr < r <= end and c in idx:
+            data.at[r + 1, keys[idx.index(c)]] = CellError(errors[(r, c)])
+    filled = data.map(lambda v: not _blank(v)).any(axis=1) if len(data) else pd.Series(dtype=bool)
+    if totals and len(data):
+        filled &= ~data.index.isin([r + 1 for r in totals])  # an Excel total row (汇总行) is not data
+    if not table.growable and not known and len(data) and not filled.all():
+        first_blank = int(filled.to_numpy().argmin())  # a table without an Excel table object ends at a blank row
+        filled.iloc[first_blank:] = False
+    data = data[filled.astype(bool)] if len(data) else data
+    data = data.where(data.notna(), None)
     lo, hi = min(columns.values()), max(columns.values())
     overlaps = [f"{xl_col_to_name(a[1])}{a[0] + 1}:{xl_col_to_name(b[1])}{b[0] + 1}" for a, b in merged
                 if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]
-    has_errors = any(hr < r <= last for r in error_rows)
+    has_errors = bool(error_rows)
     return RawTable(table=table, sheet=sheet, header_row=hr + 1, columns=columns, data=data,
                     extra=extra, duplicate=duplicate, merged=overlaps, has_errors=has_errors)
 
@@ -224,15 +277,11 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
     path = Path(path)
     wb = _open(path)
     actual = {normalize_header(n): n for n in wb.sheet_names}
-    try:
-        objects = {n: wb.get_table_by_name(n) for n in (wb.table_names or [])}
-    except CalamineError:
-        objects = {}
     needed = {s.key: actual.get(normalize_header(s.name)) for s in schema.sheets if s.tables}
     for s in schema.sheets:
         if s.tables and needed[s.key] is None:
             raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
-    errors = _error_cells(path, [n for n in needed.values() if n])
+    package = _package(path, [n for n in needed.values() if n])
     tables: dict[str, RawTable] = {}
     for s in schema.sheets:
         if not s.tables:
@@ -246,11 +295,9 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
             raise NotAWorkbook(path, f"工作表“{name}”无法读取（{exc}）", sheet=name) from None
         merged = list(sheet.merged_cell_ranges or [])
         stop = len(rows) - 1
+        parts = package.get(name, _SheetParts())
         for t in s.tables:
-            obj = objects.get(t.name)
-            known = None
-            if obj is not None and obj.sheet == name and obj.start and obj.end:
-                (r0, c0), (r1, c1) = obj.start, obj.end  # start is the first data row
-                known = (r0 - 1, c0, r1, c1)
-            tables[t.key] = _read_table(path, name, t, rows, known, errors.get(name, {}), merged, stop)
+            known = parts.tables.get(t.name)  # header row included: r0 is the header
+            tables[t.key] = _read_table(path, name, t, rows, known, parts.errors, merged, stop,
+                                        frozenset(parts.totals))
     return RawBook(path=path, tables=tables, sheet_names=list(wb.sheet_names))

@@ -28,8 +28,8 @@ __all__ = ["MAX_TEXT", "PLACEHOLDERS", "SUSPICIOUS_WAN", "Validated", "findings_
 
 MAX_TEXT = 32767  # Excel's limit of characters in a cell
 SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
-_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s和\s?|和|及")
-_FORMULA_START = re.compile(r"^[=+@]|^-[A-Za-z(]")
+_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s|\S\s+\S")  # not 和 inside a name (王和平)
+_FORMULA_START = re.compile(r"^[=+@\t\r]|^-.*[-+*/=(|]")  # CSV/DDE injection starts (OWASP)
 _TYPE_UNITS = {ColType.PERCENT: "%", ColType.WAN: "万元"}
 #: What staff type in a number or date cell to mean "nothing yet"; read as blank.
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "暂无", "空", "n/a", "na", "待定", "待补"})
@@ -143,9 +143,11 @@ class _Run:
     def parse_numbers(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
         result = pd.Series(np.nan, index=s.index, dtype=object if raw.table.key == "thresholds" else float)
         kinds = s.map(type)
-        fast = kinds.isin([int, float])
-        result[fast] = s[fast].astype(float)
         unit = self.unit_of(raw, col)
+        fast = kinds.isin([int, float]).astype(bool)
+        if raw.table.key == "thresholds":  # a number in the 日期 row is an Excel serial: parse it as a date
+            fast &= ~pd.Series([unit(as_row(r)) == "日期" for r in s.index], index=s.index, dtype=bool)
+        result[fast] = s[fast].astype(float)
         parsed: dict[int, Any] = {}
         for row, v in s[~fast].items():
             if _blank(v) or _placeholder(v):
@@ -154,7 +156,7 @@ class _Run:
             try:
                 parsed[as_row(row)] = parse_date(v, self.year) if u == "日期" else parse_number(v, u)
             except ParseError as exc:
-                check = F.UnitMismatch if exc.code == "unit-mismatch" else F.NotANumber
+                check = F.NotADate if u == "日期" else F.UnitMismatch if exc.code == "unit-mismatch" else F.NotANumber
                 self.add(raw, check, as_row(row), col.key, v, reason=str(exc))
                 bad.add((as_row(row), col.key))
         if parsed:
@@ -266,6 +268,19 @@ class _Run:
             for row, x in v[(units == "%") & ((v > 1) | (v < 0))].items():
                 self.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
 
+    def thresholds(self, raw: RawTable, th: pd.DataFrame) -> None:
+        """Each value within what its unit allows: a % up to 100%, a count of days or hours not absurd."""
+        limits = {"%": (0.0, 1.0), "天": (0.0, 3650.0), "小时": (0.0, 87600.0), "分钟": (0.0, 525600.0),
+                  "秒": (0.0, 86400.0), "倍": (0.0, 1000.0)}
+        for row, unit, value in zip(th.index, raw.data["unit"], th["value"], strict=True):
+            lo_hi = limits.get(str(unit).strip())
+            if lo_hi is None or not isinstance(value, float) or lo_hi[0] <= value <= lo_hi[1]:
+                continue
+            pct = unit == "%"
+            bounds = f"{lo_hi[0]:.0%} 至 {lo_hi[1]:.0%}" if pct else f"{lo_hi[0]:g} 至 {lo_hi[1]:g}{unit}"
+            self.add(raw, F.OutOfRange, as_row(row), "value", value, bounds=bounds,
+                     hint="；百分比请输入如 95%" if pct else "")
+
     def breakdown(self, raw: RawTable, b: pd.DataFrame) -> None:
         targets = self.frames.get("targets")
         if targets is None or not len(targets):
@@ -320,6 +335,8 @@ class _Run:
                 self.tasks(raw, typed)
             elif key == "daily":
                 self.daily(raw, typed)
+            elif key == "thresholds":
+                self.thresholds(raw, typed)
             elif key == "breakdown":
                 self.breakdown(raw, typed)
         return Validated(self.frames, self.found)
