@@ -18,7 +18,7 @@ import pandas as pd
 
 from xlpromo.defaults import STATUS_LABELS, threshold
 from xlpromo.findings import json_value
-from xlpromo.metrics import as_of_date, threshold_values
+from xlpromo.metrics import as_of_date, map_unique, threshold_values
 from xlpromo.reader import RawBook, RawTable, as_row
 
 __all__ = ["RULES", "Alert", "Level", "Rule", "raise_alerts"]
@@ -74,7 +74,7 @@ class _Context:
         self.th = {k: v for k, v in threshold_values(frames).items()}
         self.as_of = as_of_date(frames).date()
         daily = frames["daily"]
-        self.metric_keys = daily["metric"].map(lambda m: str(m).casefold()) if len(daily) else daily["metric"]
+        self.metric_keys = map_unique(daily["metric"], lambda m: str(m).casefold())
 
     def t(self, code: str) -> float:
         v = self.th.get(code)

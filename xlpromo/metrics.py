@@ -33,6 +33,16 @@ __all__ = [
 Frames = Mapping[str, pd.DataFrame]
 
 
+def map_unique(s: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``s.map(fn)`` computed once per distinct value: fast for columns with few distinct values."""
+    if not len(s):
+        return pd.Series(dtype=object, index=s.index)
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [fn(u) for u in uniques]
+    return pd.Series(results[codes], index=s.index, dtype=object)
+
+
 def numeric(values: Any) -> pd.Series:
     """Float where a value is a real number (as Excel's ISNUMBER), NaN elsewhere."""
     if isinstance(values, pd.Series):
@@ -102,7 +112,7 @@ def _catalogue_lookup(frames: Frames, names: pd.Series, field: str) -> pd.Series
     table: dict[str, Any] = {}
     for k, v in zip(cat["name"], cat[field], strict=True):
         table.setdefault(str(k).casefold(), "" if v is None else v)
-    return names.map(lambda n: table.get(str(n).casefold(), "") if _present(n) else "")
+    return map_unique(names, lambda n: table.get(str(n).casefold(), "") if _present(n) else "")
 
 
 def _present(v: Any) -> bool:
@@ -110,11 +120,11 @@ def _present(v: Any) -> bool:
 
 
 def _key(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: str(v).casefold() if _present(v) else "")
+    return map_unique(s, lambda v: str(v).casefold() if _present(v) else "")
 
 
 def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s.map(lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else None))
+    return pd.to_datetime(map_unique(s, lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else None))
 
 
 def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
@@ -130,7 +140,7 @@ def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
     merged.index = df.index
     points = df["dod_basis"].eq(DOD_POINTS)
     p = merged["sum"]
-    usable = (actual.notna() & dates.notna() & df["metric"].map(_present)
+    usable = (actual.notna() & dates.notna() & map_unique(df["metric"], _present).astype(bool)
               & merged["count"].fillna(0).gt(0))
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(p == 0, np.nan, actual / p - 1)

@@ -12,6 +12,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
 from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook
+from xlpromo.metrics import map_unique
 from xlpromo.parse import normalize_header
 from xlpromo.schema import Table, WorkbookSchema
 from xlpromo.sheets import SCHEMA
@@ -191,6 +193,18 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip() and not isinstance(v, CellError))
 
 
+def _filled(data: pd.DataFrame) -> pd.DataFrame:
+    """Cells that hold something: not None/NaN, not an empty or whitespace-only string (errors count)."""
+    out = data.notna() & data.ne("")
+    for key in data.columns:
+        if pd.api.types.infer_dtype(data[key], skipna=True) in ("floating", "integer", "date", "datetime", "empty",
+                                                                "boolean", "mixed-integer-float"):
+            continue  # no strings in the column: nothing can be whitespace-only
+        spaces = map_unique(data[key], lambda v: isinstance(v, str) and not isinstance(v, CellError) and not v.strip())
+        out[key] &= ~spaces.astype(bool)
+    return out
+
+
 def _locate(table: Table, rows: list[list[Any]], known: tuple[int, int, int, int] | None) -> tuple[int, int, int]:
     """(header row, first col, last col), 0-based: from the Excel table, else by scanning headers."""
     if known:
@@ -256,7 +270,7 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     for r, c in errors:
         if hr < r <= end and c in idx:
             data.at[r + 1, keys[idx.index(c)]] = CellError(errors[(r, c)])
-    filled = data.map(lambda v: not _blank(v)).any(axis=1) if len(data) else pd.Series(dtype=bool)
+    filled = _filled(data).any(axis=1) if len(data) else pd.Series(dtype=bool)
     if totals and len(data):
         filled &= ~data.index.isin([r + 1 for r in totals])  # an Excel total row (汇总行) is not data
     if not table.growable and not known and len(data) and not filled.all():
@@ -281,19 +295,27 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
     for s in schema.sheets:
         if s.tables and needed[s.key] is None:
             raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
-    package = _package(path, [n for n in needed.values() if n])
+    # The package scan (zlib, which releases the GIL) runs beside calamine's reads on another core.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(_package, path, [n for n in needed.values() if n])
+        sheets = {}
+        for s in schema.sheets:
+            if s.tables:
+                name = needed[s.key]
+                assert name is not None
+                try:
+                    sheet = wb.get_sheet_by_name(name)
+                    sheets[s.key] = (sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []))
+                except CalamineError as exc:
+                    raise NotAWorkbook(path, f"工作表“{name}”无法读取（{exc}）", sheet=name) from None
+        package = scan.result()
     tables: dict[str, RawTable] = {}
     for s in schema.sheets:
         if not s.tables:
             continue
         name = needed[s.key]
         assert name is not None
-        try:
-            sheet = wb.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-        except CalamineError as exc:
-            raise NotAWorkbook(path, f"工作表“{name}”无法读取（{exc}）", sheet=name) from None
-        merged = list(sheet.merged_cell_ranges or [])
+        rows, merged = sheets[s.key]
         stop = len(rows) - 1
         parts = package.get(name, _SheetParts())
         for t in s.tables:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from xlpromo.defaults import AGG_SUM, STATUS_LABELS, TASK_DONE_STATES
-from xlpromo.metrics import achievement, as_of_date, numeric
+from xlpromo.metrics import achievement, as_of_date, map_unique, numeric
 
 __all__ = ["Pacing", "dept_tasks", "metric_summary", "off_target_days", "pacing"]
 
@@ -30,7 +30,7 @@ def metric_summary(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     info = {str(n).casefold(): (n, u, d, a) for n, u, d, a in
             zip(cat["name"], cat["unit"], cat["direction"], cat["aggregate"], strict=True)}
     rows: list[dict[str, Any]] = []
-    keys = daily["metric"].map(lambda m: str(m).casefold())
+    keys = map_unique(daily["metric"], lambda m: str(m).casefold())
     for key, group in daily.groupby(keys, sort=False):
         if str(key) not in info:
             continue
@@ -94,8 +94,8 @@ def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
     total = (t["return_end"] - t["warmup_start"]).days + 1
     elapsed = min(max((as_of - t["warmup_start"]).days + 1, 0), total) / total
     daily = frames["daily"]
-    gmv = daily[daily["metric"].map(lambda m: str(m).casefold() == "gmv").astype(bool)]
-    dates = gmv["date"].map(lambda d: isinstance(d, dt.date) and d <= as_of).astype(bool)
+    gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
+    dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and d <= as_of).astype(bool)
     to_date = float(numeric(gmv.loc[dates, "actual"]).sum())
     progress = to_date / gmv_target
     return Pacing(as_of, elapsed, to_date, float(gmv_target), progress,

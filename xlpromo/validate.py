@@ -20,6 +20,7 @@ import pandas as pd
 from xlpromo import findings as F
 from xlpromo.defaults import INLINE_LISTS
 from xlpromo.findings import Finding
+from xlpromo.metrics import map_unique
 from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text
 from xlpromo.reader import CellError, RawBook, RawTable, as_row
 from xlpromo.schema import ColType, Column
@@ -100,7 +101,7 @@ class _Run:
         return out
 
     def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
-        texts = s.map(lambda v: None if _blank(v) else parse_text(v)).astype(object)
+        texts = map_unique(s, lambda v: None if _blank(v) else parse_text(v))
         present = texts.dropna()
         if not len(present):
             return texts
@@ -114,7 +115,7 @@ class _Run:
         return texts
 
     def parse_dates(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
-        is_date = s.map(lambda v: type(v) is dt.date).astype(bool)  # calamine gives dates as dt.date already
+        is_date = map_unique(s, lambda v: type(v) is dt.date).astype(bool)  # calamine gives dt.date already
         out = s.where(is_date, None).astype(object)
         parsed: dict[int, dt.date] = {}
         for row, v in s[~is_date].items():
@@ -173,7 +174,7 @@ class _Run:
             if not col.editable and raw.table.key != "thresholds":
                 continue
             values = typed[col.key]
-            present = (values.notna() & values.map(lambda v: not isinstance(v, str) or bool(v))).astype(bool)
+            present = (values.notna() & values.ne("")).astype(bool)
             if col.required:
                 for row in values.index[~present]:
                     if (as_row(row), col.key) not in bad:
@@ -203,7 +204,7 @@ class _Run:
 
     def unique(self, raw: RawTable, frame: pd.Series | pd.DataFrame, keys: list[str], what: str) -> None:
         df = frame.to_frame() if isinstance(frame, pd.Series) else frame
-        norm = df.apply(lambda c: c.map(lambda v: str(v).strip().casefold() if not _blank(v) else ""))
+        norm = df.apply(lambda c: map_unique(c, lambda v: str(v).strip().casefold() if not _blank(v) else ""))
         dup = norm.duplicated(keep="first")
         first_row = norm.reset_index().groupby(list(norm.columns))["row"].transform("min")
         first_row.index = norm.index
@@ -240,14 +241,15 @@ class _Run:
                 self.add(raw, F.SuspiciousUnit, as_row(row), "gmv_target", gmv, wan=gmv / 10000)
 
     def tasks(self, raw: RawTable, t: pd.DataFrame) -> None:
-        for row in t.index:
-            start, due = t.at[row, "start"], t.at[row, "due"]
-            if isinstance(start, dt.date) and isinstance(due, dt.date) and due < start:
-                self.add(raw, F.DateOrder, as_row(row), "due", due,
-                         message=f"{raw.table.col('due').header}早于{raw.table.col('start').header}")
-            owner = t.at[row, "owner"]
-            if isinstance(owner, str) and _OWNER_SEPARATORS.search(owner.strip()):
-                self.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
+        is_date = lambda v: isinstance(v, dt.date)  # noqa: E731
+        both = (map_unique(t["start"], is_date) & map_unique(t["due"], is_date)).astype(bool)
+        early = t.loc[both, "due"] < t.loc[both, "start"]
+        due_h, start_h = raw.table.col("due").header, raw.table.col("start").header
+        for row, due in t.loc[early[early].index, "due"].items():
+            self.add(raw, F.DateOrder, as_row(row), "due", due, message=f"{due_h}早于{start_h}")
+        several = map_unique(t["owner"], lambda o: isinstance(o, str) and bool(_OWNER_SEPARATORS.search(o.strip())))
+        for row, owner in t.loc[several.astype(bool), "owner"].items():
+            self.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
 
     def daily(self, raw: RawTable, d: pd.DataFrame) -> None:
         window = self.window()
@@ -257,10 +259,10 @@ class _Run:
                 if isinstance(day, dt.date) and not start <= day <= end:
                     self.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
         keyed = d[["date", "metric", "channel"]].copy()
-        keyed["channel"] = keyed["channel"].map(lambda v: v if not _blank(v) else "全渠道")
+        keyed["channel"] = map_unique(keyed["channel"], lambda v: v if not _blank(v) else "全渠道")
         present = keyed["date"].notna() & keyed["metric"].notna()
         self.unique(raw, keyed[present], ["date", "metric", "channel"], "日期+核心指标+渠道")
-        units = d["metric"].map(lambda m: self.units.get(str(m).casefold()))
+        units = map_unique(d["metric"], lambda m: self.units.get(str(m).casefold()))
         for key in ("target", "actual"):
             v = pd.to_numeric(d[key], errors="coerce")
             for row, x in v[(units == "万元") & (v >= SUSPICIOUS_WAN["daily"])].items():
