@@ -195,7 +195,7 @@ def _blank(v: Any) -> bool:
 
 def _filled(data: pd.DataFrame) -> pd.DataFrame:
     """Cells that hold something: not None/NaN, not an empty or whitespace-only string (errors count)."""
-    out = data.notna() & data.ne("")
+    out = data.notna() & (data != "")
     for key in data.columns:
         if pd.api.types.infer_dtype(data[key], skipna=True) in ("floating", "integer", "date", "datetime", "empty",
                                                                 "boolean", "mixed-integer-float"):
