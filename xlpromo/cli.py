@@ -157,6 +157,46 @@ def _print_report(report: Any) -> None:
 
 
 @app.command()
+def recalc(
+    book: Annotated[Path, typer.Argument(help="要重算的工作簿 .xlsx")],
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="输出的新工作簿 .xlsx")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="直接替换原文件（先在旁边保存备份）")] = False,
+    force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
+) -> None:
+    """重算：填入计算结果，生成“问题清单”和“预警”工作表，并标出有问题的单元格。"""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from xlpromo.recalc import recalc as run_recalc
+
+    if (out is None) == (not in_place):
+        raise _fail("请给出 -o 输出文件，或使用 --in-place 替换原文件")
+    if out is not None:
+        _check_output(out, force)
+        if out.resolve() == book.resolve():
+            raise _fail("输出文件不能与输入相同；要替换原文件请用 --in-place")
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=errors, transient=True) as progress:
+            task = progress.add_task("重算", total=None)
+            result = run_recalc(book, out, in_place=in_place,
+                                step=lambda name: progress.update(task, description=f"重算：{name}…"))
+    except Exception as exc:  # never a traceback
+        if not isinstance(exc, WorkbookError):
+            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
+        raise _fail(str(exc)) from None
+    r = result.report
+    console.print(f"[green]已写入[/] {result.output}：更新 {result.cells_updated} 个计算格，"
+                  f"问题 {len(r.findings)} 条（错误 {r.stats['errors']}），预警 {len(r.alerts)} 条")
+    if result.backup:
+        console.print(f"原文件已备份为 {result.backup}")
+    if result.not_formulas:
+        shown = "、".join(result.not_formulas[:5]) + ("…" if len(result.not_formulas) > 5 else "")
+        console.print(f"[yellow]注意[/]：{len(result.not_formulas)} 个计算列单元格没有公式（被手工覆盖？），"
+                      f"未改动：{shown}")
+    raise typer.Exit(0 if r.valid else 1)
+
+
+@app.command()
 def report(
     book: Annotated[Path, typer.Argument(help="已填写的工作簿 .xlsx")],
     out: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.md、.html 或 .xlsx")],

@@ -1,0 +1,185 @@
+"""xlpromo recalc: fresh cached values, 问题清单 and 预警 sheets, highlights; nothing else touched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.worksheet.cell_range import MultiCellRange
+from typer.testing import CliRunner
+
+from xlpromo.builder import build_workbook
+from xlpromo.cli import app
+from xlpromo.demo import demo_frames
+from xlpromo.engine import check
+from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, recalc
+from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
+
+from .conftest import read_values
+
+Recalc = Callable[[Path], Path]
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def bad_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with typical mistakes, and its cached values made stale (every 达成率 cached as 0)."""
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[1, "actual"] = "abc"  # 每日监控!G5
+    frames["daily"] = daily
+    tasks = frames["tasks"].copy()
+    tasks.loc[2, "due"] = pd.Timestamp("2024-04-01").date()  # T003 due before start: 任务分工!F6
+    frames["tasks"] = tasks
+    path = build_workbook(tmp_path_factory.mktemp("bad") / "bad.xlsx", frames)
+    wb = openpyxl.load_workbook(path)  # openpyxl blanks every cached value: a reader sees nothing computed
+    wb.create_sheet("我的笔记")["A1"] = "用户自己的工作表"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def recalced(bad_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out") / "out.xlsx"
+    recalc(bad_book, out)
+    return out
+
+
+def test_input_untouched(bad_book: Path, tmp_path: Path) -> None:
+    before = _sha(bad_book)
+    recalc(bad_book, tmp_path / "o.xlsx")
+    assert _sha(bad_book) == before
+
+
+def test_cached_values_are_filled_in(bad_book: Path, recalced: Path) -> None:
+    stale = read_values(bad_book)["每日监控"]
+    assert stale[61][7] == ""  # openpyxl left no cached 达成率
+    fresh = read_values(recalced)["每日监控"]
+    assert round(fresh[61][7], 3) == 0.911 and fresh[61][10] == "预警"
+    engine = check(recalced).frames["daily"]["rate"].tolist()
+    assert [r[7] if r[7] != "" else None for r in fresh[3:]] == pytest.approx(
+        [None if pd.isna(x) else x for x in engine], nan_ok=True)
+
+
+def test_issue_and_alert_sheets(recalced: Path) -> None:
+    values = read_values(recalced)
+    issues = values[ISSUES_SHEET]
+    assert issues[0][:4] == ["位置", "级别", "工作表", "单元格"]
+    assert [r[0] for r in issues[1:]] == ["任务分工!F6", "每日监控!G5"]
+    assert issues[1][5] == "截止时间早于起始时间"
+    alerts = values[ALERTS_SHEET]
+    assert len(alerts) == 1 + len(check(recalced).alerts)
+    ws = openpyxl.load_workbook(recalced)[ISSUES_SHEET]
+    assert [(c.coordinate, c.hyperlink.location if c.hyperlink else None) for c in ws["A"][1:]] == [
+        ("A2", "'任务分工'!F6"), ("A3", "'每日监控'!G5")]
+
+
+def test_flagged_cells_highlighted(recalced: Path) -> None:
+    wb = openpyxl.load_workbook(recalced)
+    def ours(sheet: str) -> list[MultiCellRange]:
+        return [MultiCellRange(str(r.sqref)) for r, rules in wb[sheet].conditional_formatting._cf_rules.items()
+                if any(x.formula == [HIGHLIGHT_FORMULA] for x in rules)]
+
+    tasks = ours("任务分工")
+    assert len(tasks) == 1 and all(c in tasks[0] for c in ("F4", "F5", "F6", "F16", "F17", "F18"))
+    assert "F7" not in tasks[0]
+    daily = ours("每日监控")
+    assert len(daily) == 1 and all(c in daily[0] for c in ("G5", "H62", "G278"))
+    assert ours("阈值配置") == []
+
+
+def test_everything_else_survives(bad_book: Path, recalced: Path) -> None:
+    a, b = openpyxl.load_workbook(bad_book), openpyxl.load_workbook(recalced)
+    assert b.sheetnames == [*a.sheetnames, ISSUES_SHEET, ALERTS_SHEET]
+    assert b["我的笔记"]["A1"].value == "用户自己的工作表"
+    assert sorted(b.defined_names) == sorted(a.defined_names)
+    for name in a.sheetnames:
+        wa, wb_ = a[name], b[name]
+        assert sorted(wa.tables) == sorted(wb_.tables)
+        assert [str(v.sqref) for v in wa.data_validations.dataValidation] == \
+            [str(v.sqref) for v in wb_.data_validations.dataValidation]
+        assert [[c.value for c in row] for row in wa.iter_rows()] == [[c.value for c in row] for row in wb_.iter_rows()]
+        theirs = [str(r.sqref) for r, rules in wb_.conditional_formatting._cf_rules.items()
+                  if not any(x.formula == [HIGHLIGHT_FORMULA] for x in rules)]
+        assert theirs == [str(r.sqref) for r in wa.conditional_formatting._cf_rules]
+
+
+def test_recalc_of_a_recalc_changes_nothing(recalced: Path, tmp_path: Path) -> None:
+    again = recalc(recalced, tmp_path / "again.xlsx").output
+    assert again.read_bytes() == recalced.read_bytes()
+
+
+def test_overwritten_formula_is_reported_not_replaced(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "w.xlsx", demo_frames())
+    wb = openpyxl.load_workbook(path)
+    wb["每日监控"]["H5"] = 0.5  # someone typed over the 达成率 formula
+    wb.save(path)
+    result = recalc(path, tmp_path / "o.xlsx")
+    assert result.not_formulas == ["每日监控!H5"]
+    assert read_values(result.output)["每日监控"][4][7] == 0.5
+
+
+def test_in_place_keeps_a_backup(tmp_path: Path, bad_book: Path) -> None:
+    book = tmp_path / "活动.xlsx"
+    shutil.copy(bad_book, book)
+    before = _sha(book)
+    result = CliRunner().invoke(app, ["recalc", str(book), "--in-place"])
+    assert result.exit_code == 1  # the book has error findings
+    backup = tmp_path / "活动.备份.xlsx"
+    assert _sha(backup) == before and _sha(book) != before
+    assert ISSUES_SHEET in read_values(book)
+    CliRunner().invoke(app, ["recalc", str(book), "--in-place"])
+    assert (tmp_path / "活动.备份2.xlsx").exists()
+
+
+def test_cli_refuses_existing_output_and_same_file(tmp_path: Path, bad_book: Path) -> None:
+    out = tmp_path / "o.xlsx"
+    out.write_bytes(b"keep me")
+    assert CliRunner().invoke(app, ["recalc", str(bad_book), "-o", str(out)]).exit_code == 2
+    assert out.read_bytes() == b"keep me"
+    assert CliRunner().invoke(app, ["recalc", str(bad_book)]).exit_code == 2
+    assert CliRunner().invoke(app, ["recalc", str(bad_book), "-o", str(bad_book), "--force"]).exit_code == 2
+
+
+def test_libreoffice_opens_the_output_without_errors(recalced: Path, recalc: Recalc) -> None:
+    values = read_values(recalc(recalced))
+    assert ISSUES_SHEET in values
+    errors = [(n, v) for n, rows in values.items() for r in rows for v in r
+              if isinstance(v, str) and (v.startswith("#") or v.startswith("Err:"))]
+    assert errors == []
+
+
+def test_output_is_a_valid_zip_with_unchanged_vba_like_parts(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "m.xlsx", demo_frames())
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("xl/vbaProject.bin", b"\x01VBA-like payload")
+    out = recalc(path, tmp_path / "o.xlsx").output
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        assert z.read("xl/vbaProject.bin") == b"\x01VBA-like payload"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 307), st.one_of(
+    st.floats(0, 1e6, allow_nan=False), st.just("abc"), st.just(""), st.just("5.8万"))), max_size=5))
+def test_property_recalc_is_idempotent(edits: list[tuple[int, object]], tmp_path: Path) -> None:
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    for row, value in edits:
+        daily.loc[row, "actual"] = value
+    frames["daily"] = daily
+    book = build_workbook(tmp_path / "p.xlsx", frames)
+    once = recalc(book, tmp_path / "once.xlsx").output
+    twice = recalc(once, tmp_path / "twice.xlsx").output
+    assert once.read_bytes() == twice.read_bytes()

@@ -1,0 +1,147 @@
+"""``xlpromo recalc``: a copy of a workbook with fresh computed values, a 问题清单, a 预警 sheet
+and the flagged cells highlighted — everything else in the file left as it was.
+
+The input is never modified unless ``in_place`` is asked for, and then only after a backup
+copy sits beside it. Running recalc on its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xlpromo.engine import Report, check_book
+from xlpromo.findings import Severity
+from xlpromo.reader import RawBook, as_row, read_workbook
+from xlpromo.xlsxpatch import CachedValue, XlsxPackage
+
+__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "backup_path", "recalc"]
+
+ISSUES_SHEET = "问题清单"
+ALERTS_SHEET = "预警"
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Recalculated:
+    """What a recalc wrote: the output, its report, and computed cells that held no formula."""
+
+    output: Path
+    report: Report
+    cells_updated: int
+    not_formulas: list[str]  # sheet-qualified cells of computed columns that a person overwrote
+    backup: Path | None = None
+
+
+def _cached(v: Any) -> CachedValue:
+    """A computed value as a cached cell value: dates as serials, blanks as empty text."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, (dt.date, pd.Timestamp)):
+        return (pd.Timestamp(v) - pd.Timestamp(_EXCEL_EPOCH)).days
+    if isinstance(v, (bool, int, float, str)):
+        return v
+    return str(v)
+
+
+def backup_path(book: Path) -> Path:
+    """A free name beside ``book`` for its backup: ``活动.备份.xlsx``, then ``活动.备份2.xlsx``…"""
+    n = 1
+    while True:
+        candidate = book.with_name(f"{book.stem}.备份{'' if n == 1 else n}{book.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def _computed_cells(book: RawBook, report: Report) -> dict[str, dict[str, CachedValue]]:
+    """Sheet → {A1: value} for every computed column found in the file, on every data row."""
+    out: dict[str, dict[str, CachedValue]] = {}
+    for key, raw in book.tables.items():
+        frame = report.frames.get(key)
+        if frame is None or not len(frame):
+            continue
+        cols = [c.key for c in raw.table.computed_columns if c.key in raw.columns]
+        if key == "review" and "target" in raw.columns:
+            cols.append("target")  # per-row formulas from 活动目标
+        cells = out.setdefault(raw.sheet, {})
+        for col in cols:
+            for row, v in frame[col].items():
+                cells[raw.address(as_row(row), col)] = _cached(v)
+    return out
+
+
+def _issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+    rows: list[list[CachedValue]] = [["位置", "级别", "工作表", "单元格", "列", "问题", "代码", "填写的值"]]
+    links: dict[str, str] = {}
+    for i, f in enumerate(report.findings, start=2):
+        value = f.to_dict()["value"]
+        rows.append([f.ref, "错误" if f.severity == Severity.ERROR else "提示", f.sheet, f.cell, f.header, f.message,
+                     f.code, "" if value is None else str(value)])
+        if f.cell:
+            links[f"A{i}"] = f"'{f.sheet}'!{f.cell}"
+    return rows, links
+
+
+def _alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+    rows: list[list[CachedValue]] = [["位置", "级别", "预警", "责任部门", "时限", "规则"]]
+    links: dict[str, str] = {}
+    for i, a in enumerate(report.alerts, start=2):
+        rows.append([f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, a.code])
+        links[f"A{i}"] = f"'{a.sheet}'!{a.cell}"
+    return rows, links
+
+
+def _flagged(report: Report) -> dict[str, list[str]]:
+    cells: dict[str, set[str]] = {}
+    for f in report.findings:
+        if f.cell:
+            cells.setdefault(f.sheet, set()).add(f.cell)
+    for a in report.alerts:
+        cells.setdefault(a.sheet, set()).add(a.cell)
+    return {sheet: sorted(c) for sheet, c in cells.items()}
+
+
+def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = False,
+           step: Callable[[str], None] | None = None) -> Recalculated:
+    """Write ``out`` (or replace ``book`` after a backup when ``in_place``); WorkbookError if unusable."""
+    book = Path(book)
+    if (out is None) == (not in_place):
+        raise ValueError("recalc needs either an output path or in_place=True")
+    note = step or (lambda _: None)
+    note("读取")
+    raw = read_workbook(book)
+    pkg = XlsxPackage.open(book)
+    note("校验与计算")
+    report = check_book(raw)
+    note("写入")
+    updated, not_formulas = 0, []
+    for sheet, values in _computed_cells(raw, report).items():
+        skipped = pkg.set_cached_values(sheet, values)
+        updated += len(values) - len(skipped)
+        not_formulas += [f"{sheet}!{c}" for c in skipped]
+    flagged = _flagged(report)
+    for sheet in pkg.sheet_names():
+        if sheet not in (ISSUES_SHEET, ALERTS_SHEET):
+            pkg.set_highlights(sheet, flagged.get(sheet, []))
+    rows, links = _issue_rows(report)
+    pkg.put_sheet(ISSUES_SHEET, rows, widths=[16, 6, 10, 8, 14, 60, 18, 20], links=links)
+    rows, links = _alert_rows(report)
+    pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 70, 10, 30, 20], links=links)
+    backup = None
+    if in_place:
+        backup = backup_path(book)
+        shutil.copy2(book, backup)
+        target = book
+    else:
+        assert out is not None
+        target = Path(out)
+    pkg.save(target)
+    return Recalculated(target, report, updated, sorted(not_formulas), backup)
