@@ -228,3 +228,16 @@ def test_pdf_prints_every_sheet_readably(demo_path: Path, tmp_path: Path, soffic
         assert title in text, title
     assert "第 1 页，共" in text
     assert SCHEMA.sheet("daily").name in text  # page header names the sheet
+
+
+def test_engine_rate_equals_libreoffice_formula_on_every_demo_row(demo_path: Path, recalc: Recalc) -> None:
+    """check() recomputes from inputs; LibreOffice computes the native formula: same 达成率, 环比, 状态 per row."""
+    from xlpromo.engine import check
+
+    lo = read_values(recalc(demo_path))["每日监控"][3:]
+    daily = check(demo_path).frames["daily"]
+    assert len(daily) == len(lo) == 308
+    for (_, row), cells in zip(daily.iterrows(), lo, strict=True):
+        assert row["rate"] == pytest.approx(cells[7])
+        assert (row["dod"] == pytest.approx(cells[8])) if cells[8] != "" else math.isnan(row["dod"])
+        assert row["status"] == cells[10]

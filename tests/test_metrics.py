@@ -627,3 +627,11 @@ def test_achievement_scalar_none_is_nan(actual: Any, target: Any, direction: str
 
 def test_criterion_text_rounds_like_excel() -> None:
     assert criterion_text(0.90125) == "目标完成率≥90.13%为达标"
+
+
+def test_safety_stock_is_daily_sales_times_factor() -> None:
+    from xlpromo.metrics import safety_stock
+
+    assert safety_stock([100, 40.0], 1.5).tolist() == [150.0, 60.0]
+    assert math.isnan(safety_stock(["n/a"]).iloc[0])
+    assert safety_stock(200).iloc[0] == 300.0

@@ -86,6 +86,11 @@ def status(rate: pd.Series, target: Any, actual: Any, direction: Any,
     return out
 
 
+def safety_stock(avg_daily_sales: Any, factor: float = 1.5) -> pd.Series:
+    """安全库存 = 日均销量 × 系数 (阈值配置·安全库存系数, 1.5 by default); NaN where sales are not a number."""
+    return numeric(avg_daily_sales) * float(factor)
+
+
 def threshold_values(frames: Frames) -> dict[str, Any]:
     """Threshold code → value, as typed in 阈值配置."""
     th = frames["thresholds"]

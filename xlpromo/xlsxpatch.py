@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from xlpromo._atomic import atomic_path
@@ -269,6 +270,31 @@ def _general_cell_pattern(p: str) -> re.Pattern[bytes]:
     return _GENERAL[p]
 
 
+def _in_sheet_order(values: Mapping[str, CachedValue], heads: list[bytes], head: str) -> list[object] | None:
+    """The values in the order of ``heads`` (every formula cell, as ``<c r="A1``) without looking each one up.
+
+    Works when ``values`` lists these cells row by row, or column by column over a block of full rows (as a
+    caller filling whole table columns does); None otherwise. Equal concatenations mean equal keys: an address
+    holds no "<", and each head holds exactly one.
+    """
+    joined = b"".join(heads)
+    if (head + head.join(values)).encode() == joined:
+        return list(values.values())
+    skip, letters = len(head), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    first_row = heads[0][skip:].lstrip(letters)
+    width = next((i for i, h in enumerate(heads) if h[skip:].lstrip(letters) != first_row), len(heads))
+    rows = len(heads) // width
+    if width < 2 or rows * width != len(heads):
+        return None
+
+    def by_row(items: list[Any]) -> list[Any]:
+        return [x for row in zip(*(items[i * rows:(i + 1) * rows] for i in range(width)), strict=True) for x in row]
+
+    if (head + head.join(by_row(list(values)))).encode() != joined:
+        return None
+    return by_row(list(values.values()))
+
+
 def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple[list[bytes], int, set[str] | None]:
     """Cached values into the canonical formula cells, with no Python call for most of them.
 
@@ -280,10 +306,9 @@ def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple
     head = f'<{p}c r="'
     heads = pieces[1::5]
     keys: list[str] = []
-    # values for every formula cell, in sheet order (as a caller computing whole columns gives them): no lookups.
-    # Equal concatenations mean equal keys, as an address holds no "<" and each head holds exactly one.
-    if len(values) == n and (head + head.join(values)).encode() == b"".join(heads):
-        vals: list[object] = list(values.values())
+    ordered = _in_sheet_order(values, heads, head) if len(values) == n else None
+    if ordered is not None:
+        vals: list[object] = ordered
         hits = n
     else:
         keys = [h[len(head):].decode("ascii") for h in heads]
