@@ -278,11 +278,11 @@ def sdk_like(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def daily_formula_cells(path: Path) -> list[str]:
-    """Formula cells of 每日监控 (first 40 data rows)."""
+def daily_formula_cells(path: Path, last_row: int = 43) -> list[str]:
+    """Formula cells of 每日监控 up to ``last_row``, in sheet order."""
     with zipfile.ZipFile(path) as zf:
         xml = zf.read(DAILY_PART).decode()
-    return [m.group(1) for m in re.finditer(r'<c r="([A-Z]+([0-9]+))"[^>]*><f>', xml) if int(m.group(2)) <= 43]
+    return [m.group(1) for m in re.finditer(r'<c r="([A-Z]+([0-9]+))"[^>]*><f>', xml) if int(m.group(2)) <= last_row]
 
 
 # ---------------------------------------------------------------------------- cached values
@@ -322,6 +322,19 @@ def test_cached_values_twice_then_other_edits_on_the_same_sheet(demo_path: Path,
     shutil.copy(out, same)
     patched(same, same, ops)  # saving over the file it was read from
     assert same.read_bytes() == out.read_bytes()
+
+
+def test_any_order_of_the_values_gives_the_same_file(demo_path: Path, tmp_path: Path) -> None:
+    """Row by row and column by column take a shortcut, any other order looks every cell up: same bytes."""
+    refs = daily_formula_cells(demo_path, last_row=10**6)
+    assert len(refs) > 2000 and len({re.sub(r"[0-9]", "", r) for r in refs}) == 7
+    value = {ref: (float(ref[1:]) if ref[0] in "HI" else f"{ref}") for ref in refs}
+    by_column = sorted(refs, key=lambda r: (r[0], int(r[1:])))
+    outs = [patched(demo_path, tmp_path / f"{i}.xlsx", lambda p, order=order: p.set_cached_values(
+        DAILY, {r: value[r] for r in order})) for i, order in enumerate([refs, by_column, sorted(refs)])]
+    assert outs[0].read_bytes() == outs[1].read_bytes() == outs[2].read_bytes()
+    assert cell(read_values(outs[0]), DAILY, "H300") == 300.0
+    assert cell(read_values(outs[0]), DAILY, "N300") == "N300"
 
 
 def test_cached_values_libreoffice_copy(lo_copy: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -277,14 +277,17 @@ def _in_sheet_order(values: Mapping[str, CachedValue], heads: list[bytes], head:
     caller filling whole table columns does); None otherwise. Equal concatenations mean equal keys: an address
     holds no "<", and each head holds exactly one.
     """
-    joined = b"".join(heads)
-    if (head + head.join(values)).encode() == joined:
-        return list(values.values())
     skip, letters = len(head), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    first = list(islice(values, 2))
+    if not first or not all(isinstance(k, str) for k in first) or first[0].encode() != heads[0][skip:]:
+        return None
+    joined = b"".join(heads)
+    if len(heads) < 2 or first[1].encode() == heads[1][skip:]:
+        return list(values.values()) if (head + head.join(values)).encode() == joined else None
     first_row = heads[0][skip:].lstrip(letters)
     width = next((i for i, h in enumerate(heads) if h[skip:].lstrip(letters) != first_row), len(heads))
     rows = len(heads) // width
-    if width < 2 or rows * width != len(heads):
+    if width < 2 or rows < 2 or rows * width != len(heads) or first[1].encode() != heads[width][skip:]:
         return None
 
     def by_row(items: list[Any]) -> list[Any]:
