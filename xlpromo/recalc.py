@@ -8,10 +8,11 @@ copy sits beside it. Running recalc on its own output changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,15 +119,22 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     note = step or (lambda _: None)
     note("读取")
     raw = read_workbook(book)
-    pkg = XlsxPackage.open(book)
     note("校验与计算")
     report = check_book(raw)
+    cells = _computed_cells(raw, report)
+    # The frames are no longer needed: free them before the package is held in memory.
+    report = replace(report, frames={})
+    del raw
+    gc.collect()
     note("写入")
+    pkg = XlsxPackage.open(book)
     updated, not_formulas = 0, []
-    for sheet, values in _computed_cells(raw, report).items():
+    while cells:
+        sheet, values = cells.popitem()
         skipped = pkg.set_cached_values(sheet, values)
         updated += len(values) - len(skipped)
         not_formulas += [f"{sheet}!{c}" for c in skipped]
+        del values
     flagged = _flagged(report)
     for sheet in pkg.sheet_names():
         if sheet not in (ISSUES_SHEET, ALERTS_SHEET):
