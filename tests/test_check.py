@@ -172,3 +172,47 @@ def test_placeholders_mean_blank_in_number_cells(tmp_path: Path) -> None:
     r = check(build_workbook(tmp_path / "p.xlsx", frames))
     assert r.flatten(["cell", "code"]) == [["G6", "type-number"]]
     assert r.frames["daily"]["actual"].iloc[:3].isna().all()
+
+
+def _edited(demo_path: Path, tmp_path: Path, cells: dict[tuple[str, str], object]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(demo_path)
+    for (sheet, cell), value in cells.items():
+        wb[sheet][cell] = value
+    out = tmp_path / "edited.xlsx"
+    wb.save(out)
+    return out
+
+
+def test_report_survives_reversed_campaign_dates(demo_path: Path, tmp_path: Path) -> None:
+    path = _edited(demo_path, tmp_path, {("活动目标", "F4"): dt.datetime(2024, 5, 24)})
+    result = CliRunner().invoke(app, ["report", str(path), "-o", str(tmp_path / "r.md")])
+    assert result.exit_code == 0, result.output
+    assert ["活动目标", "F4", "date-order"] in check(path).flatten(["sheet", "cell", "code"])
+
+
+def test_a_due_time_counts_in_fractions_of_a_day(demo_path: Path, tmp_path: Path) -> None:
+    path = _edited(demo_path, tmp_path, {("任务分工", "F17"): dt.datetime(2024, 6, 22, 18)})  # T014
+    tasks = check(path).frames["tasks"]
+    assert tasks.loc[17, "days_left"] == pytest.approx(1.75)
+
+
+def test_a_name_with_a_space_is_one_owner(demo_path: Path, tmp_path: Path) -> None:
+    path = _edited(demo_path, tmp_path, {("任务分工", "G4"): "Tom Lee", ("任务分工", "G5"): "王和平"})
+    assert check(path).findings == []
+
+
+def test_error_values_found_whatever_the_attribute_order(demo_path: Path, tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(demo_path)
+    out = tmp_path / "err.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet5.xml":  # 每日监控
+                data = re.sub(rb'<c r="G5"([^>]*)>.*?</c>', b'<c t="e" r="G5"><v>#DIV/0!</v></c>', data, count=1)
+            z.writestr(info, data)
+    assert check(out).flatten(["cell", "code", "value"]) == [["G5", "error-value", "#DIV/0!"]]

@@ -81,3 +81,19 @@ def test_console_script_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "d.xlsx").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("args", [["--start", "0001-01-01", "--end", "0001-01-02"],
+                                  ["--start", "2025-11-01", "--end", "2025-11-11", "--warmup-days", "100000"]])
+def test_new_rejects_dates_outside_the_workbook_range(tmp_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "x.xlsx"), *args])
+    assert result.exit_code == 2 and not (tmp_path / "x.xlsx").exists()
+
+
+def test_unwritable_folder_is_a_message(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", str(tmp_path / "no" / "such" / "\0bad.xlsx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_compact_date_forms_match_the_cells(tmp_path: Path) -> None:
+    assert parse_date("20251101") == dt.date(2025, 11, 1)

@@ -343,7 +343,7 @@ def test_duplicate_daily_row(tmp_path: Path) -> None:
         d = frames["daily"]
         frames["daily"] = pd.concat([d, d.iloc[[5]]], ignore_index=True)  # Excel row 9 again, as row 312
 
-    report = usable(built(tmp_path, edit), [[DAILY, "C312", "duplicate-key"]])
+    report = usable(built(tmp_path, edit), [[DAILY, "A312", "duplicate-key"]])
     assert "第 9 行" in report.findings[0].message
 
 
@@ -352,7 +352,7 @@ def test_duplicate_daily_row_with_a_blank_channel(demo: Path, tmp_path: Path) ->
         ws = wb[DAILY]
         ws["A16"], ws["B16"], ws["C16"] = ws["A15"].value, ws["B15"].value, None
 
-    report = usable(edited(demo, tmp_path, edit), [[DAILY, "C16", "duplicate-key"]])
+    report = usable(edited(demo, tmp_path, edit), [[DAILY, "A16", "duplicate-key"]])
     assert "第 15 行" in report.findings[0].message
 
 

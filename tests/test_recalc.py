@@ -183,3 +183,26 @@ def test_property_recalc_is_idempotent(edits: list[tuple[int, object]], tmp_path
     once = recalc(book, tmp_path / "once.xlsx").output
     twice = recalc(once, tmp_path / "twice.xlsx").output
     assert once.read_bytes() == twice.read_bytes()
+
+
+def test_xlsm_stays_xlsm(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "m.xlsx", demo_frames())
+    xlsm = tmp_path / "m.xlsm"
+    shutil.copy(path, xlsm)
+    assert CliRunner().invoke(app, ["recalc", str(xlsm), "-o", str(tmp_path / "o.xlsx")]).exit_code == 2
+    result = CliRunner().invoke(app, ["recalc", str(xlsm), "-o", str(tmp_path / "o.xlsm")])
+    assert result.exit_code == 0, result.output
+
+
+def test_in_place_through_a_symlink_keeps_link_and_mode(tmp_path: Path, bad_book: Path) -> None:
+    import os
+    import stat
+
+    real = tmp_path / "real.xlsx"
+    shutil.copy(bad_book, real)
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    recalc(link, in_place=True)
+    assert link.is_symlink() and ISSUES_SHEET in read_values(real)
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlpromo.defaults import STATUS_LABELS, threshold
+from xlpromo.defaults import STATUS_LABELS, TASK_DONE_STATES, threshold
 from xlpromo.findings import json_value
 from xlpromo.metrics import as_of_date, map_unique, threshold_values
 from xlpromo.reader import RawBook, RawTable, as_row
@@ -159,6 +159,7 @@ def _tech_ready(c: _Context) -> Iterator[Alert]:
     start = targets["warmup_start"].iloc[0] if len(targets) else None
     if not isinstance(start, dt.date):
         return
+    start = pd.Timestamp(start).date()
     days = c.t("tech_ready_days")
     try:
         ready_by = start - dt.timedelta(days=days)
@@ -167,8 +168,9 @@ def _tech_ready(c: _Context) -> Iterator[Alert]:
     tasks = c.frames["tasks"]
     for row, r in _rows(tasks.loc[tasks["dept"].eq("技术部").astype(bool)]):
         due = r["due"]
-        pending = r["status"] not in ("已完成", "已取消") and r["phase"] in ("筹备期", "资源整合")
-        if r["dept"] == "技术部" and pending and isinstance(due, dt.date) and due > ready_by:
+        pending = r["status"] not in TASK_DONE_STATES and r["phase"] in ("筹备期", "资源整合")
+        late = isinstance(due, dt.date) and pd.Timestamp(due) > pd.Timestamp(ready_by)
+        if r["dept"] == "技术部" and pending and late:
             yield c.alert("tasks", row, "due", "tech-not-ready", Level.WARNING,
                           f"技术任务 {r['task_id']}“{r['name']}”截止 {due}，晚于活动开始前 {days:g} 天（{ready_by}）",
                           "技术部", f"{ready_by} 前完成全流程测试", due)

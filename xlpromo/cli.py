@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xlpromo import __version__
+from xlpromo import __version__, parse
 from xlpromo.builder import Campaign, build_workbook
 from xlpromo.errors import WorkbookError
 from xlpromo.sheets import SCHEMA
@@ -28,18 +28,19 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
-_DATE = re.compile(r"^\s*(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?\s*$")
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the range the workbook's date validation accepts
+MAX_PHASE_DAYS = 60
 
 
 def parse_date(text: str) -> dt.date:
-    """``2024-06-01``, ``2024.06.01``, ``2024/6/1`` or ``2024年6月1日`` → date (ValueError if not)."""
-    m = _DATE.match(text)
+    """A campaign date as staff write it (``2024-06-01``, ``2024.6.1``, ``2024年6月1日``…), within 2000–2099."""
     try:
-        if m:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        pass
-    raise ValueError(f"无法识别的日期：{text!r}（示例：2024-06-01）")
+        day = parse.parse_date(text)
+    except parse.ParseError as exc:
+        raise ValueError(f"无法识别的日期：“{text}”（示例：2024-06-01）") from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"日期 {day} 超出范围：请填写 {FIRST_YEAR}—{LAST_YEAR} 年之间的日期")
+    return day
 
 
 def _fail(message: str) -> typer.Exit:
@@ -47,11 +48,19 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _check_output(out: Path, force: bool) -> None:
-    if out.suffix.lower() != ".xlsx":
-        raise _fail(f"{out}：输出文件须为 .xlsx")
+def _check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".xlsx",)) -> None:
+    if out.suffix.lower() not in suffixes:
+        raise _fail(f"{out}：输出文件须为 {' 或 '.join(suffixes)}")
     if out.exists() and not force:
         raise _fail(f"{out} 已存在；如需覆盖请加 --force")
+
+
+def _write(out: Path, action: Callable[[], object]) -> None:
+    """Run a writing action; a folder that cannot be written is a message and exit code 2."""
+    try:
+        action()
+    except OSError as exc:
+        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
 
 
 def _done(out: Path) -> None:
@@ -65,8 +74,8 @@ def new(
     campaign: Annotated[str, typer.Option(help="活动名称，如 2025年双11大促")] = "",
     start: Annotated[str | None, typer.Option(help="爆发期开始日期，如 2025-11-01")] = None,
     end: Annotated[str | None, typer.Option(help="爆发期结束日期，如 2025-11-11")] = None,
-    warmup_days: Annotated[int, typer.Option(min=0, help="预热期天数（爆发开始前）")] = 7,
-    return_days: Annotated[int, typer.Option(min=0, help="返场期天数（爆发结束后）")] = 3,
+    warmup_days: Annotated[int, typer.Option(min=0, max=MAX_PHASE_DAYS, help="预热期天数（爆发开始前）")] = 7,
+    return_days: Annotated[int, typer.Option(min=0, max=MAX_PHASE_DAYS, help="返场期天数（爆发结束后）")] = 3,
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成空白主工作簿（可预填活动名称与时间节点）。"""
@@ -80,8 +89,8 @@ def new(
         raise _fail(str(exc)) from None
     if s and e and e < s:
         raise _fail(f"爆发期结束日期 {e} 早于开始日期 {s}")
-    build_workbook(out, campaign=Campaign(name=campaign, start=s, end=e,
-                                          warmup_days=warmup_days, return_days=return_days))
+    _write(out, lambda: build_workbook(out, campaign=Campaign(
+        name=campaign, start=s, end=e, warmup_days=warmup_days, return_days=return_days)))
     _done(out)
 
 
@@ -94,7 +103,7 @@ def demo(
     from xlpromo.demo import demo_frames
 
     _check_output(out, force)
-    build_workbook(out, demo_frames())
+    _write(out, lambda: build_workbook(out, demo_frames()))
     _done(out)
 
 
@@ -171,7 +180,8 @@ def recalc(
     if (out is None) == (not in_place):
         raise _fail("请给出 -o 输出文件，或使用 --in-place 替换原文件")
     if out is not None:
-        _check_output(out, force)
+        kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm", ".xlam") else ".xlsx"
+        _check_output(out, force, (kind,))  # an .xlsm stays an .xlsm: its VBA project is kept
         if out.resolve() == book.resolve():
             raise _fail("输出文件不能与输入相同；要替换原文件请用 --in-place")
     try:
@@ -215,7 +225,11 @@ def report(
     try:
         with console.status("正在生成复盘报告…", spinner="dots"):
             write_report(run_check(book), out)
-    except WorkbookError as exc:
+    except OSError as exc:
+        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
+    except Exception as exc:  # never a traceback
+        if not isinstance(exc, WorkbookError):
+            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
         raise _fail(str(exc)) from None
     console.print(f"[green]已生成复盘报告[/] {out}")
 

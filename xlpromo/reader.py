@@ -176,8 +176,10 @@ def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
     return out
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>',
-                         re.S)
+# A cell tag with t="e" (attributes in any order, any namespace prefix), then an optional formula and the value.
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>'
+                         rb'(?:<(?:\w+:)?f[^>]*/>|<(?:\w+:)?f[^>]*>.*?</(?:\w+:)?f>)?'
+                         rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', re.S)
 
 
 def _split_ref(ref: str) -> tuple[int, int]:

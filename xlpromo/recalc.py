@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -145,11 +146,15 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 70, 10, 30, 20], links=links)
     backup = None
     if in_place:
+        book = book.resolve()  # a symlink keeps pointing at the recalculated file
         backup = backup_path(book)
         shutil.copy2(book, backup)
         target = book
     else:
         assert out is not None
         target = Path(out)
+    mode = target.stat().st_mode if in_place else None
     pkg.save(target)
+    if mode is not None:
+        os.chmod(target, mode & 0o7777)  # the replaced file keeps its permissions
     return Recalculated(target, report, updated, sorted(not_formulas), backup)

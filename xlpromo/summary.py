@@ -87,15 +87,18 @@ def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
     keys = ("warmup_start", "burst_start", "burst_end", "return_end")
     if not all(isinstance(t.get(k), dt.date) for k in keys):
         return None
+    t.update({k: pd.Timestamp(t[k]).date() for k in keys})
     gmv_target = numeric([t.get("gmv_target")]).iloc[0]
     if math.isnan(gmv_target) or gmv_target <= 0:
         return None
     as_of = as_of_date(frames).date()
     total = (t["return_end"] - t["warmup_start"]).days + 1
+    if total <= 0:  # 返场结束 before 预热开始: validation reports the date order
+        return None
     elapsed = min(max((as_of - t["warmup_start"]).days + 1, 0), total) / total
     daily = frames["daily"]
     gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
-    dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and d <= as_of).astype(bool)
+    dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and pd.Timestamp(d).date() <= as_of).astype(bool)
     to_date = float(numeric(gmv.loc[dates, "actual"]).sum())
     progress = to_date / gmv_target
     return Pacing(as_of, elapsed, to_date, float(gmv_target), progress,

@@ -29,7 +29,7 @@ __all__ = ["MAX_TEXT", "PLACEHOLDERS", "SUSPICIOUS_WAN", "Validated", "findings_
 
 MAX_TEXT = 32767  # Excel's limit of characters in a cell
 SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
-_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s|\S\s+\S")  # not 和 inside a name (王和平)
+_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
 _FORMULA_START = re.compile(r"^[=+@\t\r]|^-.*[-+*/=(|]")  # CSV/DDE injection starts (OWASP)
 _TYPE_UNITS = {ColType.PERCENT: "%", ColType.WAN: "万元"}
 #: What staff type in a number or date cell to mean "nothing yet"; read as blank.
@@ -57,6 +57,11 @@ def _blank(v: Any) -> bool:
     if isinstance(v, CellError):
         return False
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def _day(v: dt.date) -> dt.date:
+    """The calendar day of a date or datetime, so the two compare."""
+    return v.date() if isinstance(v, dt.datetime) else v
 
 
 def _placeholder(v: Any) -> bool:
@@ -115,7 +120,8 @@ class _Run:
         return texts
 
     def parse_dates(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
-        is_date = map_unique(s, lambda v: type(v) is dt.date).astype(bool)  # calamine gives dt.date already
+        # typed dates pass as they are (a datetime keeps its time of day)
+        is_date = map_unique(s, lambda v: isinstance(v, dt.date)).astype(bool)
         out = s.where(is_date, None).astype(object)
         parsed: dict[int, dt.date] = {}
         for row, v in s[~is_date].items():
@@ -210,7 +216,7 @@ class _Run:
         first_row.index = norm.index
         for row in norm.index[dup]:
             value = " + ".join(str(df.at[row, k]) for k in df.columns)
-            self.add(raw, F.DuplicateKey, as_row(row), keys[-1], value, what=f"{what}“{value}”",
+            self.add(raw, F.DuplicateKey, as_row(row), keys[0], value, what=f"{what}“{value}”",
                      other=int(first_row[as_row(row)]))
 
     def choices(self, key: str) -> set[str]:
@@ -233,7 +239,7 @@ class _Run:
         for row in t.index:
             for a, b in itertools.pairwise(order):
                 da, db = t.at[row, a], t.at[row, b]
-                if isinstance(da, dt.date) and isinstance(db, dt.date) and db < da:
+                if isinstance(da, dt.date) and isinstance(db, dt.date) and _day(db) < _day(da):
                     ha, hb = raw.table.col(a).header, raw.table.col(b).header
                     self.add(raw, F.DateOrder, as_row(row), b, db, message=f"{hb}（{db}）早于{ha}（{da}）")
             gmv = t.at[row, "gmv_target"]
@@ -243,7 +249,7 @@ class _Run:
     def tasks(self, raw: RawTable, t: pd.DataFrame) -> None:
         is_date = lambda v: isinstance(v, dt.date)  # noqa: E731
         both = (map_unique(t["start"], is_date) & map_unique(t["due"], is_date)).astype(bool)
-        early = t.loc[both, "due"] < t.loc[both, "start"]
+        early = t.loc[both, "due"].map(_day) < t.loc[both, "start"].map(_day)
         due_h, start_h = raw.table.col("due").header, raw.table.col("start").header
         for row, due in t.loc[early[early].index, "due"].items():
             self.add(raw, F.DateOrder, as_row(row), "due", due, message=f"{due_h}早于{start_h}")
@@ -256,7 +262,7 @@ class _Run:
         if window:
             start, end = window
             for row, day in d["date"].items():
-                if isinstance(day, dt.date) and not start <= day <= end:
+                if isinstance(day, dt.date) and not _day(start) <= _day(day) <= _day(end):
                     self.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
         keyed = d[["date", "metric", "channel"]].copy()
         keyed["channel"] = map_unique(keyed["channel"], lambda v: v if not _blank(v) else "全渠道")
@@ -305,7 +311,7 @@ class _Run:
         if targets is None or not len(targets):
             return None
         start, end = targets["warmup_start"].iloc[0], targets["return_end"].iloc[0]
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and start <= end:
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and _day(start) <= _day(end):
             return start, end
         return None
 
