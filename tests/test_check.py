@@ -144,9 +144,12 @@ def test_cli_unusable_file_exits_2(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["error"]["code"] == "not-a-workbook"
 
 
-def test_blank_template_checks_clean(blank_path: Path) -> None:
+def test_blank_template_asks_for_the_campaign_targets(blank_path: Path) -> None:
+    """Empty task and daily tables are fine; the one 活动目标 row left blank is not."""
     r = check(blank_path)
-    assert r.valid and r.findings == [] and r.alerts == []
+    assert r.flatten(["sheet", "cell", "code"]) == [["活动目标", c, "required"] for c in
+                                                    ("A4", "B4", "C4", "D4", "E4", "F4", "G4")]
+    assert r.alerts == []
 
 
 def test_internal_error_is_a_message_not_a_traceback(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,3 +219,20 @@ def test_error_values_found_whatever_the_attribute_order(demo_path: Path, tmp_pa
                 data = re.sub(rb'<c r="G5"([^>]*)>.*?</c>', b'<c t="e" r="G5"><v>#DIV/0!</v></c>', data, count=1)
             z.writestr(info, data)
     assert check(out).flatten(["cell", "code", "value"]) == [["G5", "error-value", "#DIV/0!"]]
+
+
+def test_missing_and_blank_thresholds_are_findings(demo_path: Path, tmp_path: Path) -> None:
+    path = _edited(demo_path, tmp_path, {("阈值配置", "A5"): "pass_line_renamed", ("阈值配置", "C6"): None})
+    assert check(path).flatten(["sheet", "cell", "code", "value"]) == [
+        ["阈值配置", "", "missing-threshold", "pass_line"], ["阈值配置", "C6", "required", None]]
+
+
+def test_an_emptied_list_is_reported_once(demo_path: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(demo_path)
+    for row in range(4, 9):
+        wb["数据字典"][f"C{row}"] = None  # the 任务状态 list
+    path = tmp_path / "empty.xlsx"
+    wb.save(path)
+    assert check(path).flatten(["code", "value"]) == [["empty-list", "任务状态"]]

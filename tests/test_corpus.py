@@ -206,13 +206,16 @@ def test_text_in_a_numeric_cell(demo: Path, tmp_path: Path) -> None:
 
 def test_wan_text_in_a_gmv_cell_is_parsed(demo: Path, baseline: Report, tmp_path: Path) -> None:
     row = daily_row(baseline, D(2024, 5, 25), "GMV")
-    report = usable(edited(demo, tmp_path, lambda wb: wb[DAILY].__setitem__(f"G{row}", "5.8万")), [])
+    report = usable(edited(demo, tmp_path, lambda wb: wb[DAILY].__setitem__(f"G{row}", "5.8万")),
+                    [[DAILY, f"G{row}", "text-number"]])  # understood, but the sheet's formulas see text
+    assert report.findings[0].message == "“5.8万”是文本：程序读作 5.8，但表内公式不会计算它，请改为数字 5.8"
     assert report.frames["daily"].at[row, "actual"] == 5.8
 
 
 def test_percent_text_in_a_percent_metric_is_parsed(demo: Path, baseline: Report, tmp_path: Path) -> None:
     row = daily_row(baseline, D(2024, 5, 25), "新客占比")
-    report = usable(edited(demo, tmp_path, lambda wb: wb[DAILY].__setitem__(f"G{row}", "96.7%")), [])
+    report = usable(edited(demo, tmp_path, lambda wb: wb[DAILY].__setitem__(f"G{row}", "96.7%")),
+                    [[DAILY, f"G{row}", "text-number"]])
     assert report.frames["daily"].at[row, "actual"] == 0.967
 
 
@@ -243,7 +246,7 @@ def test_dates_typed_as_text_are_parsed(demo: Path, tmp_path: Path) -> None:
         for ref, text in typed.items():
             wb[TASKS][ref] = text
 
-    report = usable(edited(demo, tmp_path, edit), [])
+    report = usable(edited(demo, tmp_path, edit), [[TASKS, ref, "text-date"] for ref in typed])
     assert report.frames["tasks"].loc[15:18, "start"].tolist() == [D(2024, 6, 1)] * 4
 
 
@@ -463,7 +466,8 @@ def test_rows_typed_below_the_table_are_read(demo: Path, tmp_path: Path) -> None
         ws["A312"], ws["B312"], ws["F312"], ws["G312"] = dt.datetime(2024, 6, 21), "点击率", 0.05, "abc"
         ws["A316"], ws["B316"], ws["F316"], ws["G316"] = "2024-06-20", "加购率", "8%", "7.5%"
 
-    report = usable(edited(demo, tmp_path, edit), [[DAILY, "G312", "type-number"]])
+    report = usable(edited(demo, tmp_path, edit), [[DAILY, "G312", "type-number"], [DAILY, "A316", "text-date"],
+                                                   [DAILY, "F316", "text-number"], [DAILY, "G316", "text-number"]])
     daily = report.frames["daily"]
     assert report.stats["rows"]["daily"] == 310
     assert list(daily.index[-3:]) == [311, 312, 316]

@@ -249,7 +249,7 @@ def test_parse_number_not_a_number(raw: str) -> None:
 
 
 def test_parse_number_not_a_number_message() -> None:
-    with pytest.raises(ParseError, match=r"^无法识别的数字：'abc'$"):
+    with pytest.raises(ParseError, match=r"^无法识别的数字：“abc”$"):
         parse_number("abc")
 
 

@@ -128,6 +128,10 @@ def test_overwritten_formula_is_reported_not_replaced(tmp_path: Path) -> None:
     result = recalc(path, tmp_path / "o.xlsx")
     assert result.not_formulas == ["每日监控!H5"]
     assert read_values(result.output)["每日监控"][4][7] == 0.5
+    issues = read_values(result.output)[ISSUES_SHEET]
+    assert [r[0] for r in issues[1:]] == ["每日监控!H5"]
+    assert issues[1][4:7] == ["达成率", "“达成率”是自动计算列，这里的公式被手工填写的值覆盖了；请从上一行向下填充公式",
+                              "formula-overwritten"]
 
 
 def test_in_place_keeps_a_backup(tmp_path: Path, bad_book: Path) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from xlpromo.parse import shown
+
 __all__ = ["CHECKS", "Check", "Finding", "Severity", "json_value"]
 
 
@@ -71,8 +73,8 @@ class Check:
     @classmethod
     def at(cls, sheet: str, cell: str, row: int | None, header: str, value: Any = None, **ctx: Any) -> Finding:
         """A finding of this kind; ``ctx`` fills the template besides header and value."""
-        shown = json_value(value)
-        message = cls.template.format(header=header, value="" if shown is None else shown, **ctx)
+        text = "" if json_value(value) is None else shown(value)
+        message = cls.template.format(header=header, value=text, **ctx)
         return Finding(cls.code, cls.severity, sheet, cell, row, header, value, message)
 
 
@@ -123,8 +125,8 @@ class MultipleOwners(Check):
 
 
 class TargetMismatch(Check):
-    code, title, severity, template = ("target-mismatch", "拆解与总目标不一致", Severity.WARNING,
-                                       "拆解的{metric}目标 {value} 与活动目标 {total} 相差 {gap:.0%}（允许 {tol:.0%}）")
+    code, title, severity = "target-mismatch", "拆解与总目标不一致", Severity.WARNING
+    template = "拆解的 {metric} 目标 {value} 与活动目标 {total} 相差 {gap:.0%}（允许 {tol:.0%}）"
 
 
 class SuspiciousUnit(Check):
@@ -139,6 +141,29 @@ class TextTooLong(Check):
 class FormulaLikeText(Check):
     code, title, severity, template = ("formula-like-text", "疑似公式文字", Severity.WARNING,
                                        "以“{first}”开头的文字按文本保存；另存为 CSV 后可能被当作公式执行")
+
+
+class TextNumber(Check):
+    code, title, severity, template = ("text-number", "文本型数字", Severity.WARNING,
+                                       "“{value}”是文本：程序读作 {parsed}，但表内公式不会计算它，请改为数字 {parsed}")
+
+
+class TextDate(Check):
+    code, title, severity, template = ("text-date", "文本型日期", Severity.WARNING,
+                                       "“{value}”是文本：程序读作 {parsed}，但表内公式不会计算它，请改为日期 {parsed}")
+
+
+class MissingThreshold(Check):
+    code, title, template = "missing-threshold", "缺少阈值", "阈值配置中缺少参数代码“{value}”，相关公式与预警无法计算"
+
+
+class EmptyList(Check):
+    code, title, template = "empty-list", "列表为空", "数据字典的“{value}”列表为空，下拉选择和校验都无法进行"
+
+
+class FormulaOverwritten(Check):
+    code, title, severity, template = ("formula-overwritten", "公式被覆盖", Severity.WARNING,
+                                       "“{header}”是自动计算列，这里的公式被手工填写的值覆盖了；请从上一行向下填充公式")
 
 
 class ExtraColumn(Check):
@@ -158,6 +183,6 @@ class MergedCells(Check):
 
 CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
-    OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, ExtraColumn,
-    DuplicateColumn, MergedCells,
+    OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
+    TextDate, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
 )

@@ -27,6 +27,7 @@ __all__ = [
     "parse_date",
     "parse_number",
     "parse_text",
+    "shown",
 ]
 
 
@@ -44,6 +45,21 @@ class ParseError(ValueError):
 
 
 # --------------------------------------------------------------------------- text
+def shown(value: object) -> str:
+    """A typed value as a person reads it: ``5.8`` not ``5.8000``, ``30`` not ``30.0``, dates as 2024-06-01."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.10g}" if abs(value) < 1e15 else f"{value:.6e}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def normalize_text(value: str) -> str:
     """NFKC (full-width digits, letters, ％ and （） become ASCII), stripped, whitespace runs → one space."""
     return " ".join(unicodedata.normalize("NFKC", value).split())
@@ -77,7 +93,7 @@ def _normalized(value: str, what: str) -> str:
     for ch in value:
         if not ("0" <= ch <= "9") and not unicodedata.decomposition(ch).startswith("<wide>") \
                 and any("0" <= c <= "9" for c in unicodedata.normalize("NFKC", ch)):
-            raise ParseError(f"not-a-{what}", f"无法识别的{'数字' if what == 'number' else '日期'}：{value!r}")
+            raise ParseError(f"not-a-{what}", f"无法识别的{'数字' if what == 'number' else '日期'}：“{shown(value)}”")
     return normalize_text(value)
 
 
@@ -105,7 +121,7 @@ def _mismatch(value: object, unit: str | None) -> ParseError:
 
 
 def _not_a_number(value: object, why: str = "") -> ParseError:
-    return ParseError("not-a-number", f"无法识别的数字：{value!r}{why}")
+    return ParseError("not-a-number", f"无法识别的数字：“{shown(value)}”{why}")
 
 
 def _time(value: object, body: str, unit: str | None) -> Decimal | None:
@@ -228,15 +244,15 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # at most, in
 
 
 def _invalid(value: object) -> ParseError:
-    return ParseError("invalid-date", f"不存在的日期：{value!r}")
+    return ParseError("invalid-date", f"不存在的日期：“{shown(value)}”")
 
 
 def _serial(value: object, number: float) -> dt.date:
     if not math.isfinite(number):
-        raise ParseError("not-a-date", f"无法识别的日期：{value!r}")
+        raise ParseError("not-a-date", f"无法识别的日期：“{shown(value)}”")
     whole = math.floor(number)
     if not 1 <= whole <= _MAX_SERIAL:
-        raise ParseError("invalid-date", f"日期序号 {value!r} 超出 Excel 的范围（1–{_MAX_SERIAL}）")
+        raise ParseError("invalid-date", f"日期序号 “{shown(value)}” 超出 Excel 的范围（1–{_MAX_SERIAL}）")
     if whole == 60:
         raise ParseError("invalid-date", "日期序号 60 是 Excel 虚构的 1900-02-29，不存在")
     return _EXCEL_EPOCH + dt.timedelta(days=whole if whole > 60 else whole + 1)
@@ -256,7 +272,7 @@ def _date_text(value: str, year: int | None) -> dt.date:
         m, d = (int(g) for i, g in enumerate(month_day.groups()[:5]) if g is not None and i != 1)
         clock = month_day.groups()[5:]
     else:
-        raise ParseError("not-a-date", f"无法识别的日期：{value!r}（示例：2024-06-01、2024年6月1日）")
+        raise ParseError("not-a-date", f"无法识别的日期：“{shown(value)}”（示例：2024-06-01、2024年6月1日）")
     hour, minute, second = (int(g) if g else 0 for g in clock)
     if not (1 <= m <= 12 and 1 <= d <= _DAYS_IN_MONTH[m - 1]) or hour > 23 or minute > 59 or second > 59:
         raise _invalid(value)
@@ -290,7 +306,7 @@ def parse_date(value: object, year: int | None = None) -> dt.date:
         except (OverflowError, ValueError):
             raise _invalid(value) from None
         return _serial(value, number)
-    raise ParseError("not-a-date", f"无法识别的日期：{value!r}")
+    raise ParseError("not-a-date", f"无法识别的日期：“{shown(value)}”")
 
 
 # --------------------------------------------------------------------------- text

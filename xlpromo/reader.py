@@ -278,6 +278,8 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     if not table.growable and not known and len(data) and not filled.all():
         first_blank = int(filled.to_numpy().argmin())  # a table without an Excel table object ends at a blank row
         filled.iloc[first_blank:] = False
+    if not table.growable and table.capacity == 1 and len(data):
+        filled.iloc[0] = True  # the one row of 活动目标 is checked even when left blank
     data = data[filled.astype(bool)] if len(data) else data
     data = data.where(data.notna(), None)
     lo, hi = min(columns.values()), max(columns.values())

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from xlpromo.engine import Report, check_book
-from xlpromo.findings import Severity
+from xlpromo.findings import FormulaOverwritten, Severity
 from xlpromo.reader import RawBook, as_row, read_workbook
 from xlpromo.xlsxpatch import CachedValue, XlsxPackage
 
@@ -123,6 +123,8 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     note("校验与计算")
     report = check_book(raw)
     cells = _computed_cells(raw, report)
+    headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_row)
+               for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
     # The frames are no longer needed: free them before the package is held in memory.
     report = replace(report, frames={})
     del raw
@@ -136,6 +138,12 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
         updated += len(values) - len(skipped)
         not_formulas += [f"{sheet}!{c}" for c in skipped]
         del values
+    for ref in not_formulas:  # a computed cell typed over: report it, leave the value
+        sheet, cell = ref.split("!")
+        header, _ = headers.get((sheet, cell.rstrip("0123456789")), ("", 0))
+        row = int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        report.findings.append(FormulaOverwritten.at(sheet, cell, row, header))
+        report.stats["warnings"] += 1
     flagged = _flagged(report)
     for sheet in pkg.sheet_names():
         if sheet not in (ISSUES_SHEET, ALERTS_SHEET):

@@ -156,7 +156,7 @@ TASKS = Table(
     owner_column="dept",
     columns=(
         Column(key="task_id", header="任务编号", required=True, unique=True, width=10,
-               filled_by="运营部", note="唯一编号，如 T001；合并回传时按它对齐"),
+               filled_by="运营部", note="唯一编号，如 T001；请勿重复或改动"),
         Column(key="name", header="任务名称", required=True, width=20, filled_by="运营部"),
         Column(key="description", header="任务描述", width=28, filled_by="运营部"),
         Column(key="phase", header="所属阶段", type=ENUM, choices="phases", width=10,

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from xlpromo import findings as F
-from xlpromo.defaults import INLINE_LISTS
+from xlpromo.defaults import INLINE_LISTS, THRESHOLDS
 from xlpromo.findings import Finding
 from xlpromo.metrics import map_unique
-from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text
+from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text, shown
 from xlpromo.reader import CellError, RawBook, RawTable, as_row
 from xlpromo.schema import ColType, Column
 
@@ -78,6 +78,7 @@ class _Run:
         self.bad: dict[str, set[tuple[int, str]]] = {}  # cells that failed to parse: no further checks
         self.year: int | None = None
         self.units: dict[str, str] = {}
+        self.empty_lists: set[str] = set()
 
     def add(self, raw: RawTable, check: type[F.Check], row: int | None, key: str | None, value: Any = None,
             **ctx: Any) -> None:
@@ -129,6 +130,8 @@ class _Run:
                 continue
             try:
                 parsed[as_row(row)] = parse_date(v, self.year)
+                if isinstance(v, str):  # understood here, but the workbook's formulas see text
+                    self.add(raw, F.TextDate, as_row(row), col.key, v, parsed=shown(parsed[as_row(row)]))
             except ParseError as exc:
                 self.add(raw, F.NotADate, as_row(row), col.key, v, reason=str(exc))
                 bad.add((as_row(row), col.key))
@@ -162,6 +165,9 @@ class _Run:
             u = unit(as_row(row))
             try:
                 parsed[as_row(row)] = parse_date(v, self.year) if u == "日期" else parse_number(v, u)
+                if isinstance(v, str):  # understood here, but the workbook's formulas see text
+                    kind = F.TextDate if u == "日期" else F.TextNumber
+                    self.add(raw, kind, as_row(row), col.key, v, parsed=shown(parsed[as_row(row)]))
             except ParseError as exc:
                 check = F.NotADate if u == "日期" else F.UnitMismatch if exc.code == "unit-mismatch" else F.NotANumber
                 self.add(raw, check, as_row(row), col.key, v, reason=str(exc))
@@ -187,6 +193,10 @@ class _Run:
                         self.add(raw, F.Required, as_row(row), col.key)
             if col.choices and col.strict_choices:
                 allowed = self.choices(col.choices)
+                if not allowed and col.choices not in self.empty_lists and present.any():
+                    self.empty_lists.add(col.choices)
+                    self.found.append(F.EmptyList.at(self.book.tables[col.choices].sheet, "", None, "",
+                                                     self.list_title(col.choices)))
                 if allowed:
                     wrong = present & ~values.isin(allowed)
                     for row, v in values[wrong].items():
@@ -278,6 +288,13 @@ class _Run:
 
     def thresholds(self, raw: RawTable, th: pd.DataFrame) -> None:
         """Each value within what its unit allows: a % up to 100%, a count of days or hours not absurd."""
+        codes = set(th["code"].dropna().astype(str))
+        for t in THRESHOLDS:
+            if t.code not in codes:
+                self.found.append(F.MissingThreshold.at(raw.sheet, "", None, raw.table.col("code").header, t.code))
+        for row, code, value in zip(th.index, th["code"], th["value"], strict=True):
+            if code != "as_of" and value is None and (as_row(row), "value") not in self.bad.get("thresholds", set()):
+                self.add(raw, F.Required, as_row(row), "value")
         limits = {"%": (0.0, 1.0), "天": (0.0, 3650.0), "小时": (0.0, 87600.0), "分钟": (0.0, 525600.0),
                   "秒": (0.0, 86400.0), "倍": (0.0, 1000.0)}
         for row, unit, value in zip(th.index, raw.data["unit"], th["value"], strict=True):
@@ -303,8 +320,8 @@ class _Run:
             if isinstance(value, float) and isinstance(total, float) and total:
                 gap = abs(value - total) / abs(total)
                 if gap > tol:
-                    self.add(raw, F.TargetMismatch, as_row(row), "target", value, metric=col.header if col else "",
-                             total=f"{total:g}", gap=gap, tol=tol)
+                    self.add(raw, F.TargetMismatch, as_row(row), "target", value, metric=col.metric if col else "",
+                             total=shown(total), gap=gap, tol=tol)
 
     def window(self) -> tuple[dt.date, dt.date] | None:
         targets = self.frames.get("targets")
