@@ -8,6 +8,7 @@ conditional formats bound to 阈值配置, number formats, print setup and prote
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 from collections.abc import Mapping
@@ -130,8 +131,17 @@ class _Writer:
                                 "author": "xlpromo", "comments": f"xlpromo {__version__}"})
         self.wb.set_calc_mode("auto")
         self._formats: dict[tuple[Any, ...], Format] = {}
+        self._rendered: dict[tuple[str, str], str] = {}
+        self.review_rows = dict(review_rows())
         units = dict(zip(frames["metrics"]["name"], frames["metrics"]["unit"], strict=True))
         self.metric_units: dict[str, str] = {str(k): str(v) for k, v in units.items()}
+
+    def formula(self, template: str, table: Table) -> str:
+        """A rendered formula, once per template and table (not once per cell)."""
+        key = (template, table.key)
+        if key not in self._rendered:
+            self._rendered[key] = "=" + render(template, self.schema, table)
+        return self._rendered[key]
 
     # -------------------------------------------------------------- formats
     def fmt(self, **props: Any) -> Format:
@@ -177,6 +187,8 @@ class _Writer:
         for sheet in self.schema.sheets:
             ws = self.wb.add_worksheet(sheet.name)
             ws.hide_gridlines(2)
+            if hasattr(ws, "_prepare_formula"):  # xlsxwriter re-parses each formula (~30 regexes): once per text
+                ws._prepare_formula = functools.lru_cache(maxsize=1024)(ws._prepare_formula)
             if sheet.key == "guide":
                 guide.write(ws, self.fmt, self.schema, STYLES)
             else:
@@ -245,7 +257,7 @@ class _Writer:
                 "header_format": self.fmt(**(INPUT_HEADER if col.editable else COMPUTED_HEADER)),
                 "format": self.cell_fmt(col)}
             if col.formula:
-                spec["formula"] = "=" + render(col.formula, self.schema, table)
+                spec["formula"] = self.formula(col.formula, table)
             columns.append(spec)
         ws.add_table(r0, c0, r0 + n, c0 + len(table.columns) - 1, {
             "name": table.name, "columns": columns, "style": "Table Style Light 1",
@@ -274,13 +286,13 @@ class _Writer:
         v = rec.get(col.key)
         fmt = self.cell_fmt(col, self.row_num_format(table, col, rec))
         if table.key == "review" and col.key == "target":
-            template = dict(review_rows()).get(str(rec["metric"]))
+            template = self.review_rows.get(str(rec["metric"]))
             if template:
-                ws.write_formula(r, c, "=" + render(template, self.schema, table), fmt,
+                ws.write_formula(r, c, self.formula(template, table), fmt,
                                  "" if _blank(v) else v)
                 return
         if col.formula:
-            ws.write_formula(r, c, "=" + render(col.formula, self.schema, table), fmt,
+            ws.write_formula(r, c, self.formula(col.formula, table), fmt,
                              "" if _blank(v) else _cached(v))
         elif _blank(v):
             ws.write_blank(r, c, None, fmt)
