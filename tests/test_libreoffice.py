@@ -241,3 +241,25 @@ def test_engine_rate_equals_libreoffice_formula_on_every_demo_row(demo_path: Pat
         assert row["rate"] == pytest.approx(cells[7])
         assert (row["dod"] == pytest.approx(cells[8])) if cells[8] != "" else math.isnan(row["dod"])
         assert row["status"] == cells[10]
+
+
+def test_totals_do_not_count_channels_twice(tmp_path: Path, recalc: Recalc) -> None:
+    """GMV has a 全渠道 row and per-channel rows: the total is the 全渠道 row. 订单量 has only channels: summed.
+    A blank 渠道 counts as 全渠道. LibreOffice's 自动汇总 agrees with the engine."""
+    frames = default_frames()
+    frames["daily"] = _daily([
+        (D(2024, 6, 1), "GMV", "全渠道", 10, 12, "", ""),
+        (D(2024, 6, 1), "GMV", "天猫", 6, 7, "", ""),
+        (D(2024, 6, 1), "GMV", "京东", 4, 5, "", ""),
+        (D(2024, 6, 2), "GMV", "", 10, 9, "", ""),
+        (D(2024, 6, 1), "新客数", "天猫", 100, 120, "", ""),
+        (D(2024, 6, 1), "新客数", "京东", 50, 40, "", ""),
+        (D(2024, 6, 1), "复购率", "天猫", 0.25, 0.2, "", ""),
+        (D(2024, 6, 1), "复购率", "京东", 0.25, 0.3, "", ""),
+    ])
+    path = build_workbook(tmp_path / "ch.xlsx", frames)
+    assert _differences(path, recalc) == []
+    review = {r[0]: r for r in read_values(recalc(path))["复盘报告"][6:11]}
+    assert review["GMV"][2] == 21  # 12 + 9, not 12 + 7 + 5 + 9
+    assert review["新客数"][2] == 160
+    assert review["复购率"][2] == pytest.approx(0.25)

@@ -635,3 +635,11 @@ def test_safety_stock_is_daily_sales_times_factor() -> None:
     assert safety_stock([100, 40.0], 1.5).tolist() == [150.0, 60.0]
     assert math.isnan(safety_stock(["n/a"]).iloc[0])
     assert safety_stock(200).iloc[0] == 300.0
+
+
+def test_near_zero_previous_day_gives_a_blank_not_infinity() -> None:
+    out = compute(make_frames(daily=[
+        (D(2024, 6, 1), "GMV", "天猫", 6, 2.2250738585072014e-308),
+        (D(2024, 6, 2), "GMV", "天猫", 6, 6.0),
+    ]))["daily"]
+    assert math.isnan(out["dod"].iloc[1])

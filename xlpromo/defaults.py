@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from xlpromo.schema import Direction
 
 __all__ = [
+    "ALL_CHANNELS",
     "INLINE_LISTS",
     "LISTS",
     "METRICS",
@@ -152,6 +153,8 @@ def threshold(code: str) -> Threshold:
 
 
 STATUS_LABELS = ("达标", "预警", "未达标")
+#: The channel value of a day's total row; a blank 渠道 means the same.
+ALL_CHANNELS = "全渠道"
 #: Rates are compared with the lines after rounding to this many decimals (formula and pandas).
 RATE_DIGITS = 9
 #: COUNTIFS criterion that matches numbers only (text and blanks are skipped).
@@ -165,7 +168,7 @@ LISTS: dict[str, tuple[str, ...]] = {
                     "财务部"),
     "statuses": ("待开始", "进行中", "已完成", "已延期", "已取消"),
     "phases": ("筹备期", "资源整合", "预热期", "爆发期", "返场期", "复盘"),
-    "channels": ("全渠道", "天猫", "京东", "抖音", "拼多多", "小红书", "微信私域", "自营商城"),
+    "channels": (ALL_CHANNELS, "天猫", "京东", "抖音", "拼多多", "小红书", "微信私域", "自营商城"),
     "dimensions": ("整体", "商品端", "流量端", "用户端", "服务端"),
     "review_kinds": ("成功因素", "问题与改进"),
 }

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpromo.defaults import DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.defaults import AGG_SUM, ALL_CHANNELS, DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.schema import Direction
 from xlpromo.sheets import SCHEMA
 
@@ -160,21 +160,29 @@ def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
     return days.astype(float).where(due.notna() & ~done)
 
 
+def total_rows(daily: pd.DataFrame) -> pd.Series:
+    """Rows that make a metric's total: its 全渠道/blank-channel rows when it has any, else all its rows
+    (so per-channel rows are not added to a total row twice)."""
+    metric = _key(daily["metric"])
+    channel = _key(daily["channel"])
+    is_total = channel.isin(["", ALL_CHANNELS.casefold()]) & numeric(daily["actual"]).notna()
+    has_total = is_total.groupby(metric).transform("any") if len(daily) else is_total
+    return (is_total | ~has_total.astype(bool)).astype(bool)
+
+
 def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
     daily = frames["daily"]
-    m = _key(daily["metric"])
-    a = numeric(daily["actual"])
-    filled = a.notna()
+    rows = daily[total_rows(daily)] if len(daily) else daily
+    m = _key(rows["metric"])
+    a = numeric(rows["actual"])
     agg = _catalogue_lookup(frames, df["metric"], "aggregate")
     out = []
     for name, how in zip(_key(df["metric"]), agg, strict=True):
-        rows = m.eq(name)
-        if not (rows & filled).any():
+        values = a[m.eq(name)].dropna()
+        if not len(values):
             out.append(np.nan)
-        elif how == "求和":
-            out.append(float(a[rows].sum()))
         else:
-            out.append(float(a[rows].mean()) if a[rows].notna().any() else np.nan)
+            out.append(float(values.sum()) if how == AGG_SUM else float(values.sum() / len(values)))
     return pd.Series(out, index=df.index, dtype=float)
 
 
@@ -258,5 +266,8 @@ def compute(frames: Frames) -> dict[str, pd.DataFrame]:
             continue
         df = out[tkey]
         for ckey in _ORDER.get(tkey, cols):
-            df[ckey] = COMPUTED[(tkey, ckey)](out, df) if len(df) else pd.Series(dtype=object)
+            col = COMPUTED[(tkey, ckey)](out, df) if len(df) else pd.Series(dtype=object)
+            if col.dtype.kind == "f":  # a quotient by a near-zero value: the cell shows no number, so neither do we
+                col = col.where(np.isfinite(col))
+            df[ckey] = col
     return out

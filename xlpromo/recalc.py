@@ -44,7 +44,7 @@ class Recalculated:
 
 def _cached(v: Any) -> CachedValue:
     """A computed value as a cached cell value: dates as serials, blanks as empty text."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return None
     if isinstance(v, (dt.date, pd.Timestamp)):
         return (pd.Timestamp(v) - pd.Timestamp(_EXCEL_EPOCH)).days

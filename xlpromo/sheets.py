@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from xlpromo.defaults import DOD_POINTS, NUMERIC_CRITERION, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.defaults import (
+    AGG_SUM,
+    ALL_CHANNELS,
+    DOD_POINTS,
+    NUMERIC_CRITERION,
+    RATE_DIGITS,
+    STATUS_LABELS,
+    TASK_DONE_STATES,
+)
 from xlpromo.schema import (
     ColType,
     Column,
@@ -79,12 +87,21 @@ _DOD = (
     f'IF({_prev_day("SUMIFS")}=0,"",{{actual}}/{_prev_day("SUMIFS")}-1)))'
 )
 
-_REVIEW_AUTO = (
-    f'IF(COUNTIFS({{daily.metric}},{{metric}},{{daily.actual}},"{NUMERIC_CRITERION}")=0,"",'
-    'IF(' + _lookup("aggregate") + '="求和",SUMIFS({daily.actual},{daily.metric},{metric}),'
-    'AVERAGEIFS({daily.actual},{daily.metric},{metric})))'
-)
+def _review_auto() -> str:
+    """自动汇总 of a metric over 每日监控: its total rows (渠道 全渠道 or blank) when there are any,
+    otherwise every channel's rows; summed or averaged as the catalogue says."""
+    m = '{daily.metric},{metric}'
+    num = f'{{daily.actual}},"{NUMERIC_CRITERION}"'
+    total = [f'{{daily.channel}},"{ALL_CHANNELS}"', '{daily.channel},""']
+    n_total = "+".join(f"COUNTIFS({m},{c},{num})" for c in total)
+    s_total = "+".join(f"SUMIFS({{daily.actual}},{m},{c})" for c in total)
+    n_all, s_all = f"COUNTIFS({m},{num})", f"SUMIFS({{daily.actual}},{m})"
+    count = f"IF({n_total}>0,{n_total},{n_all})"
+    total_sum = f"IF({n_total}>0,{s_total},{s_all})"
+    return (f'IF({n_all}=0,"",IF(' + _lookup("aggregate") + f'="{AGG_SUM}",{total_sum},{total_sum}/{count}))')
 
+
+_REVIEW_AUTO = _review_auto()
 
 def _rate_highlights(rate: str, cols: tuple[str, ...]) -> tuple[Highlight, ...]:
     """Red below the warning line, amber below the pass line, green at or above it."""

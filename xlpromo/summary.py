@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from xlpromo.defaults import AGG_SUM, STATUS_LABELS, TASK_DONE_STATES
-from xlpromo.metrics import achievement, as_of_date, map_unique, numeric
+from xlpromo.metrics import achievement, as_of_date, map_unique, numeric, total_rows
 
 __all__ = ["Pacing", "dept_tasks", "metric_summary", "off_target_days", "pacing"]
 
@@ -30,6 +30,7 @@ def metric_summary(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     info = {str(n).casefold(): (n, u, d, a) for n, u, d, a in
             zip(cat["name"], cat["unit"], cat["direction"], cat["aggregate"], strict=True)}
     rows: list[dict[str, Any]] = []
+    daily = daily[total_rows(daily)]
     keys = map_unique(daily["metric"], lambda m: str(m).casefold())
     for key, group in daily.groupby(keys, sort=False):
         if str(key) not in info:
@@ -97,6 +98,7 @@ def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
         return None
     elapsed = min(max((as_of - t["warmup_start"]).days + 1, 0), total) / total
     daily = frames["daily"]
+    daily = daily[total_rows(daily)] if len(daily) else daily
     gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
     dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and pd.Timestamp(d).date() <= as_of).astype(bool)
     to_date = float(numeric(gmv.loc[dates, "actual"]).sum())
