@@ -19,7 +19,7 @@ from xlpromo.builder import build_workbook, default_frames
 from xlpromo.demo import AS_OF
 from xlpromo.sheets import SCHEMA
 
-from .conftest import read_values
+from .conftest import read_values, seed_retro_frames
 
 D = dt.date
 Recalc = Callable[[Path], Path]
@@ -195,16 +195,7 @@ def test_thresholds_drive_the_formulas(tmp_path: Path, recalc: Recalc) -> None:
 
 def test_review_retrospective_golden(tmp_path: Path, recalc: Recalc) -> None:
     """Seed 002 template 4: GMV 300→330 (110%), 新客 10万→12万 (120%), ROI 1:3→1:3.2."""
-    frames = default_frames()
-    frames["targets"] = pd.DataFrame([dict(name="618年中大促", owner="张*", warmup_start=D(2024, 6, 1),
-                                           burst_start=D(2024, 6, 1), burst_end=D(2024, 6, 18),
-                                           return_end=D(2024, 6, 18), gmv_target=300, new_customers_target=100000,
-                                           roi_target=3)], dtype=object)
-    review = frames["review"].copy()
-    confirmed = {"GMV": 330, "新客数": 120000, "ROI": 3.2}
-    review["confirmed"] = [confirmed.get(m) for m in review["metric"]]
-    frames["review"] = review
-    values = read_values(recalc(build_workbook(tmp_path / "r.xlsx", frames)))["复盘报告"]
+    values = read_values(recalc(build_workbook(tmp_path / "r.xlsx", seed_retro_frames())))["复盘报告"]
     rows = {r[0]: r for r in values[6:11]}
     assert values[2][1] == "2024.06.01-2024.06.18"
     assert rows["GMV"][5] == pytest.approx(1.10) and rows["GMV"][6] == "达标"

@@ -6,17 +6,16 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from xlpromo.builder import build_workbook, default_frames
+from xlpromo.builder import build_workbook
 from xlpromo.cli import app
 from xlpromo.engine import check
 from xlpromo.retro import render_html, render_markdown, sections, write_report
 from xlpromo.summary import dept_tasks, pacing
 
-from .conftest import read_values
+from .conftest import read_values, seed_retro_frames
 
 D = dt.date
 
@@ -24,19 +23,7 @@ D = dt.date
 @pytest.fixture(scope="module")
 def seed_retro(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seed 002 template 4: GMV 300万→330万, 新客 10万→12万, ROI 1:3→1:3.2."""
-    frames = default_frames()
-    frames["targets"] = pd.DataFrame([dict(name="618年中大促", owner="张*", warmup_start=D(2024, 6, 1),
-                                           burst_start=D(2024, 6, 1), burst_end=D(2024, 6, 18),
-                                           return_end=D(2024, 6, 18), gmv_target=300, new_customers_target=100000,
-                                           roi_target=3)], dtype=object)
-    review = frames["review"].copy()
-    review["confirmed"] = [{"GMV": 330, "新客数": 120000, "ROI": 3.2}.get(m) for m in review["metric"]]
-    frames["review"] = review
-    frames["lessons"] = pd.DataFrame([
-        ("成功因素", "爆款提前15天预热，搜索流量提升30%", "", "运营部"),
-        ("问题与改进", "仓配延迟导致200单差评", "提前与仓储部确认物流capacity", "仓储部")],
-        columns=["kind", "content", "improvement", "dept"], dtype=object)
-    return build_workbook(tmp_path_factory.mktemp("retro") / "seed.xlsx", frames)
+    return build_workbook(tmp_path_factory.mktemp("retro") / "seed.xlsx", seed_retro_frames())
 
 
 def test_seed_golden_retrospective(seed_retro: Path) -> None:
