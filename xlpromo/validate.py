@@ -1,35 +1,32 @@
 """Validation: parse what staff typed into typed frames and collect every finding.
 
-Column checks work on whole pandas columns (required, type, list, bounds, unique); cross
-checks compare columns and tables (date order, campaign window, one owner per task, the
-breakdown against the campaign target, units). Nothing stops at the first problem.
+Column checks work on whole pandas columns (required, type, list, bounds, unique); the
+cross-table rules live in :mod:`xlpromo.crosscheck`. Nothing stops at the first problem.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from xlpromo import crosscheck as X
 from xlpromo import findings as F
-from xlpromo.defaults import INLINE_LISTS, THRESHOLDS
+from xlpromo.defaults import INLINE_LISTS
 from xlpromo.findings import Finding
 from xlpromo.metrics import map_unique
 from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text, shown
 from xlpromo.reader import CellError, RawBook, RawTable, as_row
 from xlpromo.schema import ColType, Column
 
-__all__ = ["MAX_TEXT", "PLACEHOLDERS", "SUSPICIOUS_WAN", "Validated", "findings_by_code", "validate"]
+__all__ = ["MAX_TEXT", "PLACEHOLDERS", "Validated", "validate"]
 
 MAX_TEXT = 32767  # Excel's limit of characters in a cell
-SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
-_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
 _FORMULA_START = re.compile(r"^[=+@\t\r]|^-.*[-+*/=(|]")  # CSV/DDE injection starts (OWASP)
 _TYPE_UNITS = {ColType.PERCENT: "%", ColType.WAN: "万元"}
 #: What staff type in a number or date cell to mean "nothing yet"; read as blank.
@@ -57,11 +54,6 @@ def _blank(v: Any) -> bool:
     if isinstance(v, CellError):
         return False
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
-def _day(v: dt.date) -> dt.date:
-    """The calendar day of a date or datetime, so the two compare."""
-    return v.date() if isinstance(v, dt.datetime) else v
 
 
 def _placeholder(v: Any) -> bool:
@@ -244,102 +236,6 @@ class _Run:
         return self.book.tables[key].table.title
 
     # ------------------------------------------------------------------ cross checks
-    def targets(self, raw: RawTable, t: pd.DataFrame) -> None:
-        order = ["warmup_start", "burst_start", "burst_end", "return_end"]
-        for row in t.index:
-            for a, b in itertools.pairwise(order):
-                da, db = t.at[row, a], t.at[row, b]
-                if isinstance(da, dt.date) and isinstance(db, dt.date) and _day(db) < _day(da):
-                    ha, hb = raw.table.col(a).header, raw.table.col(b).header
-                    self.add(raw, F.DateOrder, as_row(row), b, db, message=f"{hb}（{db}）早于{ha}（{da}）")
-            gmv = t.at[row, "gmv_target"]
-            if isinstance(gmv, float) and gmv >= SUSPICIOUS_WAN["targets"]:
-                self.add(raw, F.SuspiciousUnit, as_row(row), "gmv_target", gmv, wan=gmv / 10000)
-
-    def tasks(self, raw: RawTable, t: pd.DataFrame) -> None:
-        is_date = lambda v: isinstance(v, dt.date)  # noqa: E731
-        both = (map_unique(t["start"], is_date) & map_unique(t["due"], is_date)).astype(bool)
-        early = t.loc[both, "due"].map(_day) < t.loc[both, "start"].map(_day)
-        due_h, start_h = raw.table.col("due").header, raw.table.col("start").header
-        for row, due in t.loc[early[early].index, "due"].items():
-            self.add(raw, F.DateOrder, as_row(row), "due", due, message=f"{due_h}早于{start_h}")
-        several = map_unique(t["owner"], lambda o: isinstance(o, str) and bool(_OWNER_SEPARATORS.search(o.strip())))
-        for row, owner in t.loc[several.astype(bool), "owner"].items():
-            self.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
-
-    def daily(self, raw: RawTable, d: pd.DataFrame) -> None:
-        window = self.window()
-        if window:
-            start, end = window
-            for row, day in d["date"].items():
-                if isinstance(day, dt.date) and not _day(start) <= _day(day) <= _day(end):
-                    self.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
-        keyed = d[["date", "metric", "channel"]].copy()
-        keyed["channel"] = map_unique(keyed["channel"], lambda v: v if not _blank(v) else "全渠道")
-        present = keyed["date"].notna() & keyed["metric"].notna()
-        self.unique(raw, keyed[present], ["date", "metric", "channel"], "日期+核心指标+渠道")
-        units = map_unique(d["metric"], lambda m: self.units.get(str(m).casefold()))
-        for key in ("target", "actual"):
-            v = pd.to_numeric(d[key], errors="coerce")
-            for row, x in v[(units == "万元") & (v >= SUSPICIOUS_WAN["daily"])].items():
-                self.add(raw, F.SuspiciousUnit, as_row(row), key, x, wan=x / 10000)
-            for row, x in v[(units == "%") & ((v > 1) | (v < 0))].items():
-                self.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
-
-    def thresholds(self, raw: RawTable, th: pd.DataFrame) -> None:
-        """Each value within what its unit allows: a % up to 100%, a count of days or hours not absurd."""
-        codes = set(th["code"].dropna().astype(str))
-        for t in THRESHOLDS:
-            if t.code not in codes:
-                self.found.append(F.MissingThreshold.at(raw.sheet, "", None, raw.table.col("code").header, t.code))
-        for row, code, value in zip(th.index, th["code"], th["value"], strict=True):
-            if code != "as_of" and value is None and (as_row(row), "value") not in self.bad.get("thresholds", set()):
-                self.add(raw, F.Required, as_row(row), "value")
-        limits = {"%": (0.0, 1.0), "天": (0.0, 3650.0), "小时": (0.0, 87600.0), "分钟": (0.0, 525600.0),
-                  "秒": (0.0, 86400.0), "倍": (0.0, 1000.0)}
-        for row, unit, value in zip(th.index, raw.data["unit"], th["value"], strict=True):
-            lo_hi = limits.get(str(unit).strip())
-            if lo_hi is None or not isinstance(value, float) or lo_hi[0] <= value <= lo_hi[1]:
-                continue
-            pct = unit == "%"
-            bounds = f"{lo_hi[0]:.0%} 至 {lo_hi[1]:.0%}" if pct else f"{lo_hi[0]:g} 至 {lo_hi[1]:g}{unit}"
-            self.add(raw, F.OutOfRange, as_row(row), "value", value, bounds=bounds,
-                     hint="；百分比请输入如 95%" if pct else "")
-
-    def breakdown(self, raw: RawTable, b: pd.DataFrame) -> None:
-        targets = self.frames.get("targets")
-        if targets is None or not len(targets):
-            return
-        tol = self.threshold("breakdown_tolerance", 0.05)
-        columns = {c.metric.casefold(): c for c in self.book.tables["targets"].table.columns if c.metric}
-        for row in b.index:
-            col = columns.get(str(b.at[row, "metric"]).casefold())
-            value, total = b.at[row, "target"], None
-            if col is not None:
-                total = targets[col.key].iloc[0]
-            if isinstance(value, float) and isinstance(total, float) and total:
-                gap = abs(value - total) / abs(total)
-                if gap > tol:
-                    self.add(raw, F.TargetMismatch, as_row(row), "target", value, metric=col.metric if col else "",
-                             total=shown(total), gap=gap, tol=tol)
-
-    def window(self) -> tuple[dt.date, dt.date] | None:
-        targets = self.frames.get("targets")
-        if targets is None or not len(targets):
-            return None
-        start, end = targets["warmup_start"].iloc[0], targets["return_end"].iloc[0]
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and _day(start) <= _day(end):
-            return start, end
-        return None
-
-    def threshold(self, code: str, default: float) -> float:
-        th = self.frames.get("thresholds")
-        if th is None:
-            return default
-        values = dict(zip(th["code"], th["value"], strict=True))
-        v = values.get(code)
-        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else default
-
     # ------------------------------------------------------------------ driver
     def run(self) -> Validated:
         for key in _ORDER:
@@ -354,16 +250,16 @@ class _Run:
                 self.units = {str(n).casefold(): str(u) for n, u in zip(typed["name"], typed["unit"], strict=True)
                               if not _blank(n)}
             if key == "targets":
-                self.targets(raw, typed)
+                X.targets(self, raw, typed)
                 self.year = _campaign_year(typed)
             elif key == "tasks":
-                self.tasks(raw, typed)
+                X.tasks(self, raw, typed)
             elif key == "daily":
-                self.daily(raw, typed)
+                X.daily(self, raw, typed)
             elif key == "thresholds":
-                self.thresholds(raw, typed)
+                X.thresholds(self, raw, typed)
             elif key == "breakdown":
-                self.breakdown(raw, typed)
+                X.breakdown(self, raw, typed)
         return Validated(self.frames, self.found)
 
     def structure(self, raw: RawTable) -> None:
@@ -388,11 +284,3 @@ def _campaign_year(targets: pd.DataFrame) -> int | None:
 def validate(book: RawBook) -> Validated:
     """Parse every table of ``book`` and run every check; never raises on bad values."""
     return _Run(book).run()
-
-
-def findings_by_code(found: Iterable[Finding]) -> dict[str, int]:
-    """How many findings of each code (for summaries)."""
-    counts: dict[str, int] = {}
-    for f in found:
-        counts[f.code] = counts.get(f.code, 0) + 1
-    return counts

@@ -1,0 +1,130 @@
+"""Cross-table checks: rules that compare columns and tables (date order, campaign window,
+one owner per task, units, thresholds, the breakdown against the campaign target).
+
+Each function takes the validation run (for its typed frames and its ``add``) and a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from xlpromo import findings as F
+from xlpromo.defaults import ALL_CHANNELS, THRESHOLDS
+from xlpromo.metrics import map_unique
+from xlpromo.parse import shown
+from xlpromo.reader import RawTable, as_row
+
+if TYPE_CHECKING:
+    from xlpromo.validate import _Run
+
+__all__ = ["SUSPICIOUS_WAN", "breakdown", "daily", "targets", "tasks", "threshold", "thresholds", "window"]
+
+SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
+_OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
+
+
+def _day(v: dt.date) -> dt.date:
+    """The calendar day of a date or datetime, so the two compare."""
+    return v.date() if isinstance(v, dt.datetime) else v
+
+
+def targets(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
+    order = ["warmup_start", "burst_start", "burst_end", "return_end"]
+    for row in t.index:
+        for a, b in itertools.pairwise(order):
+            da, db = t.at[row, a], t.at[row, b]
+            if isinstance(da, dt.date) and isinstance(db, dt.date) and _day(db) < _day(da):
+                ha, hb = raw.table.col(a).header, raw.table.col(b).header
+                run.add(raw, F.DateOrder, as_row(row), b, db, message=f"{hb}（{db}）早于{ha}（{da}）")
+        gmv = t.at[row, "gmv_target"]
+        if isinstance(gmv, float) and gmv >= SUSPICIOUS_WAN["targets"]:
+            run.add(raw, F.SuspiciousUnit, as_row(row), "gmv_target", gmv, wan=gmv / 10000)
+
+def tasks(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
+    is_date = lambda v: isinstance(v, dt.date)  # noqa: E731
+    both = (map_unique(t["start"], is_date) & map_unique(t["due"], is_date)).astype(bool)
+    early = t.loc[both, "due"].map(_day) < t.loc[both, "start"].map(_day)
+    due_h, start_h = raw.table.col("due").header, raw.table.col("start").header
+    for row, due in t.loc[early[early].index, "due"].items():
+        run.add(raw, F.DateOrder, as_row(row), "due", due, message=f"{due_h}早于{start_h}")
+    several = map_unique(t["owner"], lambda o: isinstance(o, str) and bool(_OWNER_SEPARATORS.search(o.strip())))
+    for row, owner in t.loc[several.astype(bool), "owner"].items():
+        run.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
+
+def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
+    span = window(run)
+    if span:
+        start, end = span
+        for row, day in d["date"].items():
+            if isinstance(day, dt.date) and not _day(start) <= _day(day) <= _day(end):
+                run.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
+    keyed = d[["date", "metric", "channel"]].copy()
+    keyed["channel"] = map_unique(keyed["channel"], lambda v: v if isinstance(v, str) and v.strip() else ALL_CHANNELS)
+    present = keyed["date"].notna() & keyed["metric"].notna()
+    run.unique(raw, keyed[present], ["date", "metric", "channel"], "日期+核心指标+渠道")
+    units = map_unique(d["metric"], lambda m: run.units.get(str(m).casefold()))
+    for key in ("target", "actual"):
+        v = pd.to_numeric(d[key], errors="coerce")
+        for row, x in v[(units == "万元") & (v >= SUSPICIOUS_WAN["daily"])].items():
+            run.add(raw, F.SuspiciousUnit, as_row(row), key, x, wan=x / 10000)
+        for row, x in v[(units == "%") & ((v > 1) | (v < 0))].items():
+            run.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
+
+def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
+    """Each value within what its unit allows: a % up to 100%, a count of days or hours not absurd."""
+    codes = set(th["code"].dropna().astype(str))
+    for t in THRESHOLDS:
+        if t.code not in codes:
+            run.found.append(F.MissingThreshold.at(raw.sheet, "", None, raw.table.col("code").header, t.code))
+    for row, code, value in zip(th.index, th["code"], th["value"], strict=True):
+        if code != "as_of" and value is None and (as_row(row), "value") not in run.bad.get("thresholds", set()):
+            run.add(raw, F.Required, as_row(row), "value")
+    limits = {"%": (0.0, 1.0), "天": (0.0, 3650.0), "小时": (0.0, 87600.0), "分钟": (0.0, 525600.0),
+              "秒": (0.0, 86400.0), "倍": (0.0, 1000.0)}
+    for row, unit, value in zip(th.index, raw.data["unit"], th["value"], strict=True):
+        lo_hi = limits.get(str(unit).strip())
+        if lo_hi is None or not isinstance(value, float) or lo_hi[0] <= value <= lo_hi[1]:
+            continue
+        pct = unit == "%"
+        bounds = f"{lo_hi[0]:.0%} 至 {lo_hi[1]:.0%}" if pct else f"{lo_hi[0]:g} 至 {lo_hi[1]:g}{unit}"
+        run.add(raw, F.OutOfRange, as_row(row), "value", value, bounds=bounds,
+                 hint="；百分比请输入如 95%" if pct else "")
+
+def breakdown(run: _Run, raw: RawTable, b: pd.DataFrame) -> None:
+    targets = run.frames.get("targets")
+    if targets is None or not len(targets):
+        return
+    tol = threshold(run, "breakdown_tolerance", 0.05)
+    columns = {c.metric.casefold(): c for c in run.book.tables["targets"].table.columns if c.metric}
+    for row in b.index:
+        col = columns.get(str(b.at[row, "metric"]).casefold())
+        value, total = b.at[row, "target"], None
+        if col is not None:
+            total = targets[col.key].iloc[0]
+        if isinstance(value, float) and isinstance(total, float) and total:
+            gap = abs(value - total) / abs(total)
+            if gap > tol:
+                run.add(raw, F.TargetMismatch, as_row(row), "target", value, metric=col.metric if col else "",
+                         total=shown(total), gap=gap, tol=tol)
+
+def window(run: _Run) -> tuple[dt.date, dt.date] | None:
+    targets = run.frames.get("targets")
+    if targets is None or not len(targets):
+        return None
+    start, end = targets["warmup_start"].iloc[0], targets["return_end"].iloc[0]
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and _day(start) <= _day(end):
+        return start, end
+    return None
+
+def threshold(run: _Run, code: str, default: float) -> float:
+    th = run.frames.get("thresholds")
+    if th is None:
+        return default
+    values = dict(zip(th["code"], th["value"], strict=True))
+    v = values.get(code)
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else default
