@@ -121,8 +121,13 @@ def test_conditional_formats_follow_thresholds(demo_wb: openpyxl.Workbook) -> No
                                           "AND(ISNUMBER($H4),ROUND($H4,9)>=TH_PASS_LINE)"]
     tasks = {str(r.sqref): [x.formula[0] for x in rs]
              for r, rs in demo_wb["任务分工"].conditional_formatting._cf_rules.items()}
-    assert tasks["A4:N2003"][0] == '$N4="是"'
-    assert tasks["A4:N2003"][1] == "AND(ISNUMBER($M4),$M4<=TH_DUE_SOON_DAYS)"
+    assert tasks["A4:P2003"] == ['AND($O4<>"",ISNUMBER(FIND("【"&A$3&"】",$O4)))',  # xlpromo's marks win
+                                 '$N4="是"', "AND(ISNUMBER($M4),$M4<=TH_DUE_SOON_DAYS)", '$K4="已完成"']
+    assert tasks["O4:O2003"] == ['$O4<>""']
+    assert demo_wb["任务分工"]["O3"].value == "标记" and demo_wb["任务分工"]["P3"].value == "行ID"
+    assert demo_wb["任务分工"].column_dimensions["P"].hidden
+    assert not demo_wb["任务分工"].column_dimensions["O"].hidden
+    assert [demo_wb["任务分工"].cell(r, 16).value for r in (4, 5, 20)] == ["T00001", "T00002", "T00017"]
 
 
 def test_protection_leaves_inputs_unlocked(demo_wb: openpyxl.Workbook) -> None:
@@ -166,8 +171,8 @@ def test_cached_values_visible_without_recalculation(demo_path: Path) -> None:
 
 
 def test_blank_template_has_starter_rows_and_defaults(blank_path: Path, blank_wb: openpyxl.Workbook) -> None:
-    assert blank_wb["任务分工"].tables["Tasks"].ref == f"A3:N{3 + STARTER_ROWS['tasks']}"
-    assert blank_wb["每日监控"].tables["Daily"].ref == f"A3:N{3 + STARTER_ROWS['daily']}"
+    assert blank_wb["任务分工"].tables["Tasks"].ref == f"A3:P{3 + STARTER_ROWS['tasks']}"
+    assert blank_wb["每日监控"].tables["Daily"].ref == f"A3:P{3 + STARTER_ROWS['daily']}"
     values = read_values(blank_path)
     assert values["阈值配置"][4][:3] == ["pass_line", "达标线", 0.95]
     review = values["复盘报告"]
@@ -213,7 +218,7 @@ def test_output_is_atomic_and_leaves_no_temp_files(tmp_path: Path, monkeypatch: 
 def test_partial_frames_are_completed_with_blanks(tmp_path: Path) -> None:
     out = build_workbook(tmp_path / "p.xlsx", {"tasks": pd.DataFrame({"task_id": ["T9"], "name": ["只有名称"]})})
     row = read_values(out)["任务分工"][3]
-    assert row[:3] == ["T9", "只有名称", ""] and row[12:] == ["", ""]
+    assert row[:3] == ["T9", "只有名称", ""] and row[12:] == ["", "", "", "T00001"]  # the row got its ID
 
 
 def test_emailable_size(demo_path: Path, blank_path: Path) -> None:

@@ -388,12 +388,12 @@ def test_extra_column_inserted_inside_the_table(demo: Path, baseline: Report, tm
         ws = wb[DAILY]
         t = ws.tables["Daily"]
         last = ws.max_row
-        ws.move_range(f"H3:N{last}", cols=1, translate=True)
+        ws.move_range(f"H3:P{last}", cols=1, translate=True)
         ws["H3"], ws["H10"] = "备注2", "看一下"
-        t.ref = f"A3:O{last}"
+        t.ref = f"A3:Q{last}"
         if t.autoFilter is not None:
             t.autoFilter.ref = t.ref
-        t.tableColumns.insert(7, TableColumn(id=15, name="备注2"))
+        t.tableColumns.insert(7, TableColumn(id=17, name="备注2"))
         for i, c in enumerate(t.tableColumns, 1):
             c.id = i
 
@@ -462,7 +462,7 @@ def test_sheet_name_with_a_trailing_space(demo: Path, baseline: Report, tmp_path
 def test_rows_typed_below_the_table_are_read(demo: Path, tmp_path: Path) -> None:
     def edit(wb: Workbook) -> None:  # the table ends on row 311; row 312 right below it, row 316 after a gap
         ws = wb[DAILY]
-        assert ws.tables["Daily"].ref == "A3:N311"
+        assert ws.tables["Daily"].ref == "A3:P311"
         ws["A312"], ws["B312"], ws["F312"], ws["G312"] = dt.datetime(2024, 6, 21), "点击率", 0.05, "abc"
         ws["A316"], ws["B316"], ws["F316"], ws["G316"] = "2024-06-20", "加购率", "8%", "7.5%"
 

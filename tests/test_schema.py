@@ -9,7 +9,7 @@ import pytest
 from xlpromo.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.formulas import FormulaError, render, render_a1
 from xlpromo.metrics import COMPUTED
-from xlpromo.schema import ColType, Direction, Table
+from xlpromo.schema import ColType, Direction, Style, Table
 from xlpromo.sheets import SCHEMA, review_rows
 
 SHEETS = ["使用说明", "活动目标", "目标拆解", "任务分工", "每日监控", "复盘报告", "阈值配置", "数据字典"]
@@ -18,14 +18,14 @@ HEADERS = {
     "targets": ["活动名称", "负责人", "预热开始", "爆发开始", "爆发结束", "返场结束",
                 "核心目标(GMV/万元)", "新客占比目标", "老客复购率目标", "新客数目标(人)", "ROI目标",
                 "责任部门", "考核标准"],
-    "breakdown": ["目标维度", "核心指标", "目标值", "单位", "计算逻辑", "责任部门", "责任人"],
+    "breakdown": ["目标维度", "核心指标", "目标值", "单位", "计算逻辑", "责任部门", "责任人", "标记", "行ID"],
     "tasks": ["任务编号", "任务名称", "任务描述", "所属阶段", "起始时间", "截止时间", "负责人",
-              "责任部门", "协作部门", "交付物", "当前状态", "备注", "剩余天数", "是否逾期"],
+              "责任部门", "协作部门", "交付物", "当前状态", "备注", "剩余天数", "是否逾期", "标记", "行ID"],
     "daily": ["日期", "核心指标", "渠道", "单位", "方向", "目标值", "实际值", "达成率", "环比变化",
-              "环比口径", "状态", "异常说明", "调整措施", "负责部门"],
+              "环比口径", "状态", "异常说明", "调整措施", "负责部门", "标记", "行ID"],
     "review": ["指标", "目标值", "自动汇总", "实际值(确认)", "采用值", "达成率", "结论", "单位",
                "方向", "差异说明"],
-    "lessons": ["类型", "内容", "改进措施", "责任部门"],
+    "lessons": ["类型", "内容", "改进措施", "责任部门", "标记", "行ID"],
     "thresholds": ["参数代码", "参数名称", "数值", "单位", "说明", "来源"],
     "metrics": ["指标名称", "单位", "方向", "环比口径", "汇总方式", "负责部门", "说明"],
 }
@@ -142,7 +142,7 @@ def test_review_rows_come_from_target_columns() -> None:
 
 def test_highlights_render_to_a1_with_thresholds() -> None:
     daily = SCHEMA.table("daily")
-    crit = [render_a1(h.when, daily, 3) for h in daily.highlights]
+    crit = [render_a1(h.when, daily, 3) for h in daily.highlights if h.style != Style.FLAG]
     assert crit[0] == "AND(ISNUMBER($H4),ROUND($H4,9)<TH_WARN_LINE)"
     assert crit[1] == "AND(ISNUMBER($H4),ROUND($H4,9)<TH_PASS_LINE)"
 
@@ -160,4 +160,6 @@ def test_types_of_key_columns() -> None:
     assert SCHEMA.table("targets").col("gmv_target").type == ColType.WAN
     assert SCHEMA.table("targets").col("new_share_target").type == ColType.PERCENT
     assert SCHEMA.table("tasks").col("task_id").unique
-    assert SCHEMA.table("tasks").id_column == "task_id"
+    assert SCHEMA.table("tasks").id_column == "row_id"  # 任务编号 is typed by people; 行ID is xlpromo's
+    assert [t.key for t in SCHEMA.tables if t.id_column] == ["breakdown", "tasks", "daily", "lessons"]
+    assert [t.id_prefix for t in SCHEMA.tables if t.id_column] == ["B", "T", "D", "L"]

@@ -26,6 +26,7 @@ from xlpromo import __version__, guide
 from xlpromo._atomic import atomic_path
 from xlpromo.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.formulas import render, render_a1, threshold_name
+from xlpromo.ids import assign_ids
 from xlpromo.metrics import compute
 from xlpromo.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.sheets import ASOF_NAME, SCHEMA, list_name, review_rows
@@ -50,6 +51,8 @@ STYLES: dict[Style, dict[str, Any]] = {
     Style.GREEN: {"bg_color": "#C6EFCE", "font_color": "#006100"},
     Style.GREY: {"font_color": "#808080"},
     Style.RED_TEXT: {"font_color": "#C00000", "bold": True},
+    Style.FLAG: {"bg_color": "#E4DFEC", "font_color": "#5B2C83", "bold": True, "border": 2,
+                 "border_color": "#7030A0"},
 }
 INPUT_HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1,
                 "text_wrap": True, "valign": "vcenter", "align": "center"}
@@ -105,7 +108,7 @@ def _conform(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = dict(frames)
     for table in SCHEMA.tables:
         if table.key in out:
-            keys = [c.key for c in table.inputs]
+            keys = [c.key for c in table.inputs + table.system_columns]
             out[table.key] = out[table.key].reindex(columns=keys).astype(object).reset_index(drop=True)
     return out
 
@@ -216,8 +219,9 @@ class _Writer:
             for j, col in enumerate(table.columns):
                 c = table.first_col + j
                 widths[c] = max(widths.get(c, 0), col.width)
+        hidden = {t.first_col + j for t in sheet.tables for j, col in enumerate(t.columns) if col.hidden}
         for c, w in widths.items():
-            ws.set_column(c, c, w)
+            ws.set_column(c, c, w, None, {"hidden": True} if c in hidden else {})
         top = min(t.header_row for t in sheet.tables)
         if sheet.key != "review":
             ws.freeze_panes(top + 1, 0)
@@ -320,7 +324,7 @@ class _Writer:
         for h in table.highlights:
             cols = h.columns or tuple(c.key for c in table.columns)
             idx = sorted(table.first_col + table.index(k) for k in cols)
-            crit = "=" + render_a1(h.when, table, r1)
+            crit = "=" + render_a1(h.when, table, r1, idx[0])
             fmt = self.wb.add_format(STYLES[h.style])
             ws.conditional_format(r1, idx[0], r2, idx[-1], {
                 "type": "formula", "criteria": crit, "format": fmt, "stop_if_true": True,
@@ -408,7 +412,11 @@ def build_workbook(path: str | os.PathLike[str],
     """Write the master workbook to ``path`` atomically; ``data`` replaces default tables."""
     frames = default_frames(campaign)
     frames.update({k: v for k, v in (data or {}).items()})
-    frames = compute(_conform(frames))
+    frames = _conform(frames)
+    for table in SCHEMA.tables:
+        if table.id_column and table.key in frames:
+            frames[table.key] = assign_ids(frames[table.key], table)
+    frames = compute(frames)
     target = Path(path)
     with atomic_path(target) as tmp:
         w = _Writer(tmp, SCHEMA, frames)

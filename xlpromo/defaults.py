@@ -14,6 +14,8 @@ __all__ = [
     "ALL_CHANNELS",
     "INLINE_LISTS",
     "LISTS",
+    "MARK_CLOSE",
+    "MARK_OPEN",
     "METRICS",
     "NUMERIC_CRITERION",
     "RATE_DIGITS",
@@ -155,6 +157,8 @@ def threshold(code: str) -> Threshold:
 STATUS_LABELS = ("达标", "预警", "未达标")
 #: The channel value of a day's total row; a blank 渠道 means the same.
 ALL_CHANNELS = "全渠道"
+#: Brackets around a header in a 标记 cell: ``严重：【达成率】【异常说明】`` flags two cells of the row.
+MARK_OPEN, MARK_CLOSE = "【", "】"
 #: Rates are compared with the lines after rounding to this many decimals (formula and pandas).
 RATE_DIGITS = 9
 #: COUNTIFS criterion that matches numbers only (text and blanks are skipped).

@@ -46,14 +46,18 @@ def render(template: str, schema: WorkbookSchema, table: Table) -> str:
     return _TOKEN.sub(sub, template)
 
 
-def render_a1(template: str, table: Table, first_row: int) -> str:
+def render_a1(template: str, table: Table, first_row: int, first_col: int | None = None) -> str:
     """Template → A1 formula for conditional formats (which forbid structured references).
 
     ``{key}`` becomes ``$C5``: column absolute, row relative to ``first_row`` (zero-based).
+    ``{HEADER}`` becomes ``C$3``: the header cell above each cell of a range starting at ``first_col``.
     """
 
     def sub(m: re.Match[str]) -> str:
         tok = m.group(1)
+        if tok == "HEADER":
+            col = table.first_col if first_col is None else first_col
+            return f"{xl_col_to_name(col)}${table.header_row + 1}"
         if tok.startswith("TH:"):
             return threshold_name(tok[3:])
         if "." in tok:

@@ -99,9 +99,9 @@ def write(ws: Worksheet, fmt: Callable[..., Format], schema: WorkbookSchema,
             if hl.meaning not in seen[hl.style]:
                 seen[hl.style].append(hl.meaning)
     names = {Style.RED: "红色", Style.AMBER: "黄色", Style.GREEN: "绿色", Style.GREY: "灰色文字",
-             Style.RED_TEXT: "红色粗体文字"}
+             Style.RED_TEXT: "红色粗体文字", Style.FLAG: "紫色粗框"}
     for style, texts in seen.items():
-        legend.append((names[style], fmt(border=1, **styles[style])))
+        legend.append((names[style], fmt(**{"border": 1, **styles[style]})))
         meanings.append("；".join(texts))
     for (name, f), meaning in zip(legend, meanings, strict=True):
         r += 1

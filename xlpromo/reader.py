@@ -260,7 +260,8 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
             raise MissingHeader(path, f"工作表“{sheet}”的表头缺少“{col.header}”列（第 {hr + 1} 行）",
                                 sheet=sheet, header=col.header)
     last = stop if table.growable else (known[2] if known else stop)
-    keys = [c.key for c in table.inputs]
+    inputs = [c.key for c in table.inputs]
+    keys = inputs + [c.key for c in table.system_columns if c.key in columns]  # xlpromo's own, when present
     idx = [columns[k] for k in keys]
     end = min(last, len(rows) - 1)
     block = pd.DataFrame(rows[hr + 1:end + 1], dtype=object) if end > hr else pd.DataFrame(dtype=object)
@@ -272,7 +273,7 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     for r, c in errors:
         if hr < r <= end and c in idx:
             data.at[r + 1, keys[idx.index(c)]] = CellError(errors[(r, c)])
-    filled = _filled(data).any(axis=1) if len(data) else pd.Series(dtype=bool)
+    filled = _filled(data[inputs]).any(axis=1) if len(data) else pd.Series(dtype=bool)
     if totals and len(data):
         filled &= ~data.index.isin([r + 1 for r in totals])  # an Excel total row (汇总行) is not data
     if not table.growable and not known and len(data) and not filled.all():

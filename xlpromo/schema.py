@@ -67,6 +67,8 @@ class Column:
     unique: bool = False
     metric: str | None = None  # a target column: the metric of the catalogue it targets
     readonly: bool = False  # reference text that people read but do not type (locked)
+    system: bool = False  # written by xlpromo (row IDs, marks): never typed, optional in a file
+    hidden: bool = False  # the column is hidden in the workbook
 
     @property
     def computed(self) -> bool:
@@ -76,7 +78,7 @@ class Column:
     @property
     def editable(self) -> bool:
         """True when people type into this column (its cells stay unlocked)."""
-        return self.formula is None and not self.readonly
+        return self.formula is None and not self.readonly and not self.system
 
 
 class Style(StrEnum):
@@ -87,6 +89,7 @@ class Style(StrEnum):
     GREEN = "green"
     GREY = "grey"
     RED_TEXT = "red_text"
+    FLAG = "flag"  # a cell xlpromo marked (its 标记 column names it)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +113,9 @@ class Table:
     columns: tuple[Column, ...]
     first_col: int = 0  # zero-based column of the table's left edge
     header_row: int = 2  # zero-based row of the header
-    id_column: str | None = None
+    id_column: str | None = None  # key of the system column holding each row's stable ID
+    id_prefix: str = ""  # first letter(s) of this table's row IDs, e.g. ``D`` → ``D00017``
+    mark_column: str | None = None  # key of the system column xlpromo writes its marks into
     owner_column: str | None = None  # key of the column naming the owning department
     growable: bool = True
     capacity: int = 2000  # rows below the header that keep validation and formats
@@ -137,8 +142,13 @@ class Table:
 
     @property
     def inputs(self) -> list[Column]:
-        """Columns typed by people."""
-        return [c for c in self.columns if not c.computed]
+        """Columns typed by people (every column but formulas and xlpromo's own)."""
+        return [c for c in self.columns if not c.computed and not c.system]
+
+    @property
+    def system_columns(self) -> list[Column]:
+        """Columns xlpromo writes itself (row IDs, marks); a file may lack them."""
+        return [c for c in self.columns if c.system]
 
     @property
     def computed_columns(self) -> list[Column]:

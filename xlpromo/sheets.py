@@ -13,6 +13,8 @@ from xlpromo.defaults import (
     AGG_SUM,
     ALL_CHANNELS,
     DOD_POINTS,
+    MARK_CLOSE,
+    MARK_OPEN,
     NUMERIC_CRITERION,
     RATE_DIGITS,
     STATUS_LABELS,
@@ -116,6 +118,25 @@ def _rate_highlights(rate: str, cols: tuple[str, ...]) -> tuple[Highlight, ...]:
     )
 
 
+def _system_columns() -> tuple[Column, Column]:
+    """标记 (what xlpromo flagged in the row) and the hidden 行ID every growable table ends with."""
+    return (
+        Column(key="mark", header="标记", width=24, system=True,
+               note="由 xlpromo 写入：被标出的列及原因，请勿填写"),
+        Column(key="row_id", header="行ID", width=9, system=True, hidden=True,
+               note="由 xlpromo 写入的行标识，合并回传时用来对齐行，请勿修改"),
+    )
+
+
+#: Cells named in the row's 标记 (``【header】``), and the 标记 cell itself; listed first, so they win.
+_FLAGS = (
+    Highlight(when=f'AND({{mark}}<>"",ISNUMBER(FIND("{MARK_OPEN}"&{{HEADER}}&"{MARK_CLOSE}",{{mark}})))',
+              style=Style.FLAG, meaning="xlpromo 校验或预警标出的单元格，原因见该行“标记”列"),
+    Highlight(when='{mark}<>""', style=Style.FLAG, columns=("mark",),
+              meaning="xlpromo 校验或预警标出的单元格，原因见该行“标记”列"),
+)
+
+
 # --------------------------------------------------------------------------- 活动目标
 TARGETS = Table(
     key="targets", name="Targets", title="活动目标确认表", growable=False, capacity=1,
@@ -152,6 +173,7 @@ TARGETS = Table(
 # --------------------------------------------------------------------------- 目标拆解
 BREAKDOWN = Table(
     key="breakdown", name="Breakdown", title="目标拆解表",
+    id_prefix="B", id_column="row_id", mark_column="mark",
     columns=(
         Column(key="dimension", header="目标维度", type=ENUM, choices="dimensions", required=True,
                width=10),
@@ -164,12 +186,15 @@ BREAKDOWN = Table(
         Column(key="dept", header="责任部门", type=ENUM, choices="departments", required=True,
                width=12),
         Column(key="owner", header="责任人", required=True, width=10),
+        *_system_columns(),
     ),
+    highlights=_FLAGS,
 )
 
 # --------------------------------------------------------------------------- 任务分工
 TASKS = Table(
-    key="tasks", name="Tasks", title="任务分配与进度跟踪表", id_column="task_id",
+    key="tasks", name="Tasks", title="任务分配与进度跟踪表",
+    id_prefix="T", id_column="row_id", mark_column="mark",
     owner_column="dept",
     columns=(
         Column(key="task_id", header="任务编号", required=True, unique=True, width=10,
@@ -197,8 +222,10 @@ TASKS = Table(
                        f'"",{{due}}-{ASOF_NAME})'),
         Column(key="overdue", header="是否逾期", width=9,
                formula='IF({days_left}="","",IF({days_left}<0,"是","否"))'),
+        *_system_columns(),
     ),
     highlights=(
+        *_FLAGS,
         Highlight(when='{overdue}="是"', style=Style.RED, meaning="任务已逾期"),
         Highlight(when="AND(ISNUMBER({days_left}),{days_left}<={TH:due_soon_days})",
                   style=Style.AMBER, meaning="临近截止（阈值配置·临期提醒天数）"),
@@ -209,6 +236,7 @@ TASKS = Table(
 # --------------------------------------------------------------------------- 每日监控
 DAILY = Table(
     key="daily", name="Daily", title="核心数据监控日报表", owner_column="dept",
+    id_prefix="D", id_column="row_id", mark_column="mark",
     columns=(
         Column(key="date", header="日期", type=DATE, required=True, width=12),
         Column(key="metric", header="核心指标", type=ENUM, choices="metrics", required=True,
@@ -230,8 +258,10 @@ DAILY = Table(
         Column(key="issue", header="异常说明", width=26, note="未达标时24小时内说明原因"),
         Column(key="action", header="调整措施", width=28),
         Column(key="dept", header="负责部门", width=10, formula=_lookup("dept")),
+        *_system_columns(),
     ),
     highlights=(
+        *_FLAGS,
         *_rate_highlights("rate", ("rate", "status")),
         Highlight(when=f'AND(ISNUMBER({{dod}}),OR(AND({{direction}}="{HIGHER}",{{dod}}<0),'
                        f'AND({{direction}}="{LOWER}",{{dod}}>0)))',
@@ -269,13 +299,16 @@ def review_rows() -> list[tuple[str, str]]:
 
 LESSONS = Table(
     key="lessons", name="Lessons", title="成功因素与问题改进", header_row=13,
+    id_prefix="L", id_column="row_id", mark_column="mark",
     columns=(
         Column(key="kind", header="类型", type=ENUM, choices="review_kinds", required=True,
                width=12),
         Column(key="content", header="内容", required=True, width=26),
         Column(key="improvement", header="改进措施", width=26),
         Column(key="dept", header="责任部门", type=ENUM, choices="departments", width=12),
+        *_system_columns(),
     ),
+    highlights=_FLAGS,
 )
 
 # --------------------------------------------------------------------------- 阈值配置

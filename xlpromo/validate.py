@@ -96,6 +96,10 @@ class _Run:
                 out[col.key] = self.parse_numbers(raw, col, s, bad)
             else:
                 out[col.key] = self.parse_texts(raw, col, s)
+        for col in raw.table.system_columns:  # xlpromo's own columns: text as found, blank when absent
+            s = raw.data[col.key] if col.key in raw.data.columns else pd.Series(None, index=out.index, dtype=object)
+            text = [None if _blank(v) or isinstance(v, CellError) else str(v) for v in s]
+            out[col.key] = pd.Series(text, index=out.index, dtype=object)
         return out
 
     def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
