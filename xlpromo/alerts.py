@@ -21,7 +21,10 @@ from xlpromo.findings import json_value
 from xlpromo.metrics import as_of_date, map_unique, threshold_values
 from xlpromo.reader import RawBook, RawTable, as_row
 
-__all__ = ["RULES", "Alert", "Level", "Rule", "raise_alerts"]
+__all__ = ["ALERT_HEADERS", "RULES", "Alert", "Level", "Rule", "raise_alerts"]
+
+#: Column titles of an alert list (预警 sheet, retrospective): location, level, message, department, deadline.
+ALERT_HEADERS = ("位置", "级别", "预警", "责任部门", "时限")
 
 _PASS, _WARN, _FAIL = STATUS_LABELS
 

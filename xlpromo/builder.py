@@ -235,7 +235,7 @@ class _Writer:
 
         row = self.frames["targets"].iloc[0] if len(self.frames["targets"]) else None
         name = "" if row is None or _blank(row["name"]) else str(row["name"])
-        ws.write_string(1, 0, "活动名称", label)
+        ws.write_string(1, 0, t.col("name").header, label)
         ws.write_formula(1, 1, f'=IF({ref("name")}="","",{ref("name")})', self.fmt(), name)
         period = ""
         if row is not None and not _blank(row["warmup_start"]) and not _blank(row["return_end"]):

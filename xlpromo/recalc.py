@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlpromo.alerts import ALERT_HEADERS
 from xlpromo.engine import Report, check_book
 from xlpromo.findings import FormulaOverwritten, Severity
 from xlpromo.reader import RawBook, as_row, read_workbook
@@ -93,7 +94,7 @@ def _issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]
 
 
 def _alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
-    rows: list[list[CachedValue]] = [["位置", "级别", "预警", "责任部门", "时限", "规则"]]
+    rows: list[list[CachedValue]] = [[*ALERT_HEADERS, "规则"]]
     links: dict[str, str] = {}
     for i, a in enumerate(report.alerts, start=2):
         rows.append([f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, a.code])

@@ -17,7 +17,10 @@ import pandas as pd
 import xlsxwriter
 
 from xlpromo._atomic import atomic_path
+from xlpromo.alerts import ALERT_HEADERS
+from xlpromo.defaults import LISTS
 from xlpromo.engine import Report
+from xlpromo.sheets import SCHEMA
 from xlpromo.summary import dept_tasks, metric_summary, off_target_days, pacing
 
 __all__ = ["FORMATS", "render_html", "render_markdown", "sections", "write_report"]
@@ -42,6 +45,12 @@ def _pct(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{float(v):.1%}"
 
 
+def _headers(table: str, *keys: str) -> list[str]:
+    """The schema's headers of these columns of a table."""
+    t = SCHEMA.table(table)
+    return [t.col(k).header for k in keys]
+
+
 def sections(report: Report) -> tuple[str, list[str], list[Table]]:
     """Title, summary lines and tables of the retrospective."""
     f = report.frames
@@ -60,7 +69,7 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
     units = {str(n): str(u) for n, u in zip(f["metrics"]["name"], f["metrics"]["unit"], strict=True)}
     review = f["review"]
     tables: list[Table] = [(
-        "目标回顾与结果", ["指标", "目标值", "实际值", "达成率", "结论", "差异说明"],
+        "目标回顾与结果", _headers("review", "metric", "target", "used", "rate", "status", "note"),
         [[r["metric"], _fmt(r["target"], units.get(str(r["metric"]), "")),
           _fmt(r["used"], units.get(str(r["metric"]), "")), _pct(r["rate"]), r["status"], _fmt(r["note"])]
          for r in review.to_dict("records")])]
@@ -75,20 +84,20 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
                    [[r["dept"], r["total"], r["done"], r["overdue"], r["due_soon"], _pct(r["completion"])]
                     for r in dt_.to_dict("records")]))
     off = off_target_days(f)
-    tables.append(("未达标日与调整措施", ["日期", "指标", "渠道", "目标", "实际", "达成率", "状态", "异常说明",
-                                    "调整措施", "负责部门"],
+    tables.append(("未达标日与调整措施", _headers("daily", "date", "metric", "channel", "target", "actual", "rate",
+                                             "status", "issue", "action", "dept"),
                    [[_fmt(r["date"]), r["metric"], _fmt(r["channel"]),
                      _fmt(r["target"], units.get(str(r["metric"]), "")),
                      _fmt(r["actual"], units.get(str(r["metric"]), "")), _pct(r["rate"]), r["status"],
                      _fmt(r["issue"]) or "（未填写）", _fmt(r["action"]), _fmt(r["dept"])]
                     for r in off.to_dict("records")]))
-    tables.append(("预警", ["位置", "级别", "预警", "责任部门", "时限"],
+    tables.append(("预警", list(ALERT_HEADERS),
                    [[f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline] for a in report.alerts]))
     lessons = f["lessons"]
-    for kind in ("成功因素", "问题与改进"):
+    for kind in LISTS["review_kinds"]:
         rows = [[_fmt(r["content"]), _fmt(r["improvement"]), _fmt(r["dept"])]
                 for r in lessons.to_dict("records") if r["kind"] == kind]
-        tables.append((kind, ["内容", "改进措施", "责任部门"], rows))
+        tables.append((kind, _headers("lessons", "content", "improvement", "dept"), rows))
     return f"{name} · 运营效果复盘报告", lines, tables
 
 
