@@ -332,6 +332,19 @@ def test_windows_install_and_uninstall(tmp_path: Path) -> None:
         roaming / "Microsoft" / "Excel" / "XLSTART"
 
 
+def test_interpreter_setting_is_written_in_the_ansi_code_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlwings' VBA reads its config file with ``Open … For Input``: the ANSI code page, GBK on a Chinese Windows."""
+    place = addin.installation("win32", tmp_path, env={})
+    monkeypatch.setattr(addin.locale, "getpreferredencoding", lambda do_setlocale=True: "cp936")
+    addin.install_addin(b"xlam", place=place, interpreter="C:\\Users\\张三\\Python311\\python.exe")
+    assert place.config.read_bytes() == '"INTERPRETER_WIN","C:\\Users\\张三\\Python311\\python.exe"\n'.encode("gbk")
+    monkeypatch.setattr(addin.locale, "getpreferredencoding", lambda do_setlocale=True: "cp1252")
+    other = addin.installation("win32", tmp_path / "other", env={})
+    with pytest.raises(addin.AddinError, match="cp1252"):
+        addin.install_addin(b"xlam", place=other, interpreter="C:\\Users\\张三\\python.exe")
+    assert not other.addin.exists() and not other.config.exists()  # nothing half-installed
+
+
 def test_macos_install(tmp_path: Path) -> None:
     place = addin.installation("darwin", tmp_path, env={})
     assert place.addin == (tmp_path / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content"

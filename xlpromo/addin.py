@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import io
+import locale
 import os
 import re
 import shutil
@@ -325,23 +326,32 @@ def installation(platform: str | None = None, home: Path | None = None,
 
 
 def _set_config(path: Path, key: str, value: str) -> None:
-    """Set ``"KEY","value"`` in an xlwings config file, keeping its other lines (as ``xlwings`` itself does)."""
+    """Set ``"KEY","value"`` in an xlwings config file, keeping its other lines, as ``xlwings`` itself does.
+
+    Like xlwings, in the locale's encoding: VBA's ``Open … For Input`` reads the file in the ANSI
+    code page (GBK on a Chinese Windows), so a path such as ``C:\\Users\\张三\\…`` must be GBK there.
+    """
+    encoding = locale.getpreferredencoding(False)
     lines: list[str] = []
-    if path.is_file():
-        lines = [line if line.endswith("\n") else line + "\n"
-                 for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
-                 if line.strip() and line.split(",")[0].strip().upper() != f'"{key}"']
-    lines.append(f'"{key}","{value}"\n')
+    try:
+        if path.is_file():
+            lines = [line if line.endswith("\n") else line + "\n"
+                     for line in path.read_text(encoding=encoding).splitlines(keepends=True)
+                     if line.strip() and line.split(",")[0].strip().upper() != f'"{key}"']
+        lines.append(f'"{key}","{value}"\n')
+        text = "".join(lines).encode(encoding)
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+        raise AddinError(f"{path}：无法按本机编码 {encoding} 读写（{exc.reason}）") from None
     with atomic_path(path) as tmp:
-        tmp.write_text("".join(lines), encoding="utf-8")
+        tmp.write_bytes(text.replace(b"\n", os.linesep.encode()))
 
 
 def install_addin(data: bytes, *, place: Installation | None = None, interpreter: str | None = None,
                   xlwings: XlwingsSources | None = None) -> Installation:
     """Put the add-in ``data`` where Excel opens it at start and point xlwings at ``interpreter`` (this Python)."""
     place = place or installation()
+    _set_config(place.config, place.config_key, interpreter or sys.executable)  # first: it may refuse the path
     write_addin(place.addin, data)
-    _set_config(place.config, place.config_key, interpreter or sys.executable)
     if place.applescript_dir is not None:
         script = (xlwings or xlwings_sources()).applescript
         place.applescript_dir.mkdir(parents=True, exist_ok=True)
