@@ -75,8 +75,9 @@ __all__ = [
 ADDIN_NAME = "xlpromo.xlam"
 PROJECT_NAME = "xlpromo"
 CODEPAGE = 936  # GBK: what the VBA editor of a Chinese Windows writes
-#: The macros/ folder of a source checkout: the .bas modules and the ribbon XML.
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"
+_CHECKOUT_MACROS = Path(__file__).resolve().parent.parent / "macros"
+#: The .bas modules and the ribbon XML: macros/ of a source checkout, else the copy a wheel carries.
+MACROS_DIR = _CHECKOUT_MACROS if _CHECKOUT_MACROS.is_dir() else Path(__file__).resolve().parent / "_macros"
 RIBBON_FILE = "customUI14.xml"
 RIBBON_PART = "customUI/customUI14.xml"
 RIBBON_RELATIONSHIP = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
