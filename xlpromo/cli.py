@@ -101,9 +101,10 @@ def demo(
 ) -> None:
     """生成填好数据的 618 示例工作簿（28 天日报、逾期任务、复盘）。"""
     from xlpromo.demo import demo_frames
+    from xlpromo.state import DEMO_CAMPAIGN_ID
 
     _check_output(out, force)
-    _write(out, lambda: build_workbook(out, demo_frames()))
+    _write(out, lambda: build_workbook(out, demo_frames(), campaign_id=DEMO_CAMPAIGN_ID))
     _done(out)
 
 
