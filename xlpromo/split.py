@@ -148,19 +148,19 @@ def _note(sheet: Sheet, dept: str, scope: _Scope, due: dt.date | None) -> str:
 def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
                due: dt.date | None = None) -> Split:
     """Write the copy of ``master`` for ``dept`` to ``out`` (atomically); the master is only read."""
-    done = _split(Path(master), dept, Path(out), due, None, skip_empty=False)
+    done = _split(Path(master), dept, Path(out), due, None, None, skip_empty=False)
     assert done is not None
     return done
 
 
 def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook | None,
-           skip_empty: bool) -> Split | None:
+           frames: dict[str, pd.DataFrame] | None, skip_empty: bool) -> Split | None:
     state = read_state_or_refuse(master)
     raw = raw or read_workbook(master)
     depts = departments(raw)
     if dept not in depts:
         raise NotSplittable(master, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
-    frames = check_book(raw).frames
+    frames = frames if frames is not None else check_book(raw).frames
     rows = book_rows(raw, state.max_ids)
     pkg = BookPatch.open(master)
     total, titles = 0, []
@@ -218,11 +218,13 @@ def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
     master = Path(master)
     read_state_or_refuse(master)
     raw = read_workbook(master)
+    frames = check_book(raw).frames
     out = []
     for dept in departments(raw):
         if not re.fullmatch(r"[^\\/:*?\"<>|]+", dept):
             continue  # not usable in a file name
-        done = _split(master, dept, Path(folder) / copy_name(master, dept), due, raw, skip_empty=True)
+        done = _split(master, dept, Path(folder) / copy_name(master, dept), due, raw, frames,
+                      skip_empty=True)
         if done is not None:
             out.append(done)
     return out
