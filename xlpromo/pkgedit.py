@@ -134,8 +134,7 @@ class _Styles:
     def locked(self, s: int) -> bool:
         """Whether cells of style ``s`` are locked (Excel's default: yes)."""
         xf = self.xfs[s] if s < len(self.xfs) else ""
-        m = re.search(r"<(?:[\w.-]+:)?protection\b[^>]*?\slocked\s*=\s*[\"'](0|false)[\"']", xf)
-        return m is None
+        return re.search(r"<(?:[\w.-]+:)?protection\b[^>]*?\slocked\s*=\s*[\"'](0|false)[\"']", xf) is None
 
     def variant(self, s: int, locked: bool) -> int:
         """Style ``s``, locked or not."""
@@ -248,17 +247,36 @@ class BookPatch(XlsxPackage):
         """Lock every cell of ``sheet`` but those of ``unlocked`` ((row, col) → style of a cell to create)."""
         st = self.styles()
 
-        def every(old: str | None, ref: str, key: tuple[int, int]) -> str:
-            want_locked = key not in unlocked
-            if old is None:
-                return _cell_xml(self._p, ref, st.variant(unlocked[key], False), None)
-            s = _style_of(old)
-            return old if st.locked(s) == want_locked else _with_style(old, st.variant(s, want_locked))
+        def create(key: tuple[int, int]) -> CellFn:
+            return lambda old, ref: old if old is not None else \
+                _cell_xml(self._p, ref, st.variant(unlocked[key], False), None)
 
-        def one(key: tuple[int, int]) -> CellFn:
-            return lambda old, ref: every(old, ref, key)
+        self._edit(sheet, {k: create(k) for k in unlocked})  # only the rows with cells to create are parsed
+        part = self._worksheet_part(sheet)
+        xml = self._bytes(part).decode("utf-8")
+        p = re.escape(self._p)
+        start = re.search(rf"<{p}sheetData\b", xml)
+        stop = xml.rfind(f"</{self._p}sheetData>")
+        if start is None or stop < 0:
+            return
+        memo: dict[tuple[int, bool], int] = {}
 
-        self._edit(sheet, {k: one(k) for k in unlocked}, every=every)
+        def one(m: re.Match[str]) -> str:
+            tag = m.group(0)
+            ra = _R_ATTR.search(tag)
+            if ra is None:
+                return tag
+            key = (int(ra.group(2)), _col_number(ra.group(1)))
+            sm = _S_ATTR.search(tag)
+            s = int(sm.group(1)) if sm else 0
+            want = key not in unlocked
+            new = memo.get((s, want))
+            if new is None:
+                new = memo[(s, want)] = st.variant(s, want)
+            return tag if new == s else _with_style(tag, new)
+
+        body = re.sub(rf"<{p}c\s[^>]*>", one, xml[start.start():stop])
+        self._put(part, xml[:start.start()] + body + xml[stop:])
 
     def protect(self, sheet: str, attrs: str = PROTECTION) -> None:
         """Protect ``sheet`` (no password), replacing any protection it had."""

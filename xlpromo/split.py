@@ -104,12 +104,12 @@ def _table_scope(pkg: BookPatch, sheet: Sheet, rt: RawTable, owners: pd.Series |
     rows = [as_row(r) for r in rt.data.index]
     own_rows = 0
     picked: list[str] = []
+    owner_of = {as_row(k): v for k, v in owners.items()} if owners is not None else {}
     for col in cols:
         c = rt.columns[col.key] + 1
         hit = 0
         for r in rows:
-            owner = owners.get(r) if owners is not None else None
-            if _mine(col, table, sheet, dept, owner, depts):
+            if _mine(col, table, sheet, dept, owner_of.get(r), depts):
                 scope.unlocked[(r, c)] = 0
                 hit += 1
         if hit:

@@ -6,7 +6,8 @@ row-ID number issued per table (so IDs are never reused) and a snapshot of the l
 values: one row per table row, its key (row ID, or a natural key for the fixed tables) and
 its input values as compact JSON. A department copy's snapshot is the base a three-way
 merge compares it with. Layout, one record per sheet row: ``A`` kind or table key, ``B``
-sub-key, ``C`` value (text or JSON).
+sub-key, ``C`` value (text or JSON); a snapshot row is one cell, the JSON array
+``[key, value, …]``, under the ``columns`` record of its table.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ class State:
     merged: dict[str, str] = field(default_factory=dict)  # "copy_id:fingerprint" of a merged new row → its row ID
 
     def records(self) -> Iterator[tuple[str, str, str | int]]:
-        """The sheet's rows: (kind or table key, sub-key, value)."""
+        """The sheet's rows: (kind, sub-key, value), or (JSON row, "", "") under a table's ``columns``."""
         yield "format", "", self.format_version
         yield "campaign", "", self.campaign_id
         yield "role", "", self.role
@@ -147,7 +148,7 @@ class State:
         for table, snap in self.snapshot.items():
             yield "columns", table, _dumps(snap.columns)
             for key, values in snap.rows.items():
-                yield table, key, _dumps(values)
+                yield _dumps([key, *values]), "", ""
 
     def rows(self) -> list[list[str | int]]:
         """The sheet's cells, with a header row."""
@@ -155,7 +156,13 @@ class State:
 
 
 def _dumps(v: object) -> str:
+    if isinstance(v, list):  # 45437 rather than 45437.0: read back as a float
+        v = [int(x) if isinstance(x, float) and x.is_integer() and abs(x) < 2**53 else x for x in v]
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def _loads(text: str) -> list[Any]:
+    return [float(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in json.loads(text)]
 
 
 def read_state(path: str | Path) -> State | None:
@@ -173,12 +180,17 @@ def read_state(path: str | Path) -> State | None:
 def parse_state(rows: list[list[Any]]) -> State:
     """A State from the sheet's cells (see :meth:`State.rows`)."""
     st = State(campaign_id="", format_version=0)
+    table = ""
     for row in rows[1:]:
         if not row or not row[0]:
             continue
         kind, sub, value = [*row, "", "", ""][:3]
         kind, sub = str(kind), str(sub)
         try:
+            if kind.startswith("["):
+                key, *values = _loads(kind)
+                st.snapshot[table].rows[key if isinstance(key, str) else str(key)] = values
+                continue
             if kind == "format":
                 st.format_version = int(float(value))
             elif kind == "campaign":
@@ -190,10 +202,9 @@ def parse_state(rows: list[list[Any]]) -> State:
             elif kind == "merged":
                 st.merged[sub] = str(value)
             elif kind == "columns":
+                table = sub
                 st.snapshot[sub] = TableSnapshot(columns=list(json.loads(str(value))))
-            elif kind in st.snapshot:
-                st.snapshot[kind].rows[sub] = list(json.loads(str(value)))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, KeyError) as exc:
             raise ValueError(f"{STATE_SHEET} 的记录“{kind} {sub}”已损坏（{exc}）") from None
     if not st.campaign_id:
         raise ValueError(f"{STATE_SHEET} 中没有活动ID")
@@ -228,21 +239,23 @@ def book_rows(raw: RawBook, floors: Mapping[str, int] | None = None) -> BookRows
             data = assign_ids(data, table, (floors or {}).get(tkey, 0))
         rows: dict[str, RowValues] = {}
         kcol = key_column(table)
-        for label, rec in data.iterrows():
+        id_cells = rt.data[table.id_column].tolist() if table.id_column and table.id_column in rt.data else None
+        present = [c for c in cols if c in data.columns]
+        for i, (label, rec) in enumerate(zip(data.index, data.to_dict("records"), strict=True)):
+            id_cell = None
             if table.id_column:
                 key = str(rec[table.id_column])
-                id_cell = rt.data.at[label, table.id_column] if table.id_column in rt.data.columns else None
+                id_cell = id_cells[i] if id_cells is not None else None
             elif kcol:
                 nk = natural_key(rec[kcol])
-                id_cell = None
                 if nk is None or nk in rows:
                     continue  # a repeated or blank natural key: the first row counts (validation reports it)
                 key = nk
             else:
-                key, id_cell = _TARGET_KEY, None
+                key = _TARGET_KEY
                 if rows:
                     continue
-            values = {c: rec[c] if c in rec.index else None for c in cols}
+            values = {c: rec[c] if c in present else None for c in cols}
             rows[key] = RowValues(as_row(label), key, {c: canon(v) for c, v in values.items()}, values, id_cell)
         out[tkey] = rows
     return out
