@@ -21,6 +21,7 @@ from xlpromo.demo import demo_frames
 from xlpromo.libreoffice import convert
 from xlpromo.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
 from xlpromo.pkgedit import BookPatch, Value
+from xlpromo.recalc import recalc
 from xlpromo.split import GROWTH_ROWS, split_book
 from xlpromo.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
 from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
@@ -303,7 +304,8 @@ def test_merge_cli_prints_the_summary_and_exit_code(master: Path, copies: dict[s
     assert clash.exit_code == 1 and "冲突 1 处" in clash.output
 
 
-def test_template_features_survive_the_merge(master: Path, copies: dict[str, Path], tmp_path: Path) -> None:
+def test_template_features_survive_the_merge(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                             soffice: str) -> None:
     with_sheet = tmp_path / "with-notes.xlsx"
     shutil.copy(master, with_sheet)
     pkg = BookPatch.open(with_sheet)
@@ -337,6 +339,7 @@ def test_template_features_survive_the_merge(master: Path, copies: dict[str, Pat
     assert openpyxl.load_workbook(out)[DAILY].tables["Daily"].ref == "A3:P312"
     assert read_values(out)["我的备注"] == [["供应商电话", "12345"]]
     assert value(read_values(out), REVIEW, "B2") == "2024年618年中大促"  # a cached value the merge did not touch
+    assert convert(out, "csv", tmp_path / "lo").read_text(encoding="utf-8", errors="replace")  # LibreOffice opens it
 
 
 # ---------------------------------------------------------------------------- nothing is lost
@@ -386,3 +389,16 @@ def test_every_edit_ends_in_the_merge_or_in_the_conflicts(master: Path, copies: 
         old, new = value(before, sheet, ref), value(after, sheet, ref)
         if old != new:
             assert (sheet, ref) in log and log[(sheet, ref)][7] == old and log[(sheet, ref)][8] == new
+
+
+def test_recalc_gives_rows_typed_by_hand_an_id_that_is_never_reused(master: Path, tmp_path: Path) -> None:
+    typed = edit(master, tmp_path / "typed.xlsx", {DAILY: {"A312": 45464, "B312": "GMV", "F312": 8}})
+    first = recalc(typed, tmp_path / "r1.xlsx").output
+    assert value(read_values(first), DAILY, "P312") == "D00309"
+    state = read_state(first)
+    assert state is not None and state.max_ids["daily"] == 309
+    gone = edit(first, tmp_path / "gone.xlsx", {DAILY: {"A312": None, "B312": None, "F312": None, "P312": None}})
+    retyped = edit(gone, tmp_path / "retyped.xlsx", {DAILY: {"A312": 45464, "B312": "访客数", "F312": 50000}})
+    second = recalc(retyped, tmp_path / "r2.xlsx").output
+    assert value(read_values(second), DAILY, "P312") == "D00310"  # D00309 belonged to the deleted row
+    assert recalc(second, tmp_path / "r3.xlsx").output.read_bytes() == second.read_bytes()

@@ -26,6 +26,7 @@ import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlpromo.ids import assign_ids, id_number
+from xlpromo.pkgedit import BookPatch
 from xlpromo.reader import RawBook, as_row
 from xlpromo.schema import Column, Table
 from xlpromo.sheets import SCHEMA
@@ -35,6 +36,7 @@ __all__ = [
     "FORMAT_VERSION",
     "STATE_SHEET",
     "BookRows",
+    "IdStamp",
     "RowValues",
     "State",
     "TableSnapshot",
@@ -47,6 +49,7 @@ __all__ = [
     "natural_key",
     "new_campaign_id",
     "parse_state",
+    "pending_ids",
     "read_state",
     "snapshot_of",
     "value_columns",
@@ -318,3 +321,40 @@ def initial_state(frames: Mapping[str, pd.DataFrame], campaign_id: str) -> State
         if table.id_column:
             ids.setdefault(table.key, 0)
     return State(campaign_id=campaign_id, max_ids=ids, snapshot=snap)
+
+
+@dataclass
+class IdStamp:
+    """Row IDs to write (sheet → {(row, col): ID}, 1-based) and the state with its raised ID floors."""
+
+    cells: dict[str, dict[tuple[int, int], str]]
+    state: State | None
+
+    def apply(self, pkg: BookPatch) -> int:
+        """Write the IDs (and the state when IDs were issued) into ``pkg``; the number of IDs written."""
+        for sheet, cells in self.cells.items():
+            pkg.set_cells(sheet, cells)
+        n = sum(map(len, self.cells.values()))
+        if n and self.state is not None:
+            pkg.put_hidden_sheet(STATE_SHEET, self.state.rows())
+        return n
+
+
+def pending_ids(raw: RawBook, state: State | None) -> IdStamp:
+    """The fresh row IDs the rows of ``raw`` lacking one (or repeating one) get, above the state's floors."""
+    cells: dict[str, dict[tuple[int, int], str]] = {}
+    floors = dict(state.max_ids) if state else {}
+    for tkey, rt in raw.tables.items():
+        key = rt.table.id_column
+        if not key or key not in rt.columns or not len(rt.data):
+            continue
+        fresh = assign_ids(rt.data, rt.table, floors.get(tkey, 0))[key]
+        changed = fresh[fresh.astype(object) != rt.data[key].astype(object)]
+        if len(changed):
+            col = rt.columns[key] + 1
+            cells.setdefault(rt.sheet, {}).update({(as_row(r), col): str(v) for r, v in changed.items()})
+            nums = [id_number(v, rt.table.id_prefix) or 0 for v in changed]
+            floors[tkey] = max([floors.get(tkey, 0), *nums])
+    if state is not None and cells:
+        state = State(**{**state.__dict__, "max_ids": floors})
+    return IdStamp(cells, state if cells else None)
