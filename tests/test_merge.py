@@ -402,3 +402,21 @@ def test_recalc_gives_rows_typed_by_hand_an_id_that_is_never_reused(master: Path
     second = recalc(retyped, tmp_path / "r2.xlsx").output
     assert value(read_values(second), DAILY, "P312") == "D00310"  # D00309 belonged to the deleted row
     assert recalc(second, tmp_path / "r3.xlsx").output.read_bytes() == second.read_bytes()
+
+
+def test_a_master_made_before_the_state_sheet_is_upgraded_by_a_merge(master: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlpromo import builder
+
+    monkeypatch.setattr(builder._Writer, "write_state", lambda self, state: None)
+    old = build_workbook(tmp_path / "旧主表.xlsx", demo_frames())
+    monkeypatch.undo()
+    assert read_state(old) is None
+    refused = runner.invoke(app, ["split", str(old), "--dept", "仓储部", "-o", str(tmp_path / "c.xlsx")])
+    assert refused.exit_code == 2 and "没有 _xlpromo 状态表" in refused.output and not (tmp_path / "c.xlsx").exists()
+    with pytest.raises(NotMergeable, match=re.escape("旧主表.xlsx: 无法合并：不是由 xlpromo split 生成的部门副本")):
+        merge_books(master, [old], tmp_path / "x.xlsx")
+    upgraded = merge_books(old, [], tmp_path / "新主表.xlsx").output
+    state = read_state(upgraded)
+    assert state is not None and state.max_ids["daily"] == 308 and len(state.snapshot["daily"].rows) == 308
+    assert split_book(upgraded, "仓储部", tmp_path / "c.xlsx").cells == 4
