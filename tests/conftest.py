@@ -15,6 +15,7 @@ from python_calamine import CalamineWorkbook
 from xlpromo.builder import build_workbook, default_frames
 from xlpromo.demo import demo_frames
 from xlpromo.libreoffice import convert
+from xlpromo.state import DEMO_CAMPAIGN_ID
 
 Rows = list[list[Any]]
 
@@ -55,7 +56,7 @@ def soffice() -> str:
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_workbook(tmp_path_factory.mktemp("demo") / "demo.xlsx", demo_frames())
+    return build_workbook(tmp_path_factory.mktemp("demo") / "demo.xlsx", demo_frames(), campaign_id=DEMO_CAMPAIGN_ID)
 
 
 @pytest.fixture(scope="session")

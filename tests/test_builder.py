@@ -46,7 +46,9 @@ def test_every_table_is_a_listobject_with_schema_headers(demo_wb: openpyxl.Workb
 
 
 def test_sheet_order(demo_wb: openpyxl.Workbook) -> None:
-    assert demo_wb.sheetnames == [s.name for s in SCHEMA.sheets]
+    assert demo_wb.sheetnames == [s.name for s in SCHEMA.sheets] + ["_xlpromo"]
+    assert [ws.sheet_state for ws in demo_wb.worksheets][-1] == "veryHidden"
+    assert demo_wb["_xlpromo"].protection.sheet
 
 
 @pytest.mark.parametrize("key", ["tasks", "daily", "review", "breakdown", "targets"])

@@ -8,8 +8,14 @@ from typing import Any
 import openpyxl
 
 from xlpromo.builder import build_workbook
+from xlpromo.state import STATE_SHEET
 
 COMMITTED = Path(__file__).parent.parent / "workbook" / "xlpromo.xlsx"
+
+
+def _campaign_id(sheet: str, row: int) -> bool:
+    """The campaign ID cell of _xlpromo: a fresh UUID on every build, so not compared."""
+    return sheet == STATE_SHEET and row == 3
 
 
 def fingerprint(path: Path) -> dict[str, Any]:
@@ -19,8 +25,10 @@ def fingerprint(path: Path) -> dict[str, Any]:
                            "names": sorted((n, d.attr_text) for n, d in wb.defined_names.items())}
     for ws in wb.worksheets:
         out[ws.title] = {
-            "cells": [(c.coordinate, c.value, c.number_format, c.protection.locked, c.fill.fgColor.rgb)
+            "cells": [(c.coordinate, c.value if not _campaign_id(ws.title, c.row) else "<campaign ID>",
+                       c.number_format, c.protection.locked, c.fill.fgColor.rgb)
                       for row in ws.iter_rows() for c in row if c.value is not None or c.has_style],
+            "state": ws.sheet_state,
             "tables": sorted((t.name, t.ref, tuple(c.name for c in t.tableColumns)) for t in ws.tables.values()),
             "validations": sorted((str(v.sqref), v.type, v.formula1, v.formula2, v.prompt)
                                   for v in ws.data_validations.dataValidation),

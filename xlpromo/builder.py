@@ -30,6 +30,7 @@ from xlpromo.ids import assign_ids
 from xlpromo.metrics import compute
 from xlpromo.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.sheets import ASOF_NAME, SCHEMA, list_name, review_rows
+from xlpromo.state import STATE_SHEET, State, initial_state, new_campaign_id
 
 __all__ = ["STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
 
@@ -185,7 +186,7 @@ class _Writer:
             self.wb.define_name(list_name(t.key), f"=OFFSET({ref},0,0,MAX(1,COUNTA({span})),1)")
 
     # -------------------------------------------------------------- sheets
-    def build(self) -> None:
+    def build(self, state: State | None = None) -> None:
         self.define_names()
         for sheet in self.schema.sheets:
             ws = self.wb.add_worksheet(sheet.name)
@@ -202,6 +203,20 @@ class _Writer:
                                 "format_rows": True, "select_locked_cells": True,
                                 "select_unlocked_cells": True})
         self.wb.get_worksheet_by_name(self.schema.sheet("daily").name).activate()
+        if state is not None:
+            self.write_state(state)
+
+    def write_state(self, state: State) -> None:
+        """The very hidden, protected ``_xlpromo`` sheet (see :mod:`xlpromo.state`)."""
+        ws = self.wb.add_worksheet(STATE_SHEET)
+        for r, row in enumerate(state.rows()):
+            for c, v in enumerate(row):
+                if isinstance(v, int):
+                    ws.write_number(r, c, v)
+                elif v != "":
+                    ws.write_string(r, c, v)
+        ws.very_hidden()
+        ws.protect("")
 
     def write_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
         ws.write_string(0, 0, sheet.name if len(sheet.tables) != 1 else sheet.tables[0].title,
@@ -408,8 +423,10 @@ def _validation(col: Column) -> dict[str, Any] | None:
 
 def build_workbook(path: str | os.PathLike[str],
                    data: Mapping[str, pd.DataFrame] | None = None,
-                   *, campaign: Campaign | None = None) -> Path:
-    """Write the master workbook to ``path`` atomically; ``data`` replaces default tables."""
+                   *, campaign: Campaign | None = None, campaign_id: str | None = None) -> Path:
+    """Write the master workbook to ``path`` atomically; ``data`` replaces default tables.
+
+    ``campaign_id`` goes to the ``_xlpromo`` sheet (a fresh UUID when None)."""
     frames = default_frames(campaign)
     frames.update({k: v for k, v in (data or {}).items()})
     frames = _conform(frames)
@@ -420,6 +437,6 @@ def build_workbook(path: str | os.PathLike[str],
     target = Path(path)
     with atomic_path(target) as tmp:
         w = _Writer(tmp, SCHEMA, frames)
-        w.build()
+        w.build(initial_state(frames, campaign_id or new_campaign_id()))
         w.wb.close()
     return target

@@ -102,9 +102,10 @@ def demo(
 ) -> None:
     """生成填好数据的 618 示例工作簿（28 天日报、逾期任务、复盘）。"""
     from xlpromo.demo import demo_frames
+    from xlpromo.state import DEMO_CAMPAIGN_ID
 
     _check_output(out, force)
-    _write(out, lambda: build_workbook(out, demo_frames()))
+    _write(out, lambda: build_workbook(out, demo_frames(), campaign_id=DEMO_CAMPAIGN_ID))
     _done(out)
 
 
@@ -279,6 +280,96 @@ def install_addin(
     if place.applescript_dir is not None:
         console.print(f"RunPython 所需的 AppleScript 已复制到 {place.applescript_dir}")
     console.print("请重启 Excel（macOS 上用 Cmd-Q 退出后再打开），功能区会出现“促销活动”选项卡。")
+
+
+@app.command()
+def split(
+    book: Annotated[Path, typer.Argument(help="主工作簿 .xlsx（只读，不会被修改）")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出的副本文件；用 --all-depts 时为文件夹")],
+    dept: Annotated[str | None, typer.Option("--dept", help="部门，如 仓储部（须在“数据字典”的部门列表中）")] = None,
+    all_depts: Annotated[bool, typer.Option("--all-depts", help="为每个有内容要填的部门各生成一份")] = False,
+    due: Annotated[str | None, typer.Option("--due", help="回传截止日期，写进每张表顶部的说明，如 2024-06-20")] = None,
+    force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
+) -> None:
+    """生成部门副本：只开放该部门要填的单元格，其余锁定；填好后用 merge 合并回主表。"""
+    from xlpromo.reader import read_workbook
+    from xlpromo.split import copy_name, departments, split_all, split_book
+
+    if (dept is None) == (not all_depts):
+        raise _fail("请用 --dept 指定一个部门，或用 --all-depts 为所有部门生成副本")
+    try:
+        deadline = parse_date(due) if due else None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    try:
+        if dept is not None:
+            _check_output(out, force, (kind,))
+            if out.resolve() == book.resolve():
+                raise _fail("输出文件不能与主工作簿相同")
+            with console.status(f"正在生成{dept}的副本…", spinner="dots"):
+                done = [split_book(book, dept, out, due=deadline)]
+        else:
+            if out.exists() and not out.is_dir():
+                raise _fail(f"{out} 不是文件夹：--all-depts 的 -o 应为文件夹")
+            taken = [out / copy_name(book, d) for d in departments(read_workbook(book))]
+            if not force and any(p.exists() for p in taken):
+                raise _fail(f"{next(p for p in taken if p.exists())} 已存在；如需覆盖请加 --force")
+            with console.status("正在生成各部门副本…", spinner="dots"):
+                done = split_all(book, out, due=deadline)
+    except typer.Exit:
+        raise
+    except OSError as exc:
+        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
+    except Exception as exc:  # never a traceback
+        if not isinstance(exc, WorkbookError):
+            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
+        raise _fail(str(exc)) from None
+    for d in done:
+        console.print(f"[green]已生成[/] {d.output}：{d.dept}可填写 {d.cells} 个单元格"
+                      f"（{'、'.join(d.tables) or '无'}），其余已锁定")
+    console.print("主工作簿未改动。把副本发给各部门，收回后运行：xlpromo merge 主表.xlsx 副本… -o 合并后.xlsx")
+
+
+@app.command()
+def merge(
+    book: Annotated[Path, typer.Argument(help="主工作簿 .xlsx（只读，不会被修改）")],
+    copies: Annotated[list[Path] | None, typer.Argument(help="收回的部门副本，可多个")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="合并结果（新文件）")] = None,
+    force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
+) -> None:
+    """把部门副本三方合并回主表：冲突保留主表值并列入“合并冲突”，覆盖的原值记入“变更记录”。
+
+    退出码 0 合并完成且无冲突、无错误；1 已写出但有冲突、待确认的行或校验错误；2 拒绝合并，未写任何文件。"""
+    from xlpromo.merge import CONFLICTS_SHEET, merge_books
+
+    if out is None:
+        raise _fail("请用 -o 给出合并结果文件（主工作簿本身不会被修改）")
+    kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    _check_output(out, force, (kind,))
+    if any(out.resolve() == p.resolve() for p in [book, *(copies or [])]):
+        raise _fail("输出文件不能与输入文件相同")
+    try:
+        with console.status("正在合并…", spinner="dots"):
+            result = merge_books(book, copies or [], out)
+    except OSError as exc:
+        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
+    except Exception as exc:  # never a traceback; nothing was written
+        if not isinstance(exc, WorkbookError):
+            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
+        raise _fail(f"{exc}。未写出任何文件。") from None
+    if result.conflicts:
+        t = Table(title=f"{CONFLICTS_SHEET}（{len(result.conflicts)}）")
+        for h in ("类型", "位置", "行ID", "列", "主表值", "副本的值"):
+            t.add_column(h)
+        for c in result.conflicts[:30]:
+            sides = "；".join(f"{v}（{src}）" for v, src in c.sides)
+            t.add_row(c.kind, f"{c.sheet}!{c.cell}" if c.cell else c.sheet, c.row_id, c.header, str(c.master), sides,
+                      style="yellow")
+        console.print(t)
+    console.print(result.summary())
+    n = result.counts
+    raise typer.Exit(1 if n["conflicts"] or n["flagged"] or n["errors"] else 0)
 
 
 @app.command()

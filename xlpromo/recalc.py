@@ -22,8 +22,10 @@ import pandas as pd
 from xlpromo.alerts import ALERT_HEADERS
 from xlpromo.engine import Report, check_book
 from xlpromo.findings import FormulaOverwritten, Severity
+from xlpromo.pkgedit import BookPatch
 from xlpromo.reader import RawBook, as_row, read_workbook
-from xlpromo.xlsxpatch import CachedValue, XlsxPackage
+from xlpromo.state import State, pending_ids, read_state
+from xlpromo.xlsxpatch import CachedValue
 
 __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "backup_path", "recalc"]
 
@@ -52,6 +54,13 @@ def _cached(v: Any) -> CachedValue:
     if isinstance(v, (bool, int, float, str)):
         return v
     return str(v)
+
+
+def _state(book: Path) -> State | None:
+    try:
+        return read_state(book)
+    except ValueError:
+        return None  # a damaged _xlpromo sheet: merge reports it; recalc still works
 
 
 def backup_path(book: Path) -> Path:
@@ -121,6 +130,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     note = step or (lambda _: None)
     note("读取")
     raw = read_workbook(book)
+    state = _state(book)
     note("校验与计算")
     report = check_book(raw)
     cells = _computed_cells(raw, report)
@@ -128,10 +138,12 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
                for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
     # The frames are no longer needed: free them before the package is held in memory.
     report = replace(report, frames={})
+    stamp = pending_ids(raw, state)
     del raw
     gc.collect()
     note("写入")
-    pkg = XlsxPackage.open(book)
+    pkg = BookPatch.open(book)
+    stamp.apply(pkg)  # rows added by hand get their row IDs, never reused
     updated, not_formulas = 0, []
     while cells:
         sheet, values = cells.popitem()

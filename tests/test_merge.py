@@ -1,0 +1,422 @@
+"""Department copies and the three-way merge, on the demo 618 campaign, as the departments use them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from xlpromo.builder import build_workbook
+from xlpromo.cli import app
+from xlpromo.demo import demo_frames
+from xlpromo.libreoffice import convert
+from xlpromo.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
+from xlpromo.pkgedit import BookPatch, Value
+from xlpromo.recalc import recalc
+from xlpromo.split import GROWTH_ROWS, split_book
+from xlpromo.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
+from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
+
+from .conftest import read_values
+
+runner = CliRunner()
+TASKS, DAILY, REVIEW = "任务分工", "每日监控", "复盘报告"
+# 任务分工 rows 4–20 hold T001–T017: T009 (row 12) and T014 (row 17) belong to 仓储部,
+# T008 (11) and T013 (16) to 客服部.
+# Columns: K 当前状态, L 备注, P 行ID. 每日监控: rows 4–311 (D00001–D00308), F 目标值, G 实际值, L 异常说明, P 行ID.
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(ref[len(letters):]), col
+
+
+def edit(src: Path, dst: Path, edits: Mapping[str, Mapping[str, Value]]) -> Path:
+    """A copy of ``src`` with cells typed over, as a department would (protection is Excel's, not the file's)."""
+    pkg = BookPatch.open(src)
+    for sheet, cells in edits.items():
+        pkg.set_cells(sheet, {_cell(ref): v for ref, v in cells.items()})
+    pkg.save(dst)
+    return dst
+
+
+def value(values: dict[str, list[list[Any]]], sheet: str, ref: str) -> Any:
+    r, c = _cell(ref)
+    return values[sheet][r - 1][c - 1]
+
+
+@pytest.fixture(scope="module")
+def master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_workbook(tmp_path_factory.mktemp("master") / "618活动.xlsx", demo_frames(),
+                          campaign_id=DEMO_CAMPAIGN_ID)
+
+
+@pytest.fixture(scope="module")
+def copies(master: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("copies")
+    return {d: split_book(master, d, folder / f"618活动-{d}.xlsx").output for d in ("仓储部", "客服部", "运营部")}
+
+
+@pytest.fixture()
+def untouched(master: Path, copies: dict[str, Path]) -> Iterator[None]:
+    """Every input file is byte-identical after the test."""
+    before = {p: _sha(p) for p in (master, *copies.values())}
+    yield
+    assert {p: _sha(p) for p in before} == before
+
+
+def conflict_rows(values: dict[str, list[list[Any]]]) -> list[list[Any]]:
+    return values[CONFLICTS_SHEET][1:]
+
+
+def change_rows(values: dict[str, list[list[Any]]]) -> list[list[Any]]:
+    return [r[1:] for r in values[CHANGES_SHEET][1:]]  # without the time
+
+
+# ---------------------------------------------------------------------------- split
+
+
+def test_split_unlocks_the_departments_cells_only(copies: dict[str, Path], soffice: str, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(copies["仓储部"])
+    ws = wb[TASKS]
+    unlocked = sorted(c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked)
+    assert unlocked == ["K12", "K17", "L12", "L17"]  # 当前状态 and 备注 of T009 and T014, nothing else
+    daily = wb[DAILY]
+    assert all(daily[f"{c}311"].protection.locked for c in "ABCFGLMP")  # the existing rows: not 仓储部's metrics
+    assert not daily["A312"].protection.locked and not daily["G312"].protection.locked  # new rows below the table
+    assert not daily[f"A{311 + GROWTH_ROWS}"].protection.locked and daily[f"A{312 + GROWTH_ROWS}"].protection.locked
+    assert daily["H312"].protection.locked  # 达成率 stays a formula column
+    for sheet in wb.worksheets:
+        assert sheet.protection.sheet, sheet.title
+        assert not sheet.protection.password, sheet.title
+    assert wb[STATE_SHEET].sheet_state == "veryHidden"
+    assert ws["A2"].value.startswith("【仓储部 部门副本】请只填写白色（未锁定）单元格："
+                                     "“任务分配与进度跟踪表”的当前状态、备注（责任部门为仓储部的 2 行）")
+    assert wb["活动目标"]["A2"].value.startswith("【仓储部 部门副本】本表无需本部门填写")
+    assert "新增行" in daily["A2"].value and str(GROWTH_ROWS) in daily["A2"].value
+    state = read_state(copies["仓储部"])
+    assert state is not None and state.role == "copy" and state.dept == "仓储部"
+    assert state.campaign_id == DEMO_CAMPAIGN_ID and state.max_ids["daily"] == 308
+    assert state.snapshot["tasks"].rows["T00014"][state.snapshot["tasks"].columns.index("status")] == "进行中"
+    opened = convert(copies["仓储部"], "csv", tmp_path)  # LibreOffice opens it
+    assert opened.read_text(encoding="utf-8", errors="replace")
+
+
+def test_split_of_the_owner_of_a_table(copies: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(copies["客服部"])
+    daily = wb[DAILY]
+    assert not daily["G14"].protection.locked and not daily["L14"].protection.locked  # D00011 客服响应时长 is 客服部's
+    assert daily["G15"].protection.locked  # D00012 GMV is 运营部's
+    ops = openpyxl.load_workbook(copies["运营部"])
+    assert not ops["阈值配置"]["C4"].protection.locked and ops["阈值配置"]["A4"].protection.locked
+    assert not ops[TASKS]["B4"].protection.locked  # 运营部 fills 任务名称
+    assert ops["活动目标"]["A4"].protection.locked  # 市场部 fills 活动目标
+
+
+def test_split_refuses_an_unknown_department(master: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["split", str(master), "--dept", "宣传科", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2
+    assert "“宣传科”不在“数据字典”的部门列表中" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_split_all_depts_names_files_by_department(master: Path, tmp_path: Path) -> None:
+    before = _sha(master)
+    result = runner.invoke(app, ["split", str(master), "--all-depts", "-o", str(tmp_path), "--due", "2024-06-20"])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "618活动-仓储部.xlsx" in names and "618活动-运营部.xlsx" in names
+    assert "618活动-财务部.xlsx" not in names  # nothing to fill
+    assert "请于 2024-06-20 前回传运营部" in read_values(tmp_path / "618活动-仓储部.xlsx")[TASKS][1][0]
+    assert _sha(master) == before
+
+
+# ---------------------------------------------------------------------------- merge
+
+
+def test_disjoint_edits_of_two_departments_are_both_taken(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                                          untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K17": "已完成", "L17": "已全部发出"}})
+    cs = edit(copies["客服部"], tmp_path / "cs.xlsx", {TASKS: {"K16": "已完成"}, DAILY: {"G14": 28.5}})
+    result = merge_books(master, [wh, cs], tmp_path / "merged.xlsx")
+    assert result.counts["changes"] == 4 and result.conflicts == []
+    values = read_values(result.output)
+    assert [value(values, TASKS, r) for r in ("K17", "L17", "K16", "L16")] == \
+        ["已完成", "已全部发出", "已完成", "话术审批延迟"]
+    assert value(values, DAILY, "G14") == 28.5
+    assert value(values, DAILY, "H14") == pytest.approx(30 / 28.5)  # the cached 达成率 follows the new value
+    assert change_rows(values) == [
+        ["wh.xlsx", "仓储部", TASKS, "K17", "T00014", "当前状态", "进行中", "已完成"],
+        ["wh.xlsx", "仓储部", TASKS, "L17", "T00014", "备注", "", "已全部发出"],
+        ["cs.xlsx", "客服部", TASKS, "K16", "T00013", "当前状态", "已延期", "已完成"],
+        ["cs.xlsx", "客服部", DAILY, "G14", "D00011", "实际值", 29.4, 28.5],
+    ]
+    assert conflict_rows(values) == []
+    assert "采纳修改 4 处" in result.summary() and "没有冲突" in result.summary()
+    state = read_state(result.output)
+    assert state is not None and state.role == "master" and state.campaign_id == DEMO_CAMPAIGN_ID
+    assert state.snapshot["tasks"].rows["T00014"][state.snapshot["tasks"].columns.index("status")] == "已完成"
+
+
+def test_the_same_cell_edited_in_two_copies_is_one_conflict(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                                            untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"L17": "仓库已发货98%"}})
+    ops = edit(copies["运营部"], tmp_path / "ops.xlsx", {TASKS: {"L17": "运营催促中"}})
+    result = merge_books(master, [wh, ops], tmp_path / "merged.xlsx")
+    values = read_values(result.output)
+    assert value(values, TASKS, "L17") == ""  # the master's value stays
+    assert conflict_rows(values) == [["冲突", TASKS, "L17", "T00014", "备注", "", "",
+                                      "仓库已发货98%", "wh.xlsx（仓储部）", "运营催促中", "ops.xlsx（运营部）"]]
+    assert change_rows(values) == []
+    link = openpyxl.load_workbook(result.output)[CONFLICTS_SHEET]["C2"].hyperlink
+    assert link is not None and link.location == f"'{TASKS}'!L17"
+    assert result.counts["conflicts"] == 1
+
+
+def test_a_cell_changed_in_the_master_and_a_copy_is_a_conflict(master: Path, copies: dict[str, Path],
+                                                               tmp_path: Path, untouched: None) -> None:
+    moved = edit(master, tmp_path / "moved.xlsx", {TASKS: {"K17": "已延期"}})  # ops edits the master by hand
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K17": "已完成"}})
+    result = merge_books(moved, [wh], tmp_path / "merged.xlsx")
+    values = read_values(result.output)
+    assert value(values, TASKS, "K17") == "已延期"
+    assert conflict_rows(values) == [["冲突", TASKS, "K17", "T00014", "当前状态", "进行中", "已延期",
+                                      "已完成", "wh.xlsx（仓储部）"]]
+
+
+def test_an_old_copy_applies_only_its_own_changes(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                                  untouched: None) -> None:
+    first = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K17": "已完成"}})
+    m1 = merge_books(master, [first], tmp_path / "m1.xlsx").output
+    old = edit(copies["运营部"], tmp_path / "ops-old.xlsx", {TASKS: {"C4": "确定22款主推SKU"}})  # made before m1
+    result = merge_books(m1, [old], tmp_path / "m2.xlsx")
+    values = read_values(result.output)
+    assert value(values, TASKS, "K17") == "已完成"  # not put back to the old copy's 进行中
+    assert value(values, TASKS, "C4") == "确定22款主推SKU"
+    assert result.conflicts == [] and [c.cell for c in result.changes] == ["C4"]
+    assert len(change_rows(values)) == 2  # the log keeps the first merge's row
+
+
+def test_merging_the_same_copy_twice_changes_nothing_the_second_time(master: Path, copies: dict[str, Path],
+                                                                     tmp_path: Path, untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx",
+              {TASKS: {"K17": "已完成"}, DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48, "G312": 36}})
+    m1 = merge_books(master, [wh], tmp_path / "m1.xlsx")
+    m2 = merge_books(m1.output, [wh], tmp_path / "m2.xlsx")
+    assert m1.counts["changes"] == 1 and m1.counts["appended"] == 1
+    assert m2.counts["changes"] == 0 and m2.counts["appended"] == 0 and m2.already_merged == 1
+    v1, v2 = read_values(m1.output), read_values(m2.output)
+    for sheet in (TASKS, DAILY, REVIEW, "活动目标", "目标拆解", "阈值配置", "数据字典", CHANGES_SHEET):
+        assert v1[sheet] == v2[sheet], sheet
+    s1, s2 = read_state(m1.output), read_state(m2.output)
+    assert s1 is not None and s2 is not None
+    assert s1.snapshot == s2.snapshot and s1.max_ids == s2.max_ids and s1.merged == s2.merged
+
+
+def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                               untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx",
+              {DAILY: {"A312": 45464, "B312": "发货时长", "C312": "全渠道", "F312": 48, "G312": 36}})
+    cs = edit(copies["客服部"], tmp_path / "cs.xlsx", {DAILY: {"A312": 45464, "B312": "客诉率", "F312": 0.005,
+                                                                "G312": 0.004}})
+    result = merge_books(master, [wh, cs], tmp_path / "merged.xlsx")
+    assert [(s, c, k) for s, c, k, _ in result.appended] == [(DAILY, "A312", "D00309"), (DAILY, "A313", "D00310")]
+    values = read_values(result.output)
+    assert values[DAILY][311][:8] == [read_values(master)[DAILY][310][0], "发货时长", "全渠道", "小时", "越低越好",
+                                      48.0, 36.0, pytest.approx(48 / 36)]
+    assert values[DAILY][311][15] == "D00309" and values[DAILY][312][15] == "D00310"
+    wb = openpyxl.load_workbook(result.output)
+    assert wb[DAILY].tables["Daily"].ref == "A3:P313"
+    assert str(wb[DAILY]["H313"].value).startswith("=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]]))")
+    state = read_state(result.output)
+    assert state is not None and state.max_ids["daily"] == 310 and "D00310" in state.snapshot["daily"].rows
+    assert change_rows(values)[-2:] == [["wh.xlsx", "仓储部", DAILY, "A312", "D00309", "（新增行）", "", "新增"],
+                                        ["cs.xlsx", "客服部", DAILY, "A313", "D00310", "（新增行）", "", "新增"]]
+
+
+def test_a_row_deleted_in_a_copy_is_flagged_not_deleted(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                                        untouched: None) -> None:
+    cleared: dict[str, Value] = {f"{c}19": None for c in "ABCD"}  # 问题与改进 秒杀商品库存不足 (L00005)
+    ops = edit(copies["运营部"], tmp_path / "ops.xlsx", {REVIEW: cleared})
+    result = merge_books(master, [ops], tmp_path / "merged.xlsx")
+    values = read_values(result.output)
+    assert values[REVIEW][18][:4] == ["问题与改进", "秒杀商品库存不足", "下次活动按预估流量1.2倍备货", "采购部"]
+    assert conflict_rows(values) == [["副本删除了此行", REVIEW, "A19", "L00005", "（整行）", "", "",
+                                      "（已删除）", "ops.xlsx（运营部）"]]
+    assert result.counts["flagged"] == 1 and "副本删除了此行 1 处" in result.summary()
+
+
+def test_a_copy_of_another_campaign_is_refused_and_nothing_is_written(master: Path, tmp_path: Path) -> None:
+    other = build_workbook(tmp_path / "双11.xlsx", demo_frames())  # a fresh campaign ID
+    stranger = split_book(other, "仓储部", tmp_path / "双11-仓储部.xlsx").output
+    out = tmp_path / "merged.xlsx"
+    with pytest.raises(NotMergeable, match=re.escape("双11-仓储部.xlsx: 无法合并：这是另一个活动的副本")):
+        merge_books(master, [stranger], out)
+    assert not out.exists() and not list(tmp_path.glob(".merged*"))
+    result = runner.invoke(app, ["merge", str(master), str(stranger), "-o", str(out)])
+    assert result.exit_code == 2 and "另一个活动" in result.output and "未写出任何文件" in result.output
+    assert not out.exists()
+
+
+def test_a_copy_with_a_renamed_header_is_refused(master: Path, copies: dict[str, Path], tmp_path: Path) -> None:
+    renamed = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K3": "状态"}})
+    out = tmp_path / "merged.xlsx"
+    with pytest.raises(NotMergeable, match=re.escape("wh.xlsx: 无法合并：工作表“任务分工”的表头缺少“当前状态”列")):
+        merge_books(master, [renamed], out)
+    no_ids = edit(copies["仓储部"], tmp_path / "wh2.xlsx", {DAILY: {"P3": "编号"}})
+    with pytest.raises(NotMergeable, match="缺少“行ID”列"):
+        merge_books(master, [no_ids], out)
+    assert not out.exists()
+
+
+def test_a_copy_of_another_format_version_is_refused(master: Path, copies: dict[str, Path], tmp_path: Path) -> None:
+    old = edit(copies["仓储部"], tmp_path / "old.xlsx", {STATE_SHEET: {"C2": 0}})
+    with pytest.raises(NotMergeable, match=re.escape("old.xlsx: 无法合并：副本来自较旧版本的 xlpromo")):
+        merge_books(master, [old], tmp_path / "merged.xlsx")
+
+
+def test_merge_cli_prints_the_summary_and_exit_code(master: Path, copies: dict[str, Path], tmp_path: Path) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K17": "已完成"}})
+    out = tmp_path / "merged.xlsx"
+    result = runner.invoke(app, ["merge", str(master), str(wh), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "采纳修改 1 处" in result.output and "预警" in result.output
+    again = runner.invoke(app, ["merge", str(master), str(wh), "-o", str(out)])
+    assert again.exit_code == 2 and "已存在" in again.output
+    ops = edit(copies["运营部"], tmp_path / "ops.xlsx", {TASKS: {"K17": "已延期"}})
+    clash = runner.invoke(app, ["merge", str(master), str(wh), str(ops), "-o", str(out), "--force"])
+    assert clash.exit_code == 1 and "冲突 1 处" in clash.output
+
+
+def test_template_features_survive_the_merge(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                             soffice: str) -> None:
+    with_sheet = tmp_path / "with-notes.xlsx"
+    shutil.copy(master, with_sheet)
+    pkg = BookPatch.open(with_sheet)
+    pkg.put_hidden_sheet("我的备注", [["供应商电话", "12345"]])  # a sheet of the user's (hidden: it must survive too)
+    pkg.save(with_sheet)
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx",
+              {TASKS: {"K17": "已完成"}, DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48, "G312": 36}})
+    out = merge_books(with_sheet, [wh], tmp_path / "merged.xlsx").output
+
+    def features(path: Path) -> dict[str, Any]:
+        wb = openpyxl.load_workbook(path)
+        out: dict[str, Any] = {"names": sorted((n, d.attr_text) for n, d in wb.defined_names.items())}
+        for ws in wb.worksheets:
+            out[ws.title] = (
+                sorted((t.name, t.ref if t.name != "Daily" else "", tuple(c.name for c in t.tableColumns))
+                       for t in ws.tables.values()),
+                sorted((str(v.sqref), v.type, v.formula1, v.prompt) for v in ws.data_validations.dataValidation),
+                sorted((str(r.sqref), tuple(x.formula[0] for x in rules))
+                       for r, rules in ws.conditional_formatting._cf_rules.items()
+                       if rules[0].formula[0] != HIGHLIGHT_FORMULA),  # recalc's own highlight of alerts
+                ws.protection.sheet, ws.sheet_state, ws.freeze_panes)
+        return out
+
+    before, after = features(with_sheet), features(out)
+    for sheet in (CONFLICTS_SHEET, CHANGES_SHEET, "问题清单", "预警"):
+        assert sheet in after and sheet not in before
+        del after[sheet]
+    main = {k: v for k, v in after.items() if k != DAILY}
+    assert main == {k: v for k, v in before.items() if k != DAILY}
+    assert after[DAILY][1:3] == before[DAILY][1:3]  # validations and conditional formats of the grown table
+    assert openpyxl.load_workbook(out)[DAILY].tables["Daily"].ref == "A3:P312"
+    assert read_values(out)["我的备注"] == [["供应商电话", "12345"]]
+    assert value(read_values(out), REVIEW, "B2") == "2024年618年中大促"  # a cached value the merge did not touch
+    assert convert(out, "csv", tmp_path / "lo").read_text(encoding="utf-8", errors="replace")  # LibreOffice opens it
+
+
+# ---------------------------------------------------------------------------- nothing is lost
+
+EDITABLE = [(TASKS, f"{c}{r}") for r in (12, 16, 17) for c in "KL"] + \
+           [(DAILY, f"{c}{r}") for r in (14, 25, 36) for c in "GLM"]
+WORDS = st.sampled_from(["已完成", "进行中", "已延期", "补货中", "客服已跟进", "已修复", ""])
+NUMBERS = st.sampled_from([0.0, 12.5, 30.0, 31.5, 58.0])
+
+
+@st.composite
+def scenarios(draw: Callable[..., Any]) -> list[dict[tuple[str, str], Any]]:
+    """Edits per copy (3 copies): each a few cells of 任务分工 / 每日监控 typed over."""
+    out = []
+    for _ in range(3):
+        cells = draw(st.lists(st.sampled_from(EDITABLE), max_size=4, unique=True))
+        out.append({cell: draw(NUMBERS if cell[1][0] == "G" else WORDS) for cell in cells})
+    return out
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scenarios())
+def test_every_edit_ends_in_the_merge_or_in_the_conflicts(master: Path, copies: dict[str, Path],
+                                                          tmp_path_factory: pytest.TempPathFactory,
+                                                          edits: list[dict[tuple[str, str], Any]]) -> None:
+    folder = tmp_path_factory.mktemp("prop")
+    paths = []
+    for i, (dept, per_copy) in enumerate(zip(("仓储部", "客服部", "运营部"), edits, strict=True)):
+        grouped: dict[str, dict[str, Value]] = {}
+        for (sheet, ref), v in per_copy.items():
+            grouped.setdefault(sheet, {})[ref] = None if v == "" else v
+        paths.append(edit(copies[dept], folder / f"c{i}.xlsx", grouped))
+    result: MergeResult = merge_books(master, paths, folder / "merged.xlsx")
+    before, after = read_values(master), read_values(result.output)
+    conflicts = {(r[1], r[2]): r for r in conflict_rows(after)}
+    for per_copy, path in zip(edits, paths, strict=True):
+        for (sheet, ref), v in per_copy.items():
+            typed = v
+            if value(before, sheet, ref) == typed:
+                continue  # typed what was there: nothing to keep
+            merged = value(after, sheet, ref)
+            listed = conflicts.get((sheet, ref))
+            assert merged == typed or (listed is not None and typed in listed[7::2]
+                                       and f"{path.name}（" in "".join(map(str, listed[8::2]))), (sheet, ref, v)
+    log = {(r[3], r[4]): r for r in after[CHANGES_SHEET][1:]}
+    for sheet, ref in EDITABLE:
+        old, new = value(before, sheet, ref), value(after, sheet, ref)
+        if old != new:
+            assert (sheet, ref) in log and log[(sheet, ref)][7] == old and log[(sheet, ref)][8] == new
+
+
+def test_recalc_gives_rows_typed_by_hand_an_id_that_is_never_reused(master: Path, tmp_path: Path) -> None:
+    typed = edit(master, tmp_path / "typed.xlsx", {DAILY: {"A312": 45464, "B312": "GMV", "F312": 8}})
+    first = recalc(typed, tmp_path / "r1.xlsx").output
+    assert value(read_values(first), DAILY, "P312") == "D00309"
+    state = read_state(first)
+    assert state is not None and state.max_ids["daily"] == 309
+    gone = edit(first, tmp_path / "gone.xlsx", {DAILY: {"A312": None, "B312": None, "F312": None, "P312": None}})
+    retyped = edit(gone, tmp_path / "retyped.xlsx", {DAILY: {"A312": 45464, "B312": "访客数", "F312": 50000}})
+    second = recalc(retyped, tmp_path / "r2.xlsx").output
+    assert value(read_values(second), DAILY, "P312") == "D00310"  # D00309 belonged to the deleted row
+    assert recalc(second, tmp_path / "r3.xlsx").output.read_bytes() == second.read_bytes()
+
+
+def test_a_master_made_before_the_state_sheet_is_upgraded_by_a_merge(master: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlpromo import builder
+
+    monkeypatch.setattr(builder._Writer, "write_state", lambda self, state: None)
+    old = build_workbook(tmp_path / "旧主表.xlsx", demo_frames())
+    monkeypatch.undo()
+    assert read_state(old) is None
+    refused = runner.invoke(app, ["split", str(old), "--dept", "仓储部", "-o", str(tmp_path / "c.xlsx")])
+    assert refused.exit_code == 2 and "没有 _xlpromo 状态表" in refused.output and not (tmp_path / "c.xlsx").exists()
+    with pytest.raises(NotMergeable, match=re.escape("旧主表.xlsx: 无法合并：不是由 xlpromo split 生成的部门副本")):
+        merge_books(master, [old], tmp_path / "x.xlsx")
+    upgraded = merge_books(old, [], tmp_path / "新主表.xlsx").output
+    state = read_state(upgraded)
+    assert state is not None and state.max_ids["daily"] == 308 and len(state.snapshot["daily"].rows) == 308
+    assert split_book(upgraded, "仓储部", tmp_path / "c.xlsx").cells == 4
