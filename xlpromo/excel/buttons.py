@@ -173,8 +173,8 @@ def _saved(book: Book, what: str) -> Path:
 
 
 def _review(host: Host) -> str:
-    s, _, report = _checked(host)
-    path = _saved(s.book, "复盘报告会写在它旁边")
+    path = _saved(host.active_book(), "复盘报告会写在它旁边")
+    _, _, report = _checked(host)
     out = write_report(report, path.with_name(f"{path.stem}.复盘报告.xlsx"))
     host.open_book(out)
     return f"复盘报告已生成并打开：{out}\n{_counts(report)}。"
