@@ -134,6 +134,6 @@ def test_signatures_are_the_vba_wrappers_contract() -> None:
         "XP_DOD": ["today", "yesterday"],
         "XP_STATUS": ["rate", "caller"],
         "XP_SAFETY_STOCK": ["avg_daily_sales", "factor"],
-        "XP_PHASE": ["date", "caller"],
-        "XP_PACE": ["actual_to_date", "target", "date", "caller"],
+        "XP_PHASE": ["on_date", "caller"],
+        "XP_PACE": ["actual_to_date", "target", "on_date", "caller"],
     }

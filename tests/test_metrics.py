@@ -643,3 +643,19 @@ def test_near_zero_previous_day_gives_a_blank_not_infinity() -> None:
         (D(2024, 6, 2), "GMV", "天猫", 6, 6.0),
     ]))["daily"]
     assert math.isnan(out["dod"].iloc[1])
+
+
+def test_computed_order_follows_formula_references() -> None:
+    from xlpromo.metrics import computed_order
+    from xlpromo.schema import Column, Table
+    from xlpromo.sheets import SCHEMA
+
+    daily = computed_order(SCHEMA.table("daily"))
+    assert sorted(daily) == sorted(c.key for c in SCHEMA.table("daily").computed_columns)
+    for before, after in [("direction", "rate"), ("rate", "status"), ("dod_basis", "dod")]:
+        assert daily.index(before) < daily.index(after)
+    assert computed_order(SCHEMA.table("review"))[:2] == ["auto", "used"]
+    loop = Table(key="t", name="T", title="t", columns=(Column(key="a", header="A", formula="{b}+1"),
+                                                         Column(key="b", header="B", formula="{a}+1")))
+    with pytest.raises(ValueError, match="a → b → a"):
+        computed_order(loop)

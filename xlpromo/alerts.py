@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from xlpromo._series import map_unique
 from xlpromo.defaults import STATUS_LABELS, TASK_DONE_STATES, threshold
 from xlpromo.findings import json_value
-from xlpromo.metrics import as_of_date, map_unique, threshold_values
+from xlpromo.metrics import as_of_date, threshold_values
 from xlpromo.reader import RawBook, RawTable, as_row
 
 __all__ = ["ALERT_HEADERS", "RULES", "Alert", "Level", "Rule", "raise_alerts"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -232,6 +233,52 @@ def report(
             exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
         raise _fail(str(exc)) from None
     console.print(f"[green]已生成复盘报告[/] {out}")
+
+
+@app.command("build-addin")
+def build_addin(
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出的加载项 .xlam")] = Path("workbook/xlpromo.xlam"),
+    force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
+) -> None:
+    """生成 Excel 加载项 xlpromo.xlam（功能区按钮与自定义函数，需要已安装的 xlwings）。"""
+    from xlpromo import addin
+
+    _check_output(out, force, (".xlam",))
+    try:
+        data = addin.build_addin()
+    except addin.AddinError as exc:
+        raise _fail(str(exc)) from None
+    _write(out, lambda: addin.write_addin(out, data))
+    console.print(f"[green]已生成加载项[/] {out}（xlwings {addin.xlwings_sources().version}）")
+
+
+@app.command("install-addin")
+def install_addin(
+    uninstall: Annotated[bool, typer.Option("--uninstall", help="卸载加载项")] = False,
+) -> None:
+    """把加载项安装到 Excel 的启动文件夹（Windows、macOS），并把本 Python 写入 xlwings 的解释器设置。"""
+    from xlpromo import addin
+
+    try:
+        place = addin.installation()
+        if uninstall:
+            removed = addin.uninstall_addin(place)
+        else:
+            addin.install_addin(addin.build_addin(), place=place)
+    except addin.AddinError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"无法写入 {exc.filename or '加载项'}：{exc.strerror or exc}。"
+                    "如果 Excel 正在运行，请先退出 Excel 再试") from None
+    if uninstall:
+        console.print(f"[green]已卸载[/] {place.addin}；请重启 Excel。xlwings 的解释器设置（{place.config}）保留未动。"
+                      if removed else f"加载项未安装（{place.addin} 不存在）。")
+        return
+    console.print(f"[green]已安装加载项[/] {place.addin}")
+    console.print(f"xlwings 解释器设置 {place.config_key} = {sys.executable}（写入 {place.config}）")
+    if place.applescript_dir is not None:
+        console.print(f"RunPython 所需的 AppleScript 已复制到 {place.applescript_dir}")
+    console.print("请重启 Excel（macOS 上用 Cmd-Q 退出后再打开），功能区会出现“促销活动”选项卡。")
 
 
 @app.command()

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from xlpromo import findings as F
+from xlpromo._series import map_unique
 from xlpromo.defaults import ALL_CHANNELS, THRESHOLDS
-from xlpromo.metrics import map_unique
 from xlpromo.parse import shown
 from xlpromo.reader import RawTable, as_row
 

@@ -13,13 +13,18 @@ from xlsxwriter.utility import xl_col_to_name
 
 from xlpromo.schema import Table, WorkbookSchema, structured_ref
 
-__all__ = ["FormulaError", "render", "render_a1", "threshold_name"]
+__all__ = ["FormulaError", "references", "render", "render_a1", "threshold_name"]
 
 _TOKEN = re.compile(r"\{([A-Za-z_]+(?:[.:][A-Za-z_]+)?)\}")
 
 
 class FormulaError(ValueError):
     """A template names a table, column or threshold the schema does not have."""
+
+
+def references(template: str) -> set[str]:
+    """Keys of the same-table columns a template reads (``{key}`` tokens)."""
+    return {t for t in _TOKEN.findall(template) if "." not in t and ":" not in t and t != "HEADER"}
 
 
 def threshold_name(code: str) -> str:

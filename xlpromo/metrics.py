@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlpromo._series import map_unique
 from xlpromo.defaults import AGG_SUM, ALL_CHANNELS, DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
-from xlpromo.schema import Direction
+from xlpromo.formulas import references
+from xlpromo.schema import Direction, Table
 from xlpromo.sheets import SCHEMA
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "as_of_date",
     "campaign_phase",
     "compute",
+    "computed_order",
     "criterion_text",
     "day_on_day",
     "elapsed_share",
@@ -37,16 +40,6 @@ __all__ = [
 ]
 
 Frames = Mapping[str, pd.DataFrame]
-
-
-def map_unique(s: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """``s.map(fn)`` computed once per distinct value: fast for columns with few distinct values."""
-    if not len(s):
-        return pd.Series(dtype=object, index=s.index)
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    results[:] = [fn(u) for u in uniques]
-    return pd.Series(results[codes], index=s.index, dtype=object)
 
 
 def numeric(values: Any) -> pd.Series:
@@ -272,11 +265,23 @@ COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
     ("review", "status"): _status_of("target", "used"),
 }
 
-# Order matters inside a table: a column may use one computed before it.
-_ORDER = {
-    "daily": ["unit", "direction", "dept", "dod_basis", "rate", "dod", "status"],
-    "review": ["unit", "direction", "auto", "used", "rate", "status"],
-}
+def computed_order(table: Table) -> list[str]:
+    """The table's computed columns, each after the computed columns its formula reads (schema order otherwise)."""
+    formulas = {c.key: c.formula or "" for c in table.computed_columns}
+    done: list[str] = []
+
+    def visit(key: str, path: tuple[str, ...]) -> None:
+        if key in done:
+            return
+        if key in path:
+            raise ValueError(f"{table.key}: computed columns refer to each other: {' → '.join((*path, key))}")
+        for dep in sorted(references(formulas[key]) & formulas.keys(), key=list(formulas).index):
+            visit(dep, (*path, key))
+        done.append(key)
+
+    for key in formulas:
+        visit(key, ())
+    return done
 
 
 def _review_targets(frames: Frames) -> pd.Series:
@@ -299,14 +304,11 @@ def compute(frames: Frames) -> dict[str, pd.DataFrame]:
     out = {k: v.copy() for k, v in frames.items()}
     if "review" in out:
         out["review"]["target"] = _review_targets(out) if len(out["review"]) else pd.Series(dtype=object)
-    tables: dict[str, list[str]] = {}
-    for t, c in COMPUTED:
-        tables.setdefault(t, []).append(c)
-    for tkey, cols in tables.items():
+    for tkey in dict.fromkeys(t for t, _ in COMPUTED):
         if tkey not in out:
             continue
         df = out[tkey]
-        for ckey in _ORDER.get(tkey, cols):
+        for ckey in computed_order(SCHEMA.table(tkey)):
             col = COMPUTED[(tkey, ckey)](out, df) if len(df) else pd.Series(dtype=object)
             if col.dtype.kind == "f":  # a quotient by a near-zero value: the cell shows no number, so neither do we
                 col = col.where(np.isfinite(col))

@@ -23,8 +23,8 @@ import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
+from xlpromo._series import map_unique
 from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook
-from xlpromo.metrics import map_unique
 from xlpromo.parse import normalize_header
 from xlpromo.schema import Table, WorkbookSchema
 from xlpromo.sheets import SCHEMA

@@ -12,17 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from xlpromo._series import map_unique
 from xlpromo.defaults import AGG_SUM, STATUS_LABELS, TASK_DONE_STATES
-from xlpromo.metrics import (
-    achievement,
-    as_of_date,
-    campaign_phase,
-    elapsed_share,
-    map_unique,
-    numeric,
-    pace,
-    total_rows,
-)
+from xlpromo.metrics import achievement, as_of_date, campaign_phase, elapsed_share, numeric, pace, total_rows
 
 __all__ = ["Pacing", "dept_tasks", "metric_summary", "off_target_days", "pacing"]
 

@@ -17,9 +17,9 @@ import pandas as pd
 
 from xlpromo import crosscheck as X
 from xlpromo import findings as F
+from xlpromo._series import map_unique
 from xlpromo.defaults import INLINE_LISTS
 from xlpromo.findings import Finding
-from xlpromo.metrics import map_unique
 from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text, shown
 from xlpromo.reader import CellError, RawBook, RawTable, as_row
 from xlpromo.schema import ColType, Column

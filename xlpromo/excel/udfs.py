@@ -180,11 +180,11 @@ def XP_SAFETY_STOCK(avg_daily_sales: Any, factor: Any = None) -> Any:
 
 
 @xw.func
-@xw.arg("date", doc="日期")
-def XP_PHASE(date: Any, caller: Any = None) -> Any:
+@xw.arg("on_date", doc="日期")
+def XP_PHASE(on_date: Any, caller: Any = None) -> Any:
     """活动阶段：按活动目标的日期返回 筹备期 / 预热期 / 爆发期 / 返场期 / 复盘。"""
     def body() -> Any:
-        day = _date(date, "日期")
+        day = _date(on_date, "日期")
         return None if day is None else campaign_phase(day, *_campaign(caller))
     return _call(body)
 
@@ -192,11 +192,11 @@ def XP_PHASE(date: Any, caller: Any = None) -> Any:
 @xw.func
 @xw.arg("actual_to_date", doc="截至该日的累计实际值")
 @xw.arg("target", doc="整个活动的目标值")
-@xw.arg("date", doc="统计日期")
-def XP_PACE(actual_to_date: Any, target: Any, date: Any, caller: Any = None) -> Any:
+@xw.arg("on_date", doc="统计日期")
+def XP_PACE(actual_to_date: Any, target: Any, on_date: Any, caller: Any = None) -> Any:
     """进度比 =（累计÷目标）÷ 活动时间进度（预热开始至返场结束）；≥1 为按计划推进。"""
     def body() -> Any:
-        a, t, day = _number(actual_to_date, "累计实际值"), _number(target, "目标值"), _date(date, "日期")
+        a, t, day = _number(actual_to_date, "累计实际值"), _number(target, "目标值"), _date(on_date, "日期")
         if a is None or t is None or day is None:
             return None
         start, _, _, end = _campaign(caller)

@@ -25,6 +25,7 @@ from .compression import compress
 __all__ = ["OFFICE16", "STDOLE", "Module", "ModuleKind", "Reference", "build_vba_project", "module_code"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}\Z")
+_ATTRIBUTE = re.compile(r"VB_[A-Za-z]+\Z")
 _GUID = re.compile(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}\Z")
 _VBA_PROJECT = b"\xcc\x61\xff\xff\x00\x00\x00"  # Reserved1 0x61CC, Version 0xFFFF, Reserved2/3
 _HOST_EXTENDER = "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000"
@@ -51,11 +52,17 @@ class ModuleKind(StrEnum):
 
 @dataclass(frozen=True)
 class Module:
-    """One VBA module: ``source`` is its code without the ``Attribute VB_*`` header (generated)."""
+    """One VBA module: ``source`` is its code without the ``Attribute VB_*`` header (generated).
+
+    ``attributes`` are module-level ``Attribute VB_*`` lines as ``(name, value text)``, e.g.
+    ``("VB_Exposed", "True")``: one named in the generated header replaces its value there, any
+    other follows the header in the given order (as the VBA editor stores an imported module).
+    """
 
     name: str
     source: str
     kind: ModuleKind = ModuleKind.STANDARD
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,15 +81,20 @@ OFFICE16 = Reference("Office", r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0
 
 
 def _header(module: Module) -> list[str]:
-    lines = [f'Attribute VB_Name = "{module.name}"']
-    if module.kind is ModuleKind.STANDARD:
-        return lines
-    document = module.kind.is_document
-    base = {ModuleKind.CLASS: _CLASS_BASE, ModuleKind.WORKBOOK: _WORKBOOK_BASE}.get(module.kind, _WORKSHEET_BASE)
-    return [*lines, f'Attribute VB_Base = "{base}"', "Attribute VB_GlobalNameSpace = False",
-            "Attribute VB_Creatable = False", f"Attribute VB_PredeclaredId = {document}",
-            f"Attribute VB_Exposed = {document}", "Attribute VB_TemplateDerived = False",
-            f"Attribute VB_Customizable = {document}"]
+    values = {"VB_Name": f'"{module.name}"'}
+    if module.kind is not ModuleKind.STANDARD:
+        document = str(module.kind.is_document)
+        base = {ModuleKind.CLASS: _CLASS_BASE, ModuleKind.WORKBOOK: _WORKBOOK_BASE}.get(module.kind, _WORKSHEET_BASE)
+        values |= {"VB_Base": f'"{base}"', "VB_GlobalNameSpace": "False", "VB_Creatable": "False",
+                   "VB_PredeclaredId": document, "VB_Exposed": document, "VB_TemplateDerived": "False",
+                   "VB_Customizable": document}
+    known = {name.lower(): name for name in values}
+    for name, value in module.attributes:
+        if not _ATTRIBUTE.match(name) or name.lower() == "vb_name":
+            raise ValueError(f"module {module.name}: attribute {name!r} must be a module-level VB_* name "
+                             "other than VB_Name")
+        values[known.get(name.lower(), name)] = value
+    return [f"Attribute {name} = {value}" for name, value in values.items()]
 
 
 def module_code(module: Module) -> str:
