@@ -8,6 +8,7 @@ show. Blank results are ``NaN`` for numbers and ``""`` for text, as the formulas
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -25,10 +26,15 @@ __all__ = [
     "COMPUTED",
     "achievement",
     "as_of_date",
+    "campaign_phase",
     "compute",
     "computed_order",
     "criterion_text",
+    "day_on_day",
+    "elapsed_share",
     "numeric",
+    "pace",
+    "safety_stock",
     "status",
     "threshold_values",
 ]
@@ -136,14 +142,49 @@ def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
     prev["d"] = prev["d"] + pd.Timedelta(days=1)
     merged = keys.merge(prev, on=["m", "c", "d"], how="left")
     merged.index = df.index
-    points = df["dod_basis"].eq(DOD_POINTS)
-    p = merged["sum"]
     usable = (actual.notna() & dates.notna() & map_unique(df["metric"], _present).astype(bool)
               & merged["count"].fillna(0).gt(0))
+    out = day_on_day(actual, merged["sum"], df["dod_basis"].eq(DOD_POINTS))
+    return out.where(usable)
+
+
+def day_on_day(actual: Any, previous: Any, points: Any = False) -> pd.Series:
+    """环比变化: actual − previous in percentage points where ``points``, else actual ÷ previous − 1 (NaN for 0)."""
+    a, p = numeric(actual), numeric(previous)
+    p.index = a.index
+    pts = pd.Series(points, index=a.index).astype(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(p == 0, np.nan, actual / p - 1)
-    out = np.where(points, actual - p, rel)
-    return pd.Series(np.where(usable, out, np.nan), index=df.index, dtype=float)
+        rel = np.where(p == 0, np.nan, a / p - 1)
+    return pd.Series(np.where(pts, a - p, rel), index=a.index, dtype=float)
+
+
+def campaign_phase(day: dt.date, warmup_start: dt.date, burst_start: dt.date, burst_end: dt.date,
+                   return_end: dt.date) -> str:
+    """The phase of a day: 筹备期, 预热期, 爆发期, 返场期, or 复盘 after the return days."""
+    if day < warmup_start:
+        return "筹备期"
+    if day < burst_start:
+        return "预热期"
+    if day <= burst_end:
+        return "爆发期"
+    if day <= return_end:
+        return "返场期"
+    return "复盘"
+
+
+def elapsed_share(day: dt.date, start: dt.date, end: dt.date) -> float:
+    """Share of the days ``start``..``end`` (both counted) elapsed by the end of ``day``, 0..1; NaN if end < start."""
+    total = (end - start).days + 1
+    if total <= 0:
+        return math.nan
+    return min(max((day - start).days + 1, 0), total) / total
+
+
+def pace(actual_to_date: float, target: float, elapsed: float) -> float:
+    """进度比 = (actual to date ÷ target) ÷ share of time elapsed; ≥ 1 is on track, NaN when undefined."""
+    if not target or not elapsed or math.isnan(elapsed) or math.isnan(target) or math.isnan(actual_to_date):
+        return math.nan
+    return actual_to_date / target / elapsed
 
 
 def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:

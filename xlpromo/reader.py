@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from xlpromo.parse import normalize_header
 from xlpromo.schema import Table, WorkbookSchema
 from xlpromo.sheets import SCHEMA
 
-__all__ = ["CellError", "RawBook", "RawTable", "read_workbook"]
+__all__ = ["CellError", "RawBook", "RawTable", "TableRef", "read_rows", "read_workbook"]
 
 _SCAN_ROWS = 30  # rows searched for a header when the file has no Excel table object
 
@@ -328,3 +328,30 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
             tables[t.key] = _read_table(path, name, t, rows, known, parts.errors, merged, stop,
                                         frozenset(parts.totals))
     return RawBook(path=path, tables=tables, sheet_names=list(wb.sheet_names))
+
+
+#: An Excel table's range: 0-based first row (its header), first column, last row, last column.
+TableRef = tuple[int, int, int, int]
+
+
+def read_rows(path: str | Path, sheet_names: Sequence[str], rows_of: Callable[[str], list[list[Any]]],
+              tables_of: Callable[[str], Mapping[str, TableRef]], schema: WorkbookSchema = SCHEMA,
+              keys: Collection[str] | None = None) -> RawBook:
+    """A RawBook from any backend: each needed sheet's values from A1 (CellError for error cells) and its Excel tables.
+
+    ``rows_of`` and ``tables_of`` are called once per sheet that holds a table of the schema (of ``keys``, if given).
+    """
+    path = Path(path)
+    actual = {normalize_header(n): n for n in sheet_names}
+    tables: dict[str, RawTable] = {}
+    for s in schema.sheets:
+        if not s.tables or (keys is not None and not any(t.key in keys for t in s.tables)):
+            continue
+        name = actual.get(normalize_header(s.name))
+        if name is None:
+            raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
+        rows, known = rows_of(name), tables_of(name)
+        errors = {(r, c): str(v) for r, row in enumerate(rows) for c, v in enumerate(row) if isinstance(v, CellError)}
+        for t in s.tables:
+            tables[t.key] = _read_table(path, name, t, rows, known.get(t.name), errors, [], len(rows) - 1)
+    return RawBook(path=path, tables=tables, sheet_names=list(sheet_names))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from xlpromo._series import map_unique
 from xlpromo.defaults import AGG_SUM, STATUS_LABELS, TASK_DONE_STATES
-from xlpromo.metrics import achievement, as_of_date, numeric, total_rows
+from xlpromo.metrics import achievement, as_of_date, campaign_phase, elapsed_share, numeric, pace, total_rows
 
 __all__ = ["Pacing", "dept_tasks", "metric_summary", "off_target_days", "pacing"]
 
@@ -68,18 +68,6 @@ class Pacing:
     phase: str
 
 
-def _phase(day: dt.date, t: dict[Any, Any]) -> str:
-    if day < t["warmup_start"]:
-        return "筹备期"
-    if day < t["burst_start"]:
-        return "预热期"
-    if day <= t["burst_end"]:
-        return "爆发期"
-    if day <= t["return_end"]:
-        return "返场期"
-    return "复盘"
-
-
 def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
     """Where the campaign stands on 统计日期; None without campaign dates or GMV target."""
     targets = frames["targets"]
@@ -94,18 +82,17 @@ def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
     if math.isnan(gmv_target) or gmv_target <= 0:
         return None
     as_of = as_of_date(frames).date()
-    total = (t["return_end"] - t["warmup_start"]).days + 1
-    if total <= 0:  # 返场结束 before 预热开始: validation reports the date order
+    elapsed = elapsed_share(as_of, t["warmup_start"], t["return_end"])
+    if math.isnan(elapsed):  # 返场结束 before 预热开始: validation reports the date order
         return None
-    elapsed = min(max((as_of - t["warmup_start"]).days + 1, 0), total) / total
     daily = frames["daily"]
     daily = daily[total_rows(daily)] if len(daily) else daily
     gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
     dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and pd.Timestamp(d).date() <= as_of).astype(bool)
     to_date = float(numeric(gmv.loc[dates, "actual"]).sum())
     progress = to_date / gmv_target
-    return Pacing(as_of, elapsed, to_date, float(gmv_target), progress,
-                  progress / elapsed if elapsed else math.nan, _phase(as_of, t))
+    return Pacing(as_of, elapsed, to_date, float(gmv_target), progress, pace(to_date, float(gmv_target), elapsed),
+                  campaign_phase(as_of, *(t[k] for k in keys)))
 
 
 def dept_tasks(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -1,0 +1,283 @@
+"""The ribbon buttons, headless: on the file backend, on a recording fake of xlwings, and their call counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import types
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from xlpromo.builder import build_workbook
+from xlpromo.demo import demo_frames
+from xlpromo.errors import WorkbookError
+from xlpromo.excel import buttons as b
+from xlpromo.excel.adapter import NO_EXCEL, XlHost, from_excel, to_excel
+from xlpromo.excel.backend import ExcelUnavailable, Formula
+from xlpromo.excel.fake import FakeApp
+from xlpromo.excel.filebook import FileBook, FileHost
+from xlpromo.reader import CellError
+
+from .conftest import read_values
+
+BUTTONS: dict[str, Callable[..., str]] = {
+    "validate": b.validate, "recalc": b.recalc, "highlight": b.highlight, "clear_marks": b.clear_marks,
+    "review": b.review, "new_campaign": b.new_campaign, "merge_copies": b.merge_copies,
+}
+RATE_FORMULA = ('=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]])),NOT(ISNUMBER(Daily[[#This Row],[实际值]]))),"",'
+                'IF(Daily[[#This Row],[方向]]="越低越好",IF(Daily[[#This Row],[实际值]]=0,"",'
+                'Daily[[#This Row],[目标值]]/Daily[[#This Row],[实际值]]),IF(Daily[[#This Row],[目标值]]=0,"",'
+                'Daily[[#This Row],[实际值]]/Daily[[#This Row],[目标值]])))')
+
+
+def _copy(src: Path, folder: Path, name: str = "活动.xlsx") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(src, folder / name))
+
+
+@pytest.fixture()
+def demo_copy(demo_path: Path, tmp_path: Path) -> Path:
+    return _copy(demo_path, tmp_path / "book")
+
+
+@pytest.fixture(scope="module")
+def bad_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[1, "actual"] = "abc"  # 每日监控!G5
+    frames["daily"] = daily
+    return build_workbook(tmp_path_factory.mktemp("bad") / "bad.xlsx", frames)
+
+
+def _sized(path: Path, rows: int) -> Path:
+    """The demo with ``rows`` daily rows (its rows repeated on later days) and rows/20 tasks."""
+    frames = demo_frames()
+    daily, tasks = frames["daily"], frames["tasks"]
+    picks = [i % len(daily) for i in range(rows)]
+    big = daily.iloc[picks].reset_index(drop=True)
+    big["date"] = [d + dt.timedelta(days=30 * (i // len(daily))) for i, d in enumerate(big["date"])]
+    frames["daily"] = big
+    more = tasks.iloc[[i % len(tasks) for i in range(max(len(tasks), rows // 20))]].reset_index(drop=True)
+    more["task_id"] = [f"T{i:05d}" for i in range(len(more))]
+    frames["tasks"] = more
+    return build_workbook(path, frames)
+
+
+@pytest.fixture(scope="module")
+def sized(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    folder = tmp_path_factory.mktemp("sized")
+    return {n: _sized(folder / f"rows{n}.xlsx", n) for n in (10, 10_000)}
+
+
+# --------------------------------------------------------------------------- the file backend
+def test_validate_writes_marks_and_both_lists(bad_path: Path, tmp_path: Path) -> None:
+    book = FileBook(_copy(bad_path, tmp_path))
+    host = FileHost(book)
+    text = b.validate(host)
+    assert text.startswith("校验完成：错误 1 条，提示 0 条；预警 18 条（严重 6、预警 10、提示 2）。\n"
+                           "已在“标记”列标出 12 行")
+    assert host.messages == [(f"{b.TITLE} · 校验", text)]
+    assert book.value("每日监控!O5") == "错误：【实际值】 无法识别的数字：“abc”"
+    assert book.value("每日监控!O125") == "严重：【达成率】 2024-06-05 GMV 达成率 80.0%（未达标）"
+    assert book.value("每日监控!O6") == "" and book.value("每日监控!P6") == "D00003"  # unflagged; row IDs untouched
+    assert book.value("任务分工!O4").startswith("严重：【截止时间】 任务 T001")
+    issues = book.read_sheet("问题清单")
+    assert issues == [["位置", "级别", "工作表", "单元格", "列", "问题", "代码", "填写的值"],
+                      ['=HYPERLINK("#\'每日监控\'!G5","每日监控!G5")', "错误", "每日监控", "G5", "实际值",
+                       "无法识别的数字：“abc”", "type-number", "abc"]]
+    assert isinstance(issues[1][0], Formula)
+    alerts = book.read_sheet("预警")
+    assert len(alerts) == 19 and alerts[0] == ["位置", "级别", "预警", "责任部门", "时限", "规则"]
+    assert alerts[1] == ['=HYPERLINK("#\'每日监控\'!H62","每日监控!H62")', "预警",
+                         "2024-05-30 转化率 达成率 91.1%（预警）", "运营部", "24小时内说明原因并提出调整措施",
+                         "metric-off-target"]
+
+
+def test_recalc_refills_formulas_by_column_block(demo_copy: Path) -> None:
+    book = FileBook(demo_copy)
+    text = b.recalc(FileHost(book))
+    assert text.startswith("重算完成：16 个自动计算列已重新填入公式")
+    assert book.value("每日监控!H4") == RATE_FORMULA and book.value("每日监控!H311") == RATE_FORMULA
+    assert book.value("每日监控!H312") == ""  # below the Excel table: nothing written
+    assert book.value("每日监控!G4") == 6.19  # input cells are never written
+    writes = [c for c in book.calls if c.startswith("write_block 每日监控")]
+    # 单位..方向 (D:E), 达成率..状态 (H:K), 负责部门 (N), then 标记 (O)
+    assert writes == ["write_block 每日监控 (3, 3) 308x2", "write_block 每日监控 (3, 7) 308x4",
+                      "write_block 每日监控 (3, 13) 308x1", "write_block 每日监控 (3, 14) 308x1"]
+    assert not any("活动目标" in c for c in book.calls if c.startswith("write_block"))  # a protected sheet
+    assert "问题清单" in book.sheet_names() and "预警" in book.sheet_names()
+
+
+def test_highlight_writes_only_the_mark_column_and_clear_marks_blanks_it(demo_copy: Path) -> None:
+    book = FileBook(demo_copy)
+    host = FileHost(book)
+    assert b.highlight(host).startswith("预警高亮：已在“标记”列标出 11 行")
+    assert [c for c in book.calls if c.startswith(("write_block", "add_or"))] == [
+        "write_block 目标拆解 (3, 7) 4x1", "write_block 任务分工 (3, 14) 17x1", "write_block 每日监控 (3, 14) 308x1",
+        "write_block 复盘报告 (14, 4) 5x1"]
+    assert book.value("每日监控!O278").startswith("严重：【达成率】【实际值】")
+    assert b.clear_marks(host) == "已清除 11 行标记。"
+    assert book.value("每日监控!O278") == "" and book.value("任务分工!O4") == ""
+    assert b.clear_marks(host) == "已清除 0 行标记。"
+
+
+def test_review_writes_the_retrospective_beside_the_book(demo_copy: Path) -> None:
+    host = FileHost(FileBook(demo_copy))
+    text = b.review(host)
+    out = demo_copy.with_name("活动.复盘报告.xlsx")
+    assert text.startswith(f"复盘报告已生成并打开：{out}\n错误 0 条")
+    assert host.opened == [out]
+    assert read_values(out)["复盘报告"][0][0] == "2024年618年中大促 · 运营效果复盘报告"
+
+
+def test_new_campaign_builds_a_blank_master_beside_the_book(demo_copy: Path) -> None:
+    host = FileHost(FileBook(demo_copy))
+    b.new_campaign(host)
+    b.new_campaign(host)
+    assert host.opened == [demo_copy.with_name("新活动.xlsx"), demo_copy.with_name("新活动2.xlsx")]
+    assert "活动目标" in read_values(host.opened[0])
+    assert host.messages[0][1].startswith(f"已新建活动主工作簿：{host.opened[0]}")
+
+
+def test_merge_copies_calls_merge_books_and_opens_the_result(demo_copy: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    copies = [_copy(demo_copy, tmp_path / "back", n) for n in ("运营部.xlsx", "客服部.xlsx")]
+    seen: list[tuple[Path, list[Path], Path]] = []
+
+    def merge_books(master: Path, copies: Sequence[Path], out: Path) -> Path:
+        seen.append((master, list(copies), out))
+        shutil.copy(master, out)
+        return out
+
+    monkeypatch.setitem(sys.modules, "xlpromo.merge", types.SimpleNamespace(merge_books=merge_books))
+    host = FileHost(FileBook(demo_copy), picks=[*copies, demo_copy])  # picking the master itself is ignored
+    text = b.merge_copies(host)
+    out = demo_copy.with_name("活动.合并.xlsx")
+    assert seen == [(demo_copy, copies, out)] and host.opened == [out]
+    assert text.startswith(f"已将 2 份回传合并到：{out}")
+    assert b.merge_copies(FileHost(FileBook(demo_copy))) == "没有选择回传的工作簿，未合并。"
+
+
+def test_an_unusable_workbook_gives_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = FileBook(build_workbook(tmp_path / "broken.xlsx", demo_frames()))
+    real = book.sheet_names
+    monkeypatch.setattr(book, "sheet_names", lambda: [n for n in real() if n != "每日监控"])
+    titles = {"validate": "校验", "recalc": "重算", "highlight": "预警高亮", "clear_marks": "清除标记",
+              "review": "生成复盘"}
+    for name, title in titles.items():
+        host = FileHost(book)
+        assert BUTTONS[name](host) == f"{title}未完成：broken.xlsx: 缺少工作表“每日监控”"
+        assert host.messages == [(f"{b.TITLE} · {title}", f"{title}未完成：broken.xlsx: 缺少工作表“每日监控”")]
+
+    def merge_books(master: Path, copies: Sequence[Path], out: Path) -> Path:
+        raise WorkbookError(copies[0], "不是 Excel 工作簿（.xlsx）")
+
+    monkeypatch.setitem(sys.modules, "xlpromo.merge", types.SimpleNamespace(merge_books=merge_books))
+    text = b.merge_copies(FileHost(book, picks=[tmp_path / "x.xlsx"]))
+    assert text == "合并回传未完成：x.xlsx: 不是 Excel 工作簿（.xlsx）"
+    unsaved = FileBook(book.path)
+    monkeypatch.setattr(unsaved, "_path", Path("工作簿1"))
+    assert b.review(FileHost(unsaved)) == "生成复盘未完成：工作簿1: 工作簿还没有保存：请先保存，复盘报告会写在它旁边"
+
+
+def test_a_file_that_cannot_be_written_gives_a_message(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def locked(report: Any, out: Path) -> Path:
+        raise PermissionError(13, "Permission denied", str(out))
+
+    monkeypatch.setattr(b, "write_report", locked)
+    text = b.review(FileHost(FileBook(demo_copy)))
+    assert text.startswith("生成复盘未完成：无法读写文件：") and "文件可能正在 Excel 中打开" in text
+
+
+def test_on_linux_every_button_says_excel_is_missing_and_names_the_cli() -> None:
+    for button in BUTTONS.values():
+        with pytest.raises(ExcelUnavailable) as info:
+            button()
+        assert str(info.value) == NO_EXCEL
+    assert "xlpromo check" in NO_EXCEL and "xlpromo recalc" in NO_EXCEL and "xlpromo report" in NO_EXCEL
+
+
+# --------------------------------------------------------------------------- the xlwings adapter on the fake
+def test_buttons_on_the_fake_excel_write_what_the_file_backend_writes(demo_path: Path, tmp_path: Path) -> None:
+    app = FakeApp()
+    fake = app.load(_copy(demo_path, tmp_path / "x"))
+    host = XlHost(app)
+    file_book = FileBook(_copy(demo_path, tmp_path / "f"))
+    assert b.validate(host) == b.validate(FileHost(file_book))
+    assert app.alerts[0][1] == f"{b.TITLE} · 校验"
+    daily = fake.sheet("每日监控").values()
+    assert daily[124][14] == "严重：【达成率】 2024-06-05 GMV 达成率 80.0%（未达标）"  # the apostrophe is not kept
+    assert daily[5][14] is None  # a blank mark is written as an empty cell
+    for r in range(3, 311):
+        assert (daily[r][14] or "") == file_book.value(f"每日监控!O{r + 1}")
+    alerts = fake.sheet("预警").values()
+    assert alerts[1][0] == '=HYPERLINK("#\'每日监控\'!H62","每日监控!H62")' and len(alerts) == 19
+    assert fake.sheets.items[-1].name == "预警"
+    assert b.recalc(host).startswith("重算完成：16 个")  # 问题清单 and 预警 are ours: cleared, not refused
+    assert fake.sheet("每日监控").values()[3][7] == RATE_FORMULA
+
+
+def test_the_fake_refuses_to_clear_a_sheet_someone_else_made(demo_path: Path, tmp_path: Path) -> None:
+    app = FakeApp()
+    book = app.load(_copy(demo_path, tmp_path))
+    book.sheets.add("问题清单").grid.append(["我的笔记"])
+    text = b.validate(XlHost(app))
+    assert "工作表“问题清单”已存在且不是 xlpromo 生成的" in text
+    assert book.sheet("问题清单").values() == [["我的笔记"]]
+
+
+def test_the_active_book_is_never_the_add_in(demo_path: Path, tmp_path: Path) -> None:
+    app = FakeApp()
+    app.load(_copy(demo_path, tmp_path, "xlpromo.xlam"))
+    assert "请先打开活动主工作簿" in b.validate(XlHost(app))
+    assert "请先打开活动主工作簿" in b.validate(XlHost(FakeApp()))
+
+
+def test_values_cross_in_one_place() -> None:
+    assert to_excel(dt.date(2024, 6, 1)) == dt.datetime(2024, 6, 1)
+    assert to_excel(pd.Timestamp("2024-06-01 08:00")) == dt.datetime(2024, 6, 1, 8)
+    assert to_excel(float("nan")) is None and to_excel(None) is None and to_excel("") is None
+    assert to_excel("=1+1") == "'=1+1" and to_excel("2024-06-01") == "'2024-06-01"
+    assert to_excel(Formula("=A1")) == "=A1"
+    assert to_excel(pd.Series([3]).iloc[0]) == 3 and type(to_excel(pd.Series([3]).iloc[0])) is int
+    assert from_excel(None) == "" and from_excel(dt.datetime(2024, 6, 1)) == dt.date(2024, 6, 1)
+    assert from_excel(dt.datetime(2024, 6, 1, 9, 30)) == dt.datetime(2024, 6, 1, 9, 30)
+    assert isinstance(from_excel("#N/A"), CellError) and from_excel(5.0) == 5.0
+
+
+# --------------------------------------------------------------------------- calls per click
+def _click(name: str, path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """Workbook calls of one click on a fresh copy: on the fake Excel, and on the file backend's interface."""
+    def merge_books(master: Path, copies: Sequence[Path], out: Path) -> Path:
+        return Path(shutil.copy(master, out))
+
+    monkeypatch.setitem(sys.modules, "xlpromo.merge", types.SimpleNamespace(merge_books=merge_books))
+    picks = [_copy(path, folder / "back", "副本.xlsx")]
+    app = FakeApp()
+    app.load(_copy(path, folder / "xl"))
+    BUTTONS[name](XlHost(app, picker=lambda title: picks))
+    book = FileBook(_copy(path, folder / "file"))
+    BUTTONS[name](FileHost(book, picks=picks))
+    return app.calls, book.calls
+
+
+def _shape(calls: list[str]) -> list[str]:
+    """A call without the sizes in its description (the same call on a bigger range)."""
+    return [c.split(">")[-1] if c.startswith("<Range") else c.rsplit(" ", 1)[0] if "x" in c.rsplit(" ", 1)[-1]
+            else c for c in calls]
+
+
+@pytest.mark.parametrize("name", list(BUTTONS))
+def test_a_click_costs_the_same_calls_for_10_and_10000_rows(name: str, sized: dict[int, Path], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    small_xl, small_file = _click(name, sized[10], tmp_path / "small", monkeypatch)
+    big_xl, big_file = _click(name, sized[10_000], tmp_path / "big", monkeypatch)
+    assert len(small_xl) == len(big_xl), (len(small_xl), len(big_xl))
+    assert _shape(small_xl) == _shape(big_xl)
+    assert _shape(small_file) == _shape(big_file)
+    assert len(small_xl) < 250

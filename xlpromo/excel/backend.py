@@ -1,0 +1,81 @@
+"""The workbook interface the buttons use: a few bulk calls, each independent of the number of rows.
+
+:class:`Book` is one open workbook (read a sheet, list its Excel tables, write a block, add a
+sheet); :class:`Host` is the application around it (the active book, message boxes, file
+dialogs). Adapters: xlwings (:mod:`.adapter`), a .xlsx file (:mod:`.filebook`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from xlpromo.errors import XlpromoError
+from xlpromo.reader import RawBook, TableRef, read_rows
+
+__all__ = ["Book", "ExcelUnavailable", "Formula", "Host", "TableRef", "load"]
+
+
+class Formula(str):
+    """A value to write as a formula (``=HYPERLINK(…)``); any other text starting with ``=`` is written as text."""
+
+    __slots__ = ()
+
+
+class ExcelUnavailable(XlpromoError):
+    """No Excel to talk to (Linux, or Excel not running); the message points to the command line."""
+
+
+class Book(Protocol):
+    """One open workbook. Every method is one bulk call, whatever the number of rows."""
+
+    @property
+    def path(self) -> Path:
+        """Full path of the workbook; just its name while it was never saved."""
+        ...
+
+    def sheet_names(self) -> list[str]:
+        """Names of the sheets, in order."""
+        ...
+
+    def read_sheet(self, sheet: str) -> list[list[Any]]:
+        """Values from A1 to the last used cell: blanks ``""``, dates ``date``, error cells :class:`CellError`."""
+        ...
+
+    def tables(self, sheet: str) -> dict[str, TableRef]:
+        """Excel tables (ListObjects) of a sheet: name → 0-based (header row, first col, last row, last col)."""
+        ...
+
+    def write_block(self, sheet: str, top_left: tuple[int, int], rows: Sequence[Sequence[Any]]) -> None:
+        """Write a rectangle of values at 0-based (row, col); ``None`` blanks a cell, :class:`Formula` is a formula."""
+        ...
+
+    def add_or_clear_sheet(self, sheet: str) -> None:
+        """An empty sheet of that name at the end: created, or cleared when xlpromo made it earlier."""
+        ...
+
+
+class Host(Protocol):
+    """The application around the workbooks."""
+
+    def active_book(self) -> Book:
+        """The workbook the user is looking at (never the add-in); ExcelUnavailable when there is none."""
+        ...
+
+    def message(self, text: str, title: str) -> None:
+        """Show a message box."""
+        ...
+
+    def pick_files(self, title: str) -> list[Path]:
+        """Let the user choose workbooks; an empty list when cancelled."""
+        ...
+
+    def open_book(self, path: Path) -> None:
+        """Open a workbook in the application."""
+        ...
+
+
+def load(book: Book) -> RawBook:
+    """Every table of the schema from an open workbook: one read per sheet that holds a table."""
+    return read_rows(book.path, book.sheet_names(), book.read_sheet, book.tables)

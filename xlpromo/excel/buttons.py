@@ -1,0 +1,267 @@
+"""Ribbon buttons: ``RunPython "import xlpromo.excel.buttons as b; b.validate()"`` and its siblings.
+
+Each acts on the active workbook (never the add-in), reports in a message box, and turns a
+workbook that cannot be used into a message, not a traceback. Every read and write goes through
+:class:`xlpromo.excel.backend.Book` in bulk: one read per sheet, one write per table or column
+block, so a click costs the same number of calls for 10 rows and 10,000. Tests pass a ``host``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from xlpromo.builder import build_workbook
+from xlpromo.engine import Report, check_book
+from xlpromo.errors import WorkbookError, XlpromoError
+from xlpromo.excel.adapter import excel_host
+from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
+from xlpromo.formulas import render
+from xlpromo.marks import marks
+from xlpromo.reader import RawBook, RawTable, read_rows
+from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, _alert_rows, _issue_rows
+from xlpromo.retro import write_report
+from xlpromo.sheets import SCHEMA
+
+__all__ = ["TITLE", "clear_marks", "highlight", "merge_copies", "new_campaign", "recalc", "review", "validate"]
+
+TITLE = "xlpromo 促销活动"
+_LEVELS = ("严重", "预警", "提示")
+
+
+class _Session:
+    """One click on one workbook: the sheet list and table ranges are asked for once."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self._names: list[str] | None = None
+        self._tables: dict[str, dict[str, TableRef]] = {}
+
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = self.book.sheet_names()
+        return self._names
+
+    def tables(self, sheet: str) -> dict[str, TableRef]:
+        if sheet not in self._tables:
+            self._tables[sheet] = self.book.tables(sheet)
+        return self._tables[sheet]
+
+    def raw(self) -> RawBook:
+        return read_rows(self.book.path, self.names(), self.book.read_sheet, self.tables)
+
+    def block(self, raw: RawTable) -> tuple[int, int]:
+        """0-based first data row and row count: the Excel table's body, and any data typed below it."""
+        ref = self.tables(raw.sheet).get(raw.table.name)
+        first = raw.header_row  # 1-based header row = 0-based first data row
+        last = max(ref[2] if ref else first - 1, int(raw.data.index.max()) - 1 if len(raw.data) else first - 1)
+        return first, last - first + 1
+
+
+def _write_marks(s: _Session, raw: RawBook, texts: dict[str, dict[int, str]] | None) -> int:
+    """The 标记 column of every table, one write each (blank where ``texts`` has nothing); rows marked."""
+    marked = 0
+    for t in raw.tables.values():
+        key = t.table.mark_column
+        if key is None or key not in t.columns:
+            continue
+        first, n = s.block(t)
+        if n <= 0:
+            continue
+        rows = (texts or {}).get(t.table.key, {})
+        s.book.write_block(t.sheet, (first, t.columns[key]), [[rows.get(first + 1 + i)] for i in range(n)])
+        marked += sum(1 for r in rows if first < r <= first + n)
+    return marked
+
+
+def _link(target: str, text: Any) -> Formula:
+    def q(v: Any) -> str:
+        return str(v).replace('"', '""')
+    return Formula(f'=HYPERLINK("#{q(target)}","{q(text)}")')
+
+
+def _put_sheet(book: Book, name: str, rows: Sequence[Sequence[Any]], links: dict[str, str]) -> None:
+    """A generated list sheet in two calls: add or clear it, then one write; 位置 cells link to their cell."""
+    out = [list(r) for r in rows]
+    for ref, target in links.items():
+        r = int(ref[1:]) - 1
+        out[r][0] = _link(target, out[r][0])
+    book.add_or_clear_sheet(name)
+    book.write_block(name, (0, 0), out)
+
+
+def _write_formulas(s: _Session, raw: RawBook) -> int:
+    """Every computed column refilled with its formula, one write per block of adjacent columns; columns written."""
+    written = 0
+    for t in raw.tables.values():
+        ref = s.tables(t.sheet).get(t.table.name)
+        if ref is None or ref[2] <= ref[0] or SCHEMA.sheet_of(t.table.key).protected:
+            continue  # structured references need the Excel table; protected cells cannot be written
+        cols = sorted((t.columns[c.key], "=" + render(c.formula or "", SCHEMA, t.table))
+                      for c in t.table.computed_columns if c.key in t.columns)
+        runs: list[list[tuple[int, str]]] = []
+        for col, formula in cols:
+            if runs and runs[-1][-1][0] == col - 1:
+                runs[-1].append((col, formula))
+            else:
+                runs.append([(col, formula)])
+        for run in runs:
+            row = [Formula(f) for _, f in run]
+            s.book.write_block(t.sheet, (ref[0] + 1, run[0][0]), [row] * (ref[2] - ref[0]))
+            written += len(run)
+    return written
+
+
+def _counts(report: Report) -> str:
+    """``错误 0 条，提示 2 条；预警 18 条（严重 8、预警 7、提示 3）``."""
+    st = report.stats
+    levels = Counter(a.level.value for a in report.alerts)
+    detail = "、".join(f"{lv} {levels[lv]}" for lv in _LEVELS if levels[lv])
+    alerts = f"预警 {st['alerts']} 条" + (f"（{detail}）" if detail else "")
+    return f"错误 {st['errors']} 条，提示 {st['warnings']} 条；{alerts}"
+
+
+def _checked(host: Host) -> tuple[_Session, RawBook, Report]:
+    s = _Session(host.active_book())
+    raw = s.raw()
+    return s, raw, check_book(raw)
+
+
+def _validate(host: Host) -> str:
+    s, raw, report = _checked(host)
+    marked = _write_marks(s, raw, marks(report, raw))
+    _put_sheet(s.book, ISSUES_SHEET, *_issue_rows(report))
+    _put_sheet(s.book, ALERTS_SHEET, *_alert_rows(report))
+    return (f"校验完成：{_counts(report)}。\n已在“标记”列标出 {marked} 行；"
+            f"明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表（点位置可跳到单元格）。")
+
+
+def _recalc(host: Host) -> str:
+    s, raw, report = _checked(host)
+    cols = _write_formulas(s, raw)
+    marked = _write_marks(s, raw, marks(report, raw))
+    _put_sheet(s.book, ISSUES_SHEET, *_issue_rows(report))
+    _put_sheet(s.book, ALERTS_SHEET, *_alert_rows(report))
+    return (f"重算完成：{cols} 个自动计算列已重新填入公式（被手工覆盖的单元格已恢复）。\n{_counts(report)}。\n"
+            f"已在“标记”列标出 {marked} 行；明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表。")
+
+
+def _highlight(host: Host) -> str:
+    s, raw, report = _checked(host)
+    marked = _write_marks(s, raw, marks(report, raw))
+    return (f"预警高亮：已在“标记”列标出 {marked} 行，被标出的单元格由工作簿自带的条件格式着色，"
+            f"发给没有 Python 的同事也能看到。\n{_counts(report)}。")
+
+
+def _clear_marks(host: Host) -> str:
+    s = _Session(host.active_book())
+    raw = s.raw()
+    had = sum(int(t.data[t.table.mark_column].astype(bool).sum()) for t in raw.tables.values()
+              if t.table.mark_column and t.table.mark_column in t.data)
+    _write_marks(s, raw, None)
+    return f"已清除 {had} 行标记。"
+
+
+def _saved(book: Book, what: str) -> Path:
+    path = book.path
+    if not path.is_absolute() or not path.is_file():
+        raise WorkbookError(path, f"工作簿还没有保存：请先保存，{what}")
+    return path
+
+
+def _review(host: Host) -> str:
+    path = _saved(host.active_book(), "复盘报告会写在它旁边")
+    _, _, report = _checked(host)
+    out = write_report(report, path.with_name(f"{path.stem}.复盘报告.xlsx"))
+    host.open_book(out)
+    return f"复盘报告已生成并打开：{out}\n{_counts(report)}。"
+
+
+def _free(folder: Path, stem: str) -> Path:
+    n = 1
+    while (folder / f"{stem}{'' if n == 1 else n}.xlsx").exists():
+        n += 1
+    return folder / f"{stem}{'' if n == 1 else n}.xlsx"
+
+
+def _new_campaign(host: Host) -> str:
+    try:
+        path = host.active_book().path
+        folder = path.parent if path.is_absolute() else Path.home()
+    except ExcelUnavailable:
+        folder = Path.home()
+    out = build_workbook(_free(folder, "新活动"))
+    host.open_book(out)
+    return f"已新建活动主工作簿：{out}\n请先在“活动目标”填写活动名称、负责人和预热、爆发、返场日期。"
+
+
+def _merge_copies(host: Host) -> str:
+    master = _saved(host.active_book(), "合并结果会写在它旁边")
+    copies = [p for p in host.pick_files("选择各部门回传的工作簿（可多选）") if p.resolve() != master.resolve()]
+    if not copies:
+        return "没有选择回传的工作簿，未合并。"
+    try:
+        merge_books = importlib.import_module("xlpromo.merge").merge_books  # written in parallel; imported on use
+    except (ImportError, AttributeError):
+        return "此版本的 xlpromo 还没有合并功能，请升级 xlpromo 后再试。"
+    out = master.with_name(f"{master.stem}.合并.xlsx")
+    merge_books(master, copies, out)
+    host.open_book(out)
+    return (f"已将 {len(copies)} 份回传合并到：{out}\n"
+            "合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。")
+
+
+def _os_message(exc: OSError) -> str:
+    where = f"：{exc.filename}" if exc.filename else ""
+    return f"无法读写文件{where}（{exc.strerror or exc}）；文件可能正在 Excel 中打开，请关闭后重试"
+
+
+def _run(host: Host | None, title: str, body: Callable[[Host], str]) -> str:
+    """Run one button on ``host`` (the calling Excel by default) and show its outcome in a message box."""
+    h = host if host is not None else excel_host()  # ExcelUnavailable on Linux: the message names the CLI
+    try:
+        text = body(h)
+    except XlpromoError as exc:
+        text = f"{title}未完成：{exc}"
+    except OSError as exc:
+        text = f"{title}未完成：{_os_message(exc)}"
+    h.message(text, f"{TITLE} · {title}")
+    return text
+
+
+def validate(host: Host | None = None) -> str:
+    """校验: check every cell; write the 标记 column and the 问题清单 and 预警 sheets."""
+    return _run(host, "校验", _validate)
+
+
+def recalc(host: Host | None = None) -> str:
+    """重算: refill the formulas of every computed column, then everything 校验 does."""
+    return _run(host, "重算", _recalc)
+
+
+def highlight(host: Host | None = None) -> str:
+    """预警高亮: only the 标记 column, one write per table; the template's conditional formats paint the cells."""
+    return _run(host, "预警高亮", _highlight)
+
+
+def clear_marks(host: Host | None = None) -> str:
+    """清除标记: blank the 标记 column, one write per table."""
+    return _run(host, "清除标记", _clear_marks)
+
+
+def review(host: Host | None = None) -> str:
+    """生成复盘: the retrospective as ``<name>.复盘报告.xlsx`` beside the workbook, then open it."""
+    return _run(host, "生成复盘", _review)
+
+
+def new_campaign(host: Host | None = None) -> str:
+    """新建活动: a blank master workbook ``新活动.xlsx`` beside the active one (or in the home folder), opened."""
+    return _run(host, "新建活动", _new_campaign)
+
+
+def merge_copies(host: Host | None = None) -> str:
+    """合并回传: pick the departments' copies, merge them into ``<name>.合并.xlsx`` beside the master, open it."""
+    return _run(host, "合并回传", _merge_copies)
