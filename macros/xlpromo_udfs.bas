@@ -30,10 +30,10 @@ End Function
 Function XP_PACE(actual_to_date, target, on_date)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        XP_PACE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PACE", Array(actual_to_date, target, on_date), ActiveWorkbook, Application.Caller)
+        XP_PACE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PACE", Array(actual_to_date, target, on_date, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        XP_PACE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PACE", Array(actual_to_date, target, on_date))
+        XP_PACE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PACE", Array(actual_to_date, target, on_date, Nothing))
         Exit Function
     #End If
 failed:
@@ -43,10 +43,10 @@ End Function
 Function XP_PHASE(on_date)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        XP_PHASE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PHASE", Array(on_date), ActiveWorkbook, Application.Caller)
+        XP_PHASE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PHASE", Array(on_date, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        XP_PHASE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PHASE", Array(on_date))
+        XP_PHASE = XLPy.CallUDF("xlpromo.excel.udfs", "XP_PHASE", Array(on_date, Nothing))
         Exit Function
     #End If
 failed:
@@ -69,10 +69,10 @@ End Function
 Function XP_STATUS(rate)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        XP_STATUS = XLPy.CallUDF("xlpromo.excel.udfs", "XP_STATUS", Array(rate), ActiveWorkbook, Application.Caller)
+        XP_STATUS = XLPy.CallUDF("xlpromo.excel.udfs", "XP_STATUS", Array(rate, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        XP_STATUS = XLPy.CallUDF("xlpromo.excel.udfs", "XP_STATUS", Array(rate))
+        XP_STATUS = XLPy.CallUDF("xlpromo.excel.udfs", "XP_STATUS", Array(rate, Nothing))
         Exit Function
     #End If
 failed:

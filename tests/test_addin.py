@@ -213,10 +213,12 @@ def test_udf_wrappers_have_the_issue_signatures() -> None:
         "XP_ACHIEVE": "actual, target, Optional metric_or_direction", "XP_DOD": "today, yesterday",
         "XP_PACE": "actual_to_date, target, on_date", "XP_PHASE": "on_date",
         "XP_SAFETY_STOCK": "avg_daily_sales, Optional factor", "XP_STATUS": "rate"}
+    with_caller = {"XP_STATUS", "XP_PHASE", "XP_PACE"}  # they read 阈值配置 / 活动目标 of the calling workbook
     for name, args in signatures.items():
         params = [a.removeprefix("Optional ") for a in args.split(", ")]
         assert not VBA_RESERVED & {p.lower() for p in params}, name
-        assert f'{name} = XLPy.CallUDF("xlpromo.excel.udfs", "{name}", Array({", ".join(params)}), ActiveWorkbook, ' \
+        array = ", ".join(params + ["Nothing"] * (name in with_caller))  # xlwings passes the caller for Nothing
+        assert f'{name} = XLPy.CallUDF("xlpromo.excel.udfs", "{name}", Array({array}), ActiveWorkbook, ' \
                "Application.Caller)" in code
         assert f"    {name} = Err.Description\r\n" in code
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
-import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +13,14 @@ import pytest
 
 from xlpromo.builder import build_workbook
 from xlpromo.demo import demo_frames
-from xlpromo.errors import WorkbookError
 from xlpromo.excel import buttons as b
 from xlpromo.excel.adapter import NO_EXCEL, XlHost, from_excel, to_excel
 from xlpromo.excel.backend import ExcelUnavailable, Formula
 from xlpromo.excel.fake import FakeApp
 from xlpromo.excel.filebook import FileBook, FileHost
+from xlpromo.pkgedit import BookPatch
 from xlpromo.reader import CellError
+from xlpromo.split import split_book
 
 from .conftest import read_values
 
@@ -144,23 +143,40 @@ def test_new_campaign_builds_a_blank_master_beside_the_book(demo_copy: Path) -> 
     assert host.messages[0][1].startswith(f"已新建活动主工作簿：{host.opened[0]}")
 
 
-def test_merge_copies_calls_merge_books_and_opens_the_result(demo_copy: Path, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    copies = [_copy(demo_copy, tmp_path / "back", n) for n in ("运营部.xlsx", "客服部.xlsx")]
-    seen: list[tuple[Path, list[Path], Path]] = []
-
-    def merge_books(master: Path, copies: Sequence[Path], out: Path) -> Path:
-        seen.append((master, list(copies), out))
-        shutil.copy(master, out)
-        return out
-
-    monkeypatch.setitem(sys.modules, "xlpromo.merge", types.SimpleNamespace(merge_books=merge_books))
+def test_merge_copies_merges_the_picked_copies_beside_the_master_and_opens_the_result(
+        demo_copy: Path, tmp_path: Path) -> None:
+    """合并回传 on a real round trip: 仓储部 and 客服部 each change one task; the master file is untouched."""
+    back = tmp_path / "back"
+    back.mkdir()
+    copies = []
+    for dept, row, text in (("仓储部", 12, "已完成"), ("客服部", 11, "进行中")):
+        copy = split_book(demo_copy, dept, back / f"{dept}.xlsx").output
+        pkg = BookPatch.open(copy)
+        pkg.set_cells("任务分工", {(row, 12): f"{dept}已回传：{text}"})  # 备注 (L)
+        pkg.save(copy)
+        copies.append(copy)
+    before = demo_copy.read_bytes()
     host = FileHost(FileBook(demo_copy), picks=[*copies, demo_copy])  # picking the master itself is ignored
     text = b.merge_copies(host)
     out = demo_copy.with_name("活动.合并.xlsx")
-    assert seen == [(demo_copy, copies, out)] and host.opened == [out]
-    assert text.startswith(f"已将 2 份回传合并到：{out}")
+    assert host.opened == [out] and demo_copy.read_bytes() == before
+    assert text.startswith("已合并 2 个副本：仓储部（仓储部.xlsx）、客服部（客服部.xlsx），写入 活动.合并.xlsx。\n"
+                           "采纳修改 2 处，新增行 0 行。\n没有冲突。")
+    assert text.endswith("请核对后把 活动.合并.xlsx 作为新的主工作簿。")
+    tasks = read_values(out)["任务分工"]
+    assert tasks[11][11] == "仓储部已回传：已完成" and tasks[10][11] == "客服部已回传：进行中"
+    assert "合并冲突" in read_values(out) and "变更记录" in read_values(out)
+    b.merge_copies(FileHost(FileBook(demo_copy), picks=copies))  # a second merge never overwrites the first
+    assert demo_copy.with_name("活动.合并2.xlsx").exists()
     assert b.merge_copies(FileHost(FileBook(demo_copy))) == "没有选择回传的工作簿，未合并。"
+
+
+def test_merge_copies_refuses_a_copy_of_another_campaign(demo_copy: Path, tmp_path: Path) -> None:
+    other = build_workbook(tmp_path / "双11.xlsx", demo_frames())  # a new campaign ID
+    host = FileHost(FileBook(demo_copy), picks=[other])
+    text = b.merge_copies(host)
+    assert text.startswith("合并回传未完成：双11.xlsx: ") and "活动" in text
+    assert host.opened == [] and not demo_copy.with_name("活动.合并.xlsx").exists()
 
 
 def test_an_unusable_workbook_gives_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,12 +190,9 @@ def test_an_unusable_workbook_gives_a_message_not_a_traceback(tmp_path: Path, mo
         assert BUTTONS[name](host) == f"{title}未完成：broken.xlsx: 缺少工作表“每日监控”"
         assert host.messages == [(f"{b.TITLE} · {title}", f"{title}未完成：broken.xlsx: 缺少工作表“每日监控”")]
 
-    def merge_books(master: Path, copies: Sequence[Path], out: Path) -> Path:
-        raise WorkbookError(copies[0], "不是 Excel 工作簿（.xlsx）")
-
-    monkeypatch.setitem(sys.modules, "xlpromo.merge", types.SimpleNamespace(merge_books=merge_books))
+    (tmp_path / "x.xlsx").write_text("not a workbook", encoding="utf-8")
     text = b.merge_copies(FileHost(book, picks=[tmp_path / "x.xlsx"]))
-    assert text == "合并回传未完成：x.xlsx: 不是 Excel 工作簿（.xlsx）"
+    assert text.startswith("合并回传未完成：x.xlsx: "), text
     unsaved = FileBook(book.path)
     monkeypatch.setattr(unsaved, "_path", Path("工作簿1"))
     assert b.review(FileHost(unsaved)) == "生成复盘未完成：工作簿1: 工作簿还没有保存：请先保存，复盘报告会写在它旁边"
@@ -253,10 +266,6 @@ def test_values_cross_in_one_place() -> None:
 # --------------------------------------------------------------------------- calls per click
 def _click(name: str, path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """Workbook calls of one click on a fresh copy: on the fake Excel, and on the file backend's interface."""
-    def merge_books(master: Path, copies: Sequence[Path], out: Path) -> Path:
-        return Path(shutil.copy(master, out))
-
-    monkeypatch.setitem(sys.modules, "xlpromo.merge", types.SimpleNamespace(merge_books=merge_books))
     picks = [_copy(path, folder / "back", "副本.xlsx")]
     app = FakeApp()
     app.load(_copy(path, folder / "xl"))

@@ -8,7 +8,6 @@ block, so a click costs the same number of calls for 10 rows and 10,000. Tests p
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from xlpromo.excel.adapter import excel_host
 from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
 from xlpromo.formulas import render
 from xlpromo.marks import marks
+from xlpromo.merge import merge_books
 from xlpromo.reader import RawBook, RawTable, read_rows
 from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, _alert_rows, _issue_rows
 from xlpromo.retro import write_report
@@ -181,6 +181,7 @@ def _review(host: Host) -> str:
 
 
 def _free(folder: Path, stem: str) -> Path:
+    """``stem.xlsx`` in ``folder``, or ``stem2.xlsx``, ``stem3.xlsx`` … when it exists: never overwrite."""
     n = 1
     while (folder / f"{stem}{'' if n == 1 else n}.xlsx").exists():
         n += 1
@@ -203,15 +204,10 @@ def _merge_copies(host: Host) -> str:
     copies = [p for p in host.pick_files("选择各部门回传的工作簿（可多选）") if p.resolve() != master.resolve()]
     if not copies:
         return "没有选择回传的工作簿，未合并。"
-    try:
-        merge_books = importlib.import_module("xlpromo.merge").merge_books  # written in parallel; imported on use
-    except (ImportError, AttributeError):
-        return "此版本的 xlpromo 还没有合并功能，请升级 xlpromo 后再试。"
-    out = master.with_name(f"{master.stem}.合并.xlsx")
-    merge_books(master, copies, out)
-    host.open_book(out)
-    return (f"已将 {len(copies)} 份回传合并到：{out}\n"
-            "合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。")
+    result = merge_books(master, copies, _free(master.parent, f"{master.stem}.合并"))
+    host.open_book(result.output)
+    return (f"{result.summary()}\n主工作簿未被修改；合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
+            f"请核对后把 {result.output.name} 作为新的主工作簿。")
 
 
 def _os_message(exc: OSError) -> str:
