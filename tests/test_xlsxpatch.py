@@ -655,14 +655,21 @@ def twice_ops(pkg: XlsxPackage) -> None:
     recalc_ops(pkg)
 
 
+def excel_missing_ops(pkg: XlsxPackage) -> None:
+    """Cells that are not formula cells among cells in another layout: the general pattern runs too."""
+    pkg.set_cached_values("Calc", {"C2": 2.5, "C3": "twelve", "D5": False, "A2": 0, "E9": 1})
+    pkg.set_cached_values("Calc", {"D5": 1, "B2": 7})
+    pkg.set_highlights("Calc", ["A2"])
+
+
 @pytest.mark.parametrize("read", [97, 4096, 4 * 2**20])  # bytes decompressed at a time: many blocks, or one
-@pytest.mark.parametrize("kind", ["demo", "twice", "libreoffice", "openpyxl", "excel", "sdk"])
+@pytest.mark.parametrize("kind", ["demo", "twice", "libreoffice", "openpyxl", "excel", "excel-missing", "sdk"])
 def test_streamed_members_give_the_same_bytes(kind: str, read: int, request: pytest.FixtureRequest,
                                               monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Every member streamed (threshold 0) gives the bytes and answers of the in-memory path."""
     src: Path = request.getfixturevalue({"libreoffice": "lo_copy", "openpyxl": "openpyxl_book", "excel": "excel_like",
-                                         "sdk": "sdk_like"}.get(kind, "demo_path"))
-    ops = {"demo": recalc_ops, "twice": twice_ops}.get(kind) or other_ops(kind)
+                                         "excel-missing": "excel_like", "sdk": "sdk_like"}.get(kind, "demo_path"))
+    ops = {"demo": recalc_ops, "twice": twice_ops, "excel-missing": excel_missing_ops}.get(kind) or other_ops(kind)
     monkeypatch.setattr(xlsxpatch, "_READ", read)
     answers: dict[int, list[Any]] = {}
 
@@ -681,6 +688,8 @@ def test_streamed_members_give_the_same_bytes(kind: str, read: int, request: pyt
         outs.append(patched(src, tmp_path / f"{over}{src.suffix}", recorded(over)))
     assert outs[0].read_bytes() == outs[1].read_bytes()
     assert answers[0] == answers[10**12]
+    if kind == "excel-missing":
+        assert answers[0] == [["A2", "E9"], ["B2"]]
 
 
 def test_a_big_streamed_sheet_is_patched_in_blocks(demo_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -786,27 +786,30 @@ class XlsxPackage:
     def _set_streamed(self, name: str, content: _Streamed, values: Mapping[str, CachedValue]) -> list[str]:
         """:meth:`set_cached_values` for a streamed worksheet: find the formula cells now, patch them at save."""
         p = _sheet_start(self._head(name))[2]
-        q = p.encode()
-        scan, f_open, f_attrs = _scan_cell_pattern(p), b"<" + q + b"f>", b"<" + q + b"f "
-        found: set[str] = set()
-        canonical = tags = 0
-        has = values.__contains__
+        scan = _scan_cell_pattern(p)
+        formulas: set[str] = set()  # cells _patch_fast patches
+        canonical = 0
         for block, last in self._blocks(name, cut=True):
-            addresses = scan.findall(block)
-            canonical += len(addresses)
-            tags += block.count(f_open) + block.count(f_attrs)
-            found.update(filter(has, map(bytes.decode, addresses)))
+            if found := scan.findall(block):
+                canonical += len(found)
+                formulas.update(b" ".join(found).decode("ascii").split(" "))  # one decode, not one per cell
             if last:
                 self._keep_tail(content, block, p)
-        done, fast = found, None
-        if len(found) < len(values) and tags > canonical:  # cells in another layout
-            fast, done = found, set(found)
-            general = _general_cell_pattern(p)
+        missing = [a for a in values if a not in formulas]
+        fast = None
+        if missing:  # as set_cached_values: the general pattern too if some formula cell has another layout
+            q = p.encode()
+            f_open, f_attrs, general = b"<" + q + b"f>", b"<" + q + b"f ", _general_cell_pattern(p)
+            tags, more = 0, set[str]()
             for block, _ in self._blocks(name, cut=True):
-                done.update(filter(has, (m.group(2).decode("ascii") for m in general.finditer(block))))
-        if done:
+                tags += block.count(f_open) + block.count(f_attrs)
+                more.update(m.group(2).decode("ascii") for m in general.finditer(block))
+            if tags > canonical:
+                fast = formulas
+                missing = [a for a in missing if a not in more]
+        if len(missing) < len(values):
             content.patches.append((dict(values), fast))
-        return [a for _, a in sorted((_parse_a1(a), a) for a in values if a not in done)]
+        return [a for _, a in sorted((_parse_a1(a), a) for a in missing)]
 
     def _output(self, name: str, content: _Streamed) -> Iterator[bytes]:
         """A streamed member as it will be written: its blocks with the cached values and the tail patched in."""
