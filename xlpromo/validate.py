@@ -103,12 +103,13 @@ class _Run:
         present = texts.dropna()
         if not len(present):
             return texts
-        as_str = present.astype(str)
-        long = as_str.str.len() > MAX_TEXT
-        for row, t in as_str[long].items():
+        # texts are str: tested once per distinct text
+        long = map_unique(present, lambda t: len(t) > MAX_TEXT).astype(bool)
+        for row, t in present[long].items():
             self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
         if col.editable and col.type == ColType.TEXT:
-            for row, t in as_str[~long & as_str.str.match(_FORMULA_START.pattern)].items():
+            formula = map_unique(present, lambda t: _FORMULA_START.match(t) is not None).astype(bool)
+            for row, t in present[~long & formula].items():
                 self.add(raw, F.FormulaLikeText, as_row(row), col.key, t, first=t[0])
         return texts
 
@@ -214,6 +215,8 @@ class _Run:
         df = frame.to_frame() if isinstance(frame, pd.Series) else frame
         norm = df.apply(lambda c: map_unique(c, lambda v: str(v).strip().casefold() if not _blank(v) else ""))
         dup = norm.duplicated(keep="first")
+        if not dup.any():
+            return
         first_row = norm.reset_index().groupby(list(norm.columns))["row"].transform("min")
         first_row.index = norm.index
         for row in norm.index[dup]:
