@@ -309,7 +309,8 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     if not table.growable and table.capacity == 1 and len(data):
         filled.iloc[0] = True  # the one row of 活动目标 is checked even when left blank
     data = data[filled.astype(bool)] if len(data) else data
-    data = data.where(data.notna(), None)
+    if len(data) and data.isna().to_numpy().any():
+        data = data.where(data.notna(), None)
     lo, hi = min(columns.values()), max(columns.values())
     overlaps = [f"{xl_col_to_name(a[1])}{a[0] + 1}:{xl_col_to_name(b[1])}{b[0] + 1}" for a, b in merged
                 if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]

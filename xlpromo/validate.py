@@ -32,6 +32,7 @@ _TYPE_UNITS = {ColType.PERCENT: "%", ColType.WAN: "万元"}
 #: What staff type in a number or date cell to mean "nothing yet"; read as blank.
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "暂无", "空", "n/a", "na", "待定", "待补"})
 
+_PLAIN_NUMBERS = frozenset({int, float})  # types that are numbers as they are (not bool, not numpy's)
 # The order tables are parsed in: lists first (they give the metric units), then targets (the year).
 _ORDER = ("departments", "statuses", "phases", "channels", "dimensions", "review_kinds", "metrics", "thresholds",
           "targets", "breakdown", "tasks", "daily", "review", "lessons")
@@ -145,9 +146,8 @@ class _Run:
 
     def parse_numbers(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
         result = pd.Series(np.nan, index=s.index, dtype=object if raw.table.key == "thresholds" else float)
-        kinds = s.map(type)
         unit = self.unit_of(raw, col)
-        fast = kinds.isin([int, float]).astype(bool)
+        fast = pd.Series([type(v) in _PLAIN_NUMBERS for v in s.tolist()], index=s.index, dtype=bool)
         if raw.table.key == "thresholds":  # a number in the 日期 row is an Excel serial: parse it as a date
             fast &= ~pd.Series([unit(as_row(r)) == "日期" for r in s.index], index=s.index, dtype=bool)
         result[fast] = s[fast].astype(float)
@@ -179,7 +179,7 @@ class _Run:
             if not col.editable and raw.table.key != "thresholds":
                 continue
             values = typed[col.key]
-            present = (values.notna() & values.ne("")).astype(bool)
+            present = values.notna() if values.dtype.kind in "fiub" else (values.notna() & values.ne("")).astype(bool)
             if col.required:
                 for row in values.index[~present]:
                     if (as_row(row), col.key) not in bad:
