@@ -77,6 +77,8 @@ class _Context:
         self.as_of = as_of_date(frames).date()
         daily = frames["daily"]
         self.metric_keys = map_unique(daily["metric"], lambda m: str(m).casefold())
+        codes, keys = pd.factorize(self.metric_keys)  # daily(metric) compares integers, not 100k texts
+        self._metric_codes, self._metric_code = codes, {k: i for i, k in enumerate(keys)}
 
     def t(self, code: str) -> float:
         v = self.th.get(code)
@@ -97,8 +99,8 @@ class _Context:
         d = self.frames["daily"]
         if metric is None:
             return d
-        mask = self.metric_keys.eq(metric.casefold()).astype(bool)
-        return d.loc[mask]  # an empty object mask would select columns, not rows
+        mask = pd.Series(self._metric_codes == self._metric_code.get(metric.casefold(), -2), index=d.index)
+        return d.loc[mask]  # a boolean Series: rows, even when empty
 
     def off_target(self) -> pd.DataFrame:
         """Daily rows whose 状态 is 预警 or 未达标."""
@@ -125,8 +127,13 @@ class _Record(Mapping[str, Any]):
         return len(self._columns)
 
 
+_NATIVE = frozenset({str, float, int, bool, type(None), dt.date, dt.datetime, pd.Timestamp})
+
+
 def _native(v: Any) -> Any:
     """A numpy scalar as the Python value ``to_dict`` gives (pandas' maybe_box_native), anything else as it is."""
+    if type(v) in _NATIVE:
+        return v
     if pd.api.types.is_float(v):
         return float(v)
     if pd.api.types.is_integer(v):

@@ -100,17 +100,19 @@ class _Run:
         return out
 
     def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
-        texts = map_unique(s, lambda v: None if _blank(v) else parse_text(v))
-        present = texts.dropna()
-        if not len(present):
-            return texts
-        # texts are str: tested once per distinct text
-        long = map_unique(present, lambda t: len(t) > MAX_TEXT).astype(bool)
-        for row, t in present[long].items():
+        if not len(s):
+            return pd.Series(dtype=object, index=s.index)
+        # as map_unique, keeping the codes: the texts are tested once per distinct value too
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        distinct = np.empty(len(uniques), dtype=object)
+        distinct[:] = [None if _blank(v) else parse_text(v) for v in uniques]
+        texts = pd.Series(distinct[codes], index=s.index, dtype=object)
+        long = np.array([t is not None and len(t) > MAX_TEXT for t in distinct], dtype=bool)[codes]
+        for row, t in texts[long].items():
             self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
         if col.editable and col.type == ColType.TEXT:
-            formula = map_unique(present, lambda t: _FORMULA_START.match(t) is not None).astype(bool)
-            for row, t in present[~long & formula].items():
+            formula = np.array([t is not None and _FORMULA_START.match(t) is not None for t in distinct], dtype=bool)
+            for row, t in texts[~long & formula[codes]].items():
                 self.add(raw, F.FormulaLikeText, as_row(row), col.key, t, first=t[0])
         return texts
 
