@@ -345,11 +345,13 @@ def _in_sheet_order(values: Mapping[str, CachedValue], heads: list[bytes], head:
     return by_row(list(values.values()))
 
 
-def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple[list[bytes], int, set[str] | None]:
+def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue], *,
+                track: bool = True) -> tuple[list[bytes], int, set[str] | None]:
     """Cached values into the canonical formula cells, with no Python call for most of them.
 
     Returns the new content as chunks to concatenate, the number of canonical formula cells, and the addresses
-    patched (None: all of ``values``). Only bytes, str and a few lists are made: the garbage collector stays idle.
+    patched (None: all of ``values``, or not ``track``-ed). Only bytes, str and a few lists are made: the garbage
+    collector stays idle.
     """
     pieces = _fast_cell_pattern(p).split(data)  # [text, <c r="A1, " s="1">, <f>..</f>, <v>..</v></c>, text, ...]
     n = len(pieces) // 5
@@ -361,7 +363,7 @@ def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple
         vals: list[object] = ordered
         hits = n
     else:
-        keys = [h[len(head):].decode("ascii") for h in heads]
+        keys = b"".join(heads).decode("utf-8").split(head)[1:]  # one decode, not one per cell
         vals = list(map(values.get, keys, repeat(_MISSING)))
         hits = n - vals.count(_MISSING)
     if not hits:
@@ -395,7 +397,8 @@ def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple
     if any(new != old for table in rests.values() for old, new in table.items()):
         pieces[2::5] = [old if v is _MISSING else rests[type(v)][old]
                         for old, v in zip(pieces[2::5], vals, strict=True)]
-    done = None if ordered is not None else {k for k, v in zip(keys, vals, strict=True) if v is not _MISSING}
+    done = None if ordered is not None or not track else {
+        k for k, v in zip(keys, vals, strict=True) if v is not _MISSING}
     if done is not None and len(done) == len(values):
         done = None
     # a few hundred chunks of ~1 MB rather than one copy of the whole sheet (save() streams them to the zip)
@@ -821,7 +824,7 @@ class XlsxPackage:
         fast = [(values, None if done is None else set(done)) for values, done in content.patches]
         for block, last in self._blocks(name, cut=True):
             for values, done in fast:
-                chunks = _patch_fast(block, p, values)[0]
+                chunks = _patch_fast(block, p, values, track=False)[0]
                 block = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                 if done is not None:
                     block = _patch_general(block, p, values, done)
