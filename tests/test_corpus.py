@@ -33,6 +33,7 @@ from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
+from xlpromo import reader
 from xlpromo.builder import build_workbook
 from xlpromo.cli import app
 from xlpromo.demo import demo_frames
@@ -304,6 +305,27 @@ def test_cached_error_values_written_in_the_xml(demo: Path, tmp_path: Path) -> N
     report = usable(path, [[DAILY, "G5", "error-value"], [DAILY, "G6", "error-value"],
                            [TASKS, "E5", "error-value"]])
     assert sorted(f.value for f in report.findings) == ["#DIV/0!", "#N/A", "#VALUE!"]
+
+
+@pytest.mark.parametrize("block", [7, 300])
+def test_error_values_found_when_the_sheet_is_read_in_small_blocks(block: int, demo: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_BLOCK", block)
+    test_cached_error_values_written_in_the_xml(demo, tmp_path)
+
+
+def test_sheet_blocks_end_after_a_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks rejoin to the part; each but the last ends with </row> (prefixed or not), never with text "row>"."""
+    xml = ('<x:worksheet><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>arrow></x:t></x:is></x:c>'
+           '</x:row><x:row r="2"><x:c r="A2" t="e"><x:v>#N/A</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    with zipfile.ZipFile(tmp_path / "s.zip", "w") as zf:
+        zf.writestr("s.xml", xml)
+    for block in (1, 5, 40, 10**6):
+        monkeypatch.setattr(reader, "_BLOCK", block)
+        with zipfile.ZipFile(tmp_path / "s.zip") as zf:
+            blocks = list(reader._cell_blocks(zf, "s.xml"))
+        assert b"".join(blocks).decode() == xml
+        assert all(b.endswith(b"</x:row>") for b in blocks[:-1]) and len(blocks) == (3 if block < 10**6 else 2)
 
 
 @pytest.mark.libreoffice

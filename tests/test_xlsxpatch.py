@@ -28,6 +28,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
+from xlpromo import xlsxpatch
 from xlpromo.errors import NotAWorkbook
 from xlpromo.libreoffice import convert
 from xlpromo.xlsxpatch import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage
@@ -642,3 +643,97 @@ def test_idempotent_on_the_demo(data: st.DataObject, demo_path: Path, demo_cells
     got = read_values(first)
     for ref, v in values.items():
         assert cell(got, DAILY, ref) == expected(v), ref
+
+
+# ---------------------------------------------------------------------------- streamed members
+
+
+def twice_ops(pkg: XlsxPackage) -> None:
+    """Two rounds of values with highlights between them, then the rest of a recalc."""
+    pkg.set_cached_values(DAILY, {"H4": 1.5, "H5": "first", "A4": 3})
+    pkg.set_highlights(DAILY, ["H4"])
+    pkg.set_cached_values(DAILY, {"H5": 2.5, "H6": None, "K4": True})
+    recalc_ops(pkg)
+
+
+def excel_missing_ops(pkg: XlsxPackage) -> None:
+    """Cells that are not formula cells among cells in another layout: the general pattern runs too."""
+    pkg.set_cached_values("Calc", {"C2": 2.5, "C3": "twelve", "D5": False, "A2": 0, "E9": 1})
+    pkg.set_cached_values("Calc", {"D5": 1, "B2": 7})
+    pkg.set_highlights("Calc", ["A2"])
+
+
+@pytest.mark.parametrize("read", [97, 4096, 4 * 2**20])  # bytes decompressed at a time: many blocks, or one
+@pytest.mark.parametrize("kind", ["demo", "twice", "libreoffice", "openpyxl", "excel", "excel-missing", "sdk"])
+def test_streamed_members_give_the_same_bytes(kind: str, read: int, request: pytest.FixtureRequest,
+                                              monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every member streamed (threshold 0) gives the bytes and answers of the in-memory path."""
+    src: Path = request.getfixturevalue({"libreoffice": "lo_copy", "openpyxl": "openpyxl_book", "excel": "excel_like",
+                                         "excel-missing": "excel_like", "sdk": "sdk_like"}.get(kind, "demo_path"))
+    ops = {"demo": recalc_ops, "twice": twice_ops, "excel-missing": excel_missing_ops}.get(kind) or other_ops(kind)
+    monkeypatch.setattr(xlsxpatch, "_READ", read)
+    answers: dict[int, list[Any]] = {}
+
+    def recorded(over: int) -> Callable[[XlsxPackage], None]:
+        def run(pkg: XlsxPackage) -> None:
+            calls: list[Any] = []
+            original = pkg.set_cached_values
+            pkg.set_cached_values = lambda sheet, values: calls.append(original(sheet, values))  # type: ignore
+            ops(pkg)
+            answers[over] = calls
+        return run
+
+    outs = []
+    for over in (10**12, 0):
+        monkeypatch.setattr(xlsxpatch, "STREAM_OVER", over)
+        outs.append(patched(src, tmp_path / f"{over}{src.suffix}", recorded(over)))
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert answers[0] == answers[10**12]
+    if kind == "excel-missing":
+        assert answers[0] == [["A2", "E9"], ["B2"]]
+
+
+def test_a_big_streamed_sheet_is_patched_in_blocks(demo_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    """A sheet over the threshold is never held whole; every formula cell of it gets its value."""
+    size = zipfile.ZipFile(demo_path).getinfo(DAILY_PART).file_size
+    monkeypatch.setattr(xlsxpatch, "_READ", size // 50)
+    refs = daily_formula_cells(demo_path, last_row=10**6)
+    values: dict[str, CachedValue] = {ref: (int(ref[1:]) if ref[0] in "HI" else f"<{ref}>") for ref in refs}
+    pkg = XlsxPackage.open(demo_path, stream_over=size - 1)
+    assert pkg.set_cached_values(DAILY, {**values, "A4": 1, "ZZ1": 2}) == ["ZZ1", "A4"]
+    pkg.set_highlights(DAILY, ["H4", "H5"])
+    pkg.save(tmp_path / "big.xlsx")
+    streamed = [name for name, content in pkg._parts.items() if isinstance(content, xlsxpatch._Streamed)]
+    assert streamed == [DAILY_PART]  # the only member over the threshold, still not read into memory
+    got = read_values(tmp_path / "big.xlsx")
+    assert all(cell(got, DAILY, ref) == expected(v) for ref, v in values.items())
+    assert formulas(tmp_path / "big.xlsx") == formulas(demo_path)
+    assert [str(cf.sqref) for cf in xlpromo_formats(openpyxl.load_workbook(tmp_path / "big.xlsx")[DAILY])] == ["H4 H5"]
+    monkeypatch.setattr(xlsxpatch, "STREAM_OVER", 10**12)
+    again = patched(demo_path, tmp_path / "memory.xlsx", lambda p: (
+        p.set_cached_values(DAILY, values), p.set_highlights(DAILY, ["H4", "H5"])))
+    assert again.read_bytes() == (tmp_path / "big.xlsx").read_bytes()
+
+
+def test_a_damaged_streamed_member_is_reported(demo_path: Path, tmp_path: Path) -> None:
+    data = bytearray(demo_path.read_bytes())
+    info = zipfile.ZipFile(demo_path).getinfo(DAILY_PART)
+    middle = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2
+    data[middle:middle + 64] = bytes(64)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    pkg = XlsxPackage.open(bad, stream_over=info.file_size - 1)  # nothing is read yet
+    with pytest.raises(NotAWorkbook):
+        pkg.set_cached_values(DAILY, {"H4": 1})
+
+
+@pytest.mark.parametrize("over", [0, 10**12])
+def test_a_duplicated_cell_address_does_not_hide_a_missing_cell(over: int, tmp_path: Path) -> None:
+    """Two formula cells at D2 (a damaged sheet) and none at D3: D3 is reported, not counted as written."""
+    path = tmp_path / "dup.xlsm"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in EXCEL_PARTS.items():
+            zf.writestr(name, text.replace('<c r="D3" t="e">', '<c r="D2" t="e">'))
+    pkg = XlsxPackage.open(path, stream_over=over)
+    assert pkg.set_cached_values("Calc", {"D2": 1, "D3": 2}) == ["D3"]

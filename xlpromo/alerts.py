@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
 from xlpromo._series import map_unique
 from xlpromo.defaults import STATUS_LABELS, TASK_DONE_STATES, threshold
@@ -79,6 +81,8 @@ class _Context:
         self.as_of = as_of_date(frames).date()
         daily = frames["daily"]
         self.metric_keys = map_unique(daily["metric"], lambda m: str(m).casefold())
+        codes, keys = pd.factorize(self.metric_keys)  # daily(metric) compares integers, not 100k texts
+        self._metric_codes, self._metric_code = codes, {k: i for i, k in enumerate(keys)}
 
     def t(self, code: str) -> float:
         v = self.th.get(code)
@@ -99,8 +103,8 @@ class _Context:
         d = self.frames["daily"]
         if metric is None:
             return d
-        mask = self.metric_keys.eq(metric.casefold()).astype(bool)
-        return d.loc[mask]  # an empty object mask would select columns, not rows
+        mask = pd.Series(self._metric_codes == self._metric_code.get(metric.casefold(), -2), index=d.index)
+        return d.loc[mask]  # a boolean Series: rows, even when empty
 
     def off_target(self) -> pd.DataFrame:
         """Daily rows whose 状态 is 预警 or 未达标."""
@@ -108,10 +112,51 @@ class _Context:
         return d.loc[d["status"].isin((_WARN, _FAIL)).astype(bool)]
 
 
-def _rows(df: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(Excel row, record) of a small selection; much cheaper than iterrows."""
-    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
-    return zip((as_row(i) for i in df.index), records, strict=True)
+class _Record(Mapping[str, Any]):
+    """One row as ``to_dict("records")`` gives it, its values made native only when read."""
+
+    __slots__ = ("_boxed", "_columns", "_values")
+
+    def __init__(self, columns: dict[str, int], boxed: list[bool], values: tuple[Any, ...]) -> None:
+        self._columns, self._boxed, self._values = columns, boxed, values
+
+    def __getitem__(self, key: str) -> Any:
+        i = self._columns[key]
+        return _native(self._values[i]) if self._boxed[i] else self._values[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+_NATIVE = frozenset({str, float, int, bool, type(None), dt.date, dt.datetime, pd.Timestamp})
+
+
+def _native(v: Any) -> Any:
+    """A numpy scalar as the Python value ``to_dict`` gives (pandas' maybe_box_native), anything else as it is."""
+    if type(v) in _NATIVE:
+        return v
+    if pd.api.types.is_float(v):
+        return float(v)
+    if pd.api.types.is_integer(v):
+        return int(v)
+    if pd.api.types.is_bool(v):
+        return bool(v)
+    if isinstance(v, np.datetime64):
+        return pd.Timestamp(v)
+    if isinstance(v, np.timedelta64):
+        return pd.Timedelta(v)
+    return None if v is pd.NA else v
+
+
+def _rows(df: pd.DataFrame) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """(Excel row, record) of a small selection; much cheaper than iterrows or to_dict."""
+    columns = {str(k): i for i, k in enumerate(df.columns)}
+    boxed = [t == np.dtype(object) or isinstance(t, ExtensionDtype) for t in df.dtypes]  # as to_dict does
+    return zip((as_row(i) for i in df.index),
+               (_Record(columns, boxed, v) for v in df.itertuples(index=False, name=None)), strict=True)
 
 
 def _fmt(v: float, unit: str) -> str:

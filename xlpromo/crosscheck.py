@@ -60,9 +60,10 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
     span = window(run)
     if span:
         start, end = span
-        for row, day in d["date"].items():
-            if isinstance(day, dt.date) and not _day(start) <= _day(day) <= _day(end):
-                run.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
+        lo, hi = _day(start), _day(end)
+        outside = map_unique(d["date"], lambda day: isinstance(day, dt.date) and not lo <= _day(day) <= hi)
+        for row, day in d["date"][outside.astype(bool)].items():
+            run.add(raw, F.OutsideCampaign, as_row(row), "date", day, start=start, end=end)
     keyed = d[["date", "metric", "channel"]].copy()
     keyed["channel"] = map_unique(keyed["channel"], lambda v: v if isinstance(v, str) and v.strip() else ALL_CHANNELS)
     present = keyed["date"].notna() & keyed["metric"].notna()

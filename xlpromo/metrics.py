@@ -135,16 +135,25 @@ def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
     """环比: change against the same metric and channel on the previous day."""
     actual = numeric(df["actual"])
     dates = _dates(df["date"])
-    keys = pd.DataFrame({"m": _key(df["metric"]), "c": _key(df["channel"]), "d": dates,
-                         "a": actual})
-    prev = (keys[keys["a"].notna() & keys["d"].notna()]
-            .groupby(["m", "c", "d"])["a"].agg(["sum", "count"]).reset_index())
-    prev["d"] = prev["d"] + pd.Timedelta(days=1)
-    merged = keys.merge(prev, on=["m", "c", "d"], how="left")
-    merged.index = df.index
+    # one integer per (metric, channel, moment): the previous day's key is found by code, not by a merge
+    metric, _ = pd.factorize(_key(df["metric"]))
+    channel, channels = pd.factorize(_key(df["channel"]))
+    series = metric.astype(np.int64) * max(len(channels), 1) + channel
+    moments, uniques = pd.factorize(dates)  # NaT: -1
+    n = max(len(uniques), 1)
+    instants = pd.DatetimeIndex(uniques)
+    day_before = np.append(instants.get_indexer(instants - pd.Timedelta(days=1)), -1)  # [-1]: none
+    key = series * n + moments
+    before = day_before[moments]
+    prev_key = np.where(before >= 0, series * n + before, -1)
+    has = (actual.notna() & dates.notna()).to_numpy()
+    sums = actual[has].groupby(key[has]).agg(["sum", "count"])
+    at = sums.index.get_indexer(pd.Index(prev_key))  # -1: no row the day before, which picks the NaN/0 appended
+    p = pd.Series(np.append(sums["sum"].to_numpy(dtype=float), np.nan)[at], index=df.index, dtype=float)
+    count = np.append(sums["count"].to_numpy(), 0)[at]
     usable = (actual.notna() & dates.notna() & map_unique(df["metric"], _present).astype(bool)
-              & merged["count"].fillna(0).gt(0))
-    out = day_on_day(actual, merged["sum"], df["dod_basis"].eq(DOD_POINTS))
+              & pd.Series(count > 0, index=df.index))
+    out = day_on_day(actual, p, df["dod_basis"].eq(DOD_POINTS))
     return out.where(usable)
 
 

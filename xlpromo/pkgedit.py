@@ -197,9 +197,9 @@ class BookPatch(XlsxPackage):
     _styles: _Styles | None = None
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> BookPatch:
-        """Read the package at ``path`` into memory (see :meth:`XlsxPackage.open`)."""
-        book = super().open(path)
+    def open(cls, path: str | os.PathLike[str], *, stream_over: int | None = None) -> BookPatch:
+        """Read the package at ``path`` (see :meth:`XlsxPackage.open`; big members stay streamed)."""
+        book = super().open(path, stream_over=stream_over)
         assert isinstance(book, BookPatch)
         return book
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,6 @@ import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
-from xlpromo._series import map_unique
 from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook
 from xlpromo.parse import normalize_header
 from xlpromo.schema import Table, WorkbookSchema
@@ -163,11 +162,11 @@ def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
                         display = table.get("displayName") or table.get("name") or ""
                         parts.tables[display] = (r0, c0, r1 - totals, c1)
                         parts.totals.update(range(r1 - totals + 1, r1 + 1))
-                xml = z.read(member)
-                if b't="e"' in xml:
-                    for m in _ERROR_CELL.finditer(xml):
-                        col, row = _split_ref(m.group(1).decode())
-                        parts.errors[(row, col)] = m.group(2).decode()
+                for xml in _cell_blocks(z, member):
+                    if b't="e"' in xml:
+                        for m in _ERROR_CELL.finditer(xml):
+                            col, row = _split_ref(m.group(1).decode())
+                            parts.errors[(row, col)] = m.group(2).decode()
     except KeyError:
         return out
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, ValueError) as exc:
@@ -180,6 +179,27 @@ def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>'
                          rb'(?:<(?:\w+:)?f[^>]*/>|<(?:\w+:)?f[^>]*>.*?</(?:\w+:)?f>)?'
                          rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', re.S)
+
+
+_BLOCK = 4 * 2**20  # bytes of a worksheet decompressed at a time
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+
+
+def _cell_blocks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """A worksheet's XML in blocks of about :data:`_BLOCK` bytes, cut after a </row>: no cell straddles two."""
+    carry = b""
+    with z.open(member) as src:
+        while data := src.read(_BLOCK):
+            buf = carry + data if carry else data
+            ends = buf.rfind(b"row>")
+            while ends >= 0 and not _ROW_END.fullmatch(buf, max(0, buf.rfind(b"<", 0, ends)), ends + 4):
+                ends = buf.rfind(b"row>", 0, ends)
+            if ends < 0:
+                carry = buf
+                continue
+            carry = buf[ends + 4:]
+            yield buf[:ends + 4]
+    yield carry
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -197,14 +217,22 @@ def _blank(v: Any) -> bool:
 
 def _filled(data: pd.DataFrame) -> pd.DataFrame:
     """Cells that hold something: not None/NaN, not an empty or whitespace-only string (errors count)."""
-    out = data.notna() & (data != "")
+    out = {}
     for key in data.columns:
-        if pd.api.types.infer_dtype(data[key], skipna=True) in ("floating", "integer", "date", "datetime", "empty",
-                                                                "boolean", "mixed-integer-float"):
-            continue  # no strings in the column: nothing can be whitespace-only
-        spaces = map_unique(data[key], lambda v: isinstance(v, str) and not isinstance(v, CellError) and not v.strip())
-        out[key] &= ~spaces.astype(bool)
-    return out
+        values = data[key].to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "integer", "date", "datetime", "empty",
+                                                             "boolean", "mixed-integer-float"):
+            out[key] = pd.notna(values)  # no strings in the column: nothing can be whitespace-only
+        else:  # not v.strip() is v == "" or v.isspace(), which makes no new string
+            out[key] = np.array([v != "" and not v.isspace() if v.__class__ is str else _filled_value(v)
+                                 for v in values.tolist()], dtype=bool)
+    return pd.DataFrame(out, index=data.index, columns=data.columns)
+
+
+def _filled_value(v: Any) -> bool:
+    """One value of :func:`_filled`, for any type."""
+    blank_text = isinstance(v, str) and not isinstance(v, CellError) and not v.strip()
+    return bool(pd.notna(v)) and bool(v != "") and not blank_text
 
 
 def _locate(table: Table, rows: list[list[Any]], known: tuple[int, int, int, int] | None) -> tuple[int, int, int]:
@@ -282,7 +310,8 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     if not table.growable and table.capacity == 1 and len(data):
         filled.iloc[0] = True  # the one row of 活动目标 is checked even when left blank
     data = data[filled.astype(bool)] if len(data) else data
-    data = data.where(data.notna(), None)
+    if len(data) and data.isna().to_numpy().any():
+        data = data.where(data.notna(), None)
     lo, hi = min(columns.values()), max(columns.values())
     overlaps = [f"{xl_col_to_name(a[1])}{a[0] + 1}:{xl_col_to_name(b[1])}{b[0] + 1}" for a, b in merged
                 if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]

@@ -84,10 +84,19 @@ def _computed_cells(book: RawBook, report: Report) -> dict[str, dict[str, Cached
         if key == "review" and "target" in raw.columns:
             cols.append("target")  # per-row formulas from 活动目标
         cells = out.setdefault(raw.sheet, {})
+        index = frame.index
+        rows = list(map(str, index.tolist() if index.dtype.kind in "iu" else map(as_row, index)))
         for col in cols:
-            for row, v in frame[col].items():
-                cells[raw.address(as_row(row), col)] = _cached(v)
+            letters = raw.address(1, col)[:-1]  # the column of "E1"
+            cells.update(zip([letters + r for r in rows], _cached_column(frame[col]), strict=True))
     return out
+
+
+def _cached_column(s: pd.Series) -> list[CachedValue]:
+    """:func:`_cached` of every value of a column, without a call for a number of a float column or a text."""
+    if s.dtype.kind == "f":
+        return [v if math.isfinite(v) else None for v in s.tolist()]
+    return [v if type(v) is str else _cached(v) for v in s.tolist()]
 
 
 def _issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:

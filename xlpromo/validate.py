@@ -32,6 +32,7 @@ _TYPE_UNITS = {ColType.PERCENT: "%", ColType.WAN: "万元"}
 #: What staff type in a number or date cell to mean "nothing yet"; read as blank.
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "暂无", "空", "n/a", "na", "待定", "待补"})
 
+_PLAIN_NUMBERS = frozenset({int, float})  # types that are numbers as they are (not bool, not numpy's)
 # The order tables are parsed in: lists first (they give the metric units), then targets (the year).
 _ORDER = ("departments", "statuses", "phases", "channels", "dimensions", "review_kinds", "metrics", "thresholds",
           "targets", "breakdown", "tasks", "daily", "review", "lessons")
@@ -103,16 +104,19 @@ class _Run:
         return out
 
     def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
-        texts = map_unique(s, lambda v: None if _blank(v) else parse_text(v))
-        present = texts.dropna()
-        if not len(present):
-            return texts
-        as_str = present.astype(str)
-        long = as_str.str.len() > MAX_TEXT
-        for row, t in as_str[long].items():
+        if not len(s):
+            return pd.Series(dtype=object, index=s.index)
+        # as map_unique, keeping the codes: the texts are tested once per distinct value too
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        distinct = np.empty(len(uniques), dtype=object)
+        distinct[:] = [None if _blank(v) else parse_text(v) for v in uniques]
+        texts = pd.Series(distinct[codes], index=s.index, dtype=object)
+        long = np.array([t is not None and len(t) > MAX_TEXT for t in distinct], dtype=bool)[codes]
+        for row, t in texts[long].items():
             self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
         if col.editable and col.type == ColType.TEXT:
-            for row, t in as_str[~long & as_str.str.match(_FORMULA_START.pattern)].items():
+            formula = np.array([t is not None and _FORMULA_START.match(t) is not None for t in distinct], dtype=bool)
+            for row, t in texts[~long & formula[codes]].items():
                 self.add(raw, F.FormulaLikeText, as_row(row), col.key, t, first=t[0])
         return texts
 
@@ -148,9 +152,8 @@ class _Run:
 
     def parse_numbers(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
         result = pd.Series(np.nan, index=s.index, dtype=object if raw.table.key == "thresholds" else float)
-        kinds = s.map(type)
         unit = self.unit_of(raw, col)
-        fast = kinds.isin([int, float]).astype(bool)
+        fast = pd.Series([type(v) in _PLAIN_NUMBERS for v in s.tolist()], index=s.index, dtype=bool)
         if raw.table.key == "thresholds":  # a number in the 日期 row is an Excel serial: parse it as a date
             fast &= ~pd.Series([unit(as_row(r)) == "日期" for r in s.index], index=s.index, dtype=bool)
         result[fast] = s[fast].astype(float)
@@ -182,7 +185,7 @@ class _Run:
             if not col.editable and raw.table.key != "thresholds":
                 continue
             values = typed[col.key]
-            present = (values.notna() & values.ne("")).astype(bool)
+            present = values.notna() if values.dtype.kind in "fiub" else (values.notna() & values.ne("")).astype(bool)
             if col.required:
                 for row in values.index[~present]:
                     if (as_row(row), col.key) not in bad:
@@ -218,6 +221,8 @@ class _Run:
         df = frame.to_frame() if isinstance(frame, pd.Series) else frame
         norm = df.apply(lambda c: map_unique(c, lambda v: str(v).strip().casefold() if not _blank(v) else ""))
         dup = norm.duplicated(keep="first")
+        if not dup.any():
+            return
         first_row = norm.reset_index().groupby(list(norm.columns))["row"].transform("min")
         first_row.index = norm.index
         for row in norm.index[dup]:

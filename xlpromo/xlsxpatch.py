@@ -4,7 +4,11 @@ openpyxl's load + save is slow, blanks every cached formula value and drops the 
 relationship. :class:`XlsxPackage` keeps every zip member in memory as bytes and edits the few
 parts it must change with regular expressions. Every other member is written back with the
 same bytes, so tables, validations, conditional formats, names, styles, VBA projects and
-ribbons survive. Worksheets stay bytes: a 260 MB sheet is split and rejoined, never decoded.
+ribbons survive. Worksheets stay bytes, never decoded. A member bigger than
+:data:`STREAM_OVER` (uncompressed) is not held at all: it stays compressed in a copy of
+the file, and is read in blocks when needed — once to find which cells are formula cells,
+and once more when :meth:`XlsxPackage.save` patches it while it copies it (decompress →
+patch → compress). Only the values to write and a few blocks are in memory then.
 
 Sheets made by :meth:`XlsxPackage.put_sheet` carry the tab colour :data:`GENERATED_TAB_COLOR`.
 Highlights carry the rule formula :data:`HIGHLIGHT_FORMULA`. A later run finds both by these
@@ -17,14 +21,18 @@ refused; docProps/app.xml keeps its old list of sheet titles (Excel and LibreOff
 
 from __future__ import annotations
 
+import io
 import math
 import numbers
 import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import zlib
+from collections import deque
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
@@ -33,7 +41,7 @@ from urllib.parse import unquote
 from xlpromo._atomic import atomic_path
 from xlpromo.errors import NotAWorkbook
 
-__all__ = ["GENERATED_TAB_COLOR", "HIGHLIGHT_FORMULA", "CachedValue", "XlsxPackage"]
+__all__ = ["GENERATED_TAB_COLOR", "HIGHLIGHT_FORMULA", "STREAM_OVER", "CachedValue", "XlsxPackage"]
 
 CachedValue = float | int | str | bool | None
 
@@ -41,6 +49,8 @@ CachedValue = float | int | str | bool | None
 GENERATED_TAB_COLOR = "FFC00001"
 #: Always-true formula of the conditional format that :meth:`XlsxPackage.set_highlights` adds.
 HIGHLIGHT_FORMULA = '"xlpromo"="xlpromo"'
+#: Members bigger than this (uncompressed bytes) are streamed rather than held in memory.
+STREAM_OVER = 16 * 2**20
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -50,6 +60,8 @@ _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.wor
 _NEW_MEMBER_DATE = (1980, 1, 1, 0, 0, 0)
 _MAX_TEXT = 32767  # characters Excel keeps in one cell
 _CHUNK = 5 * 800  # pieces of a split worksheet joined into one chunk (~800 formula cells)
+_READ = 4 * 2**20  # bytes decompressed at a time from a streamed member
+_BIG = zipfile.ZIP64_LIMIT // 2  # a patched streamed member this big may grow past the ZIP64 limit
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 _DXF_FILL, _DXF_FONT = "FFFFC7CE", "FF9C0006"
 
@@ -79,6 +91,7 @@ _BEFORE_CALCPR = frozenset({
     "sheets", "functionGroups", "externalReferences", "definedNames"})
 # Top-level styleSheet elements that come after <dxfs> (CT_Stylesheet).
 _AFTER_DXFS = frozenset({"tableStyles", "colors", "extLst"})
+_STREAMABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 class _Missing:
@@ -94,6 +107,25 @@ class _SheetEntry:
     sheet_id: int
     part: str | None  # zip member of the sheet part
     rel_type: str
+
+
+@dataclass
+class _Streamed:
+    """A member left compressed in the source copy; a worksheet's edits are applied as :meth:`XlsxPackage.save`
+    copies it."""
+
+    size: int  # uncompressed bytes in the source
+    head: bytes | None = None  # a worksheet's start, up to the end of its <sheetData> tag (None: not read yet)
+    tail: bytes | None = None  # what follows </sheetData>, as it will be written (None: not read yet)
+    tail_changed: bool = False
+    # cached values to write, in call order, each with the cells patched the canonical way when the other
+    # layouts must be patched too (else None)
+    patches: list[tuple[dict[str, CachedValue], set[str] | None]] = field(default_factory=list)
+
+    @property
+    def edited(self) -> bool:
+        """Whether the member differs from the source."""
+        return bool(self.patches) or self.tail_changed
 
 
 # ---------------------------------------------------------------------------- XML text
@@ -241,7 +273,19 @@ def _with_t(attrs: str, t: str | None) -> str:
 
 
 _FAST: dict[str, re.Pattern[bytes]] = {}
+_SCAN: dict[str, re.Pattern[bytes]] = {}
 _GENERAL: dict[str, re.Pattern[bytes]] = {}
+
+
+def _fast_source(p: str, scan: bool) -> bytes:
+    """The regular expression of :func:`_fast_cell_pattern`; with ``scan``, one group: the address alone."""
+    q = re.escape(p).encode()
+    o, a, c = (b"(?:", b"(", b")") if scan else (b"(", b"", b"")
+    # possessive repeats: nothing to backtrack into, 15% faster
+    return (o + b"<" + q + b'c r="' + a + b"[A-Z]++[0-9]++" + c + b")" + o + b'"[^>]*+>)'
+            + o + b"<" + q + rb"f\b(?:[^>]*?/>|[^>]*+>[^<]*+</" + q + b"f>))"
+            + o + b"(?:<" + q + rb"v\b[^>]*?/>|<" + q + rb"v\b[^>]*+>[^<]*+</" + q + b"v>|<" + q + rb"is\b.*?</"
+            + q + b"is>)?</" + q + b"c>)")
 
 
 def _fast_cell_pattern(p: str) -> re.Pattern[bytes]:
@@ -250,12 +294,15 @@ def _fast_cell_pattern(p: str) -> re.Pattern[bytes]:
     ``<c r="A1"`` | ``" s="1" t="str">`` | ``<f>..</f>`` or ``<f .../>`` | ``<v>..</v></c>`` (value optional).
     """
     if p not in _FAST:
-        q = re.escape(p).encode()
-        _FAST[p] = re.compile(  # possessive repeats: nothing to backtrack into, 15% faster
-            b'(<' + q + b'c r="[A-Z]++[0-9]++)("[^>]*+>)(<' + q + rb"f\b(?:[^>]*?/>|[^>]*+>[^<]*+</" + q + b"f>))"
-            b"((?:<" + q + rb"v\b[^>]*?/>|<" + q + rb"v\b[^>]*+>[^<]*+</" + q + b"v>|<" + q + rb"is\b.*?</" + q
-            + b"is>)?</" + q + b"c>)", re.S)
+        _FAST[p] = re.compile(_fast_source(p, False), re.S)
     return _FAST[p]
+
+
+def _scan_cell_pattern(p: str) -> re.Pattern[bytes]:
+    """The cells :func:`_fast_cell_pattern` matches, with their address as the only group."""
+    if p not in _SCAN:
+        _SCAN[p] = re.compile(_fast_source(p, True), re.S)
+    return _SCAN[p]
 
 
 def _general_cell_pattern(p: str) -> re.Pattern[bytes]:
@@ -298,11 +345,13 @@ def _in_sheet_order(values: Mapping[str, CachedValue], heads: list[bytes], head:
     return by_row(list(values.values()))
 
 
-def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple[list[bytes], int, set[str] | None]:
+def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue], *,
+                track: bool = True) -> tuple[list[bytes], int, set[str] | None]:
     """Cached values into the canonical formula cells, with no Python call for most of them.
 
     Returns the new content as chunks to concatenate, the number of canonical formula cells, and the addresses
-    patched (None: all of ``values``). Only bytes, str and a few lists are made: the garbage collector stays idle.
+    patched (None: all of ``values``, or not ``track``-ed). Only bytes, str and a few lists are made: the garbage
+    collector stays idle.
     """
     pieces = _fast_cell_pattern(p).split(data)  # [text, <c r="A1, " s="1">, <f>..</f>, <v>..</v></c>, text, ...]
     n = len(pieces) // 5
@@ -314,7 +363,7 @@ def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple
         vals: list[object] = ordered
         hits = n
     else:
-        keys = [h[len(head):].decode("ascii") for h in heads]
+        keys = b"".join(heads).decode("utf-8").split(head)[1:]  # one decode, not one per cell
         vals = list(map(values.get, keys, repeat(_MISSING)))
         hits = n - vals.count(_MISSING)
     if not hits:
@@ -348,7 +397,10 @@ def _patch_fast(data: bytes, p: str, values: Mapping[str, CachedValue]) -> tuple
     if any(new != old for table in rests.values() for old, new in table.items()):
         pieces[2::5] = [old if v is _MISSING else rests[type(v)][old]
                         for old, v in zip(pieces[2::5], vals, strict=True)]
-    done = None if hits == len(values) else {k for k, v in zip(keys, vals, strict=True) if v is not _MISSING}
+    done = None if ordered is not None or not track else {
+        k for k, v in zip(keys, vals, strict=True) if v is not _MISSING}
+    if done is not None and len(done) == len(values):
+        done = None
     # a few hundred chunks of ~1 MB rather than one copy of the whole sheet (save() streams them to the zip)
     return [b"".join(pieces[i:i + _CHUNK]) for i in range(0, len(pieces), _CHUNK)], n, done
 
@@ -442,14 +494,20 @@ def _check_sheet_name(name: str) -> None:
 class XlsxPackage:
     """An .xlsx/.xlsm/.xlam package held in memory; edits are applied by :meth:`save` to a new file."""
 
-    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], comment: bytes, source: Path) -> None:
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], comment: bytes, source: Path,
+                 raw: bytes = b"") -> None:
         self._infos = infos
-        self._parts: dict[str, bytes | tuple[bytes, ...]] = dict(parts)  # tuple: chunks of a patched worksheet
+        # tuple: chunks of a patched worksheet; _Streamed: a member of ``raw`` (the source file) read when needed
+        self._parts: dict[str, bytes | tuple[bytes, ...] | _Streamed] = dict(parts)
+        self._raw = raw
+        for info in infos:
+            if info.filename not in parts:
+                self._parts[info.filename] = _Streamed(info.file_size)
         self._comment = comment
         self._source = source
         self._texts: dict[str, str] = {}
         self._new: list[str] = []
-        self._lower = {name.lower(): name for name in parts}
+        self._lower = {name.lower(): name for name in self._parts}
         self._workbook = self._find_workbook()
         if not self._workbook.lower().endswith(".xml"):
             raise NotAWorkbook(source, "不支持二进制工作簿（.xlsb）：请在 Excel 中另存为 .xlsx 或 .xlsm")
@@ -459,17 +517,27 @@ class XlsxPackage:
             raise NotAWorkbook(source, "不支持 Strict Open XML 格式：请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”")
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> XlsxPackage:
-        """Read every zip member of ``path`` into memory, keeping their order, dates and compression."""
+    def open(cls, path: str | os.PathLike[str], *, stream_over: int | None = None) -> XlsxPackage:
+        """Read the zip members of ``path``, keeping their order, dates and compression.
+
+        Members bigger than ``stream_over`` bytes (default :data:`STREAM_OVER`) stay compressed in a copy of the
+        file and are streamed when used.
+        """
         path = Path(path)
+        if stream_over is None:
+            stream_over = STREAM_OVER
         try:
-            with zipfile.ZipFile(path) as zf:
+            raw = path.read_bytes()
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
                 infos = zf.infolist()
-                parts = {info.filename: zf.read(info) for info in infos}
+                parts = {info.filename: zf.read(info) for info in infos
+                         if not (info.file_size > stream_over and info.compress_type in _STREAMABLE
+                                 and not info.flag_bits & 1)}  # bit 0: encrypted
                 comment = zf.comment
-        except (OSError, RuntimeError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        except (OSError, RuntimeError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError,
+                zlib.error) as exc:
             raise NotAWorkbook(path, f"不是可读的 Excel 文件（{exc}）") from exc
-        return cls(infos, parts, comment, path)
+        return cls(infos, parts, comment, path, raw if len(parts) < len(infos) else b"")
 
     # ------------------------------------------------------------ parts
     def _name(self, part: str) -> str | None:
@@ -478,8 +546,11 @@ class XlsxPackage:
 
     def _bytes(self, name: str) -> bytes:
         content = self._parts[name]
+        if isinstance(content, _Streamed):  # wanted whole after all: read (and patch) it once
+            content = b"".join(self._output(name, content))
         if isinstance(content, tuple):
-            content = self._parts[name] = b"".join(content)
+            content = b"".join(content)
+        self._parts[name] = content
         return content
 
     def _text(self, name: str) -> str:
@@ -557,6 +628,9 @@ class XlsxPackage:
         Returns the addresses that are not formula cells (left unchanged), in row-major order.
         """
         part = self._worksheet_part(sheet)
+        content = self._parts[part]
+        if isinstance(content, _Streamed):
+            return self._set_streamed(part, content, values)
         data = self._bytes(part)
         p = _sheet_start(data)[2]
         chunks, canonical, done = _patch_fast(data, p, values)
@@ -581,7 +655,7 @@ class XlsxPackage:
         if entry is None:
             self._add_sheet(name, xml)
         elif entry.part is not None and entry.rel_type.endswith("/worksheet") \
-                and _is_generated(self._chunks(entry.part)[0]):
+                and _is_generated(self._head(entry.part)):
             self._put(entry.part, xml)
         else:
             raise ValueError(f"sheet {entry.name!r} exists and was not generated by xlpromo: it is not overwritten")
@@ -589,14 +663,21 @@ class XlsxPackage:
     def set_highlights(self, sheet: str, cells: Sequence[str]) -> None:
         """Replace this module's highlight on ``sheet`` by one light-red conditional format over ``cells``."""
         part = self._worksheet_part(sheet)
-        chunks = self._chunks(part)
         sqref = _sqref(cells) if cells else ""
-        _, empty_end, p = _sheet_start(chunks[0])
-        last = chunks[-1]
-        end = empty_end if empty_end is not None and len(chunks) == 1 else _sheet_end(last, p)
-        if end < 0:
-            raise ValueError(f"no </sheetData> in the worksheet of {sheet!r}")
-        tail = last[end:].decode("utf-8")
+        streamed = self._parts[part]
+        if isinstance(streamed, _Streamed) and _sheet_start(self._head(part))[1] is not None:
+            self._bytes(part)  # an empty <sheetData/>: nothing worth streaming
+        if isinstance(streamed := self._parts[part], _Streamed):
+            p = _sheet_start(self._head(part))[2]
+            tail = self._tail(part, streamed, p).decode("utf-8")
+        else:
+            chunks = self._chunks(part)
+            _, empty_end, p = _sheet_start(chunks[0])
+            last = chunks[-1]
+            end = empty_end if empty_end is not None and len(chunks) == 1 else _sheet_end(last, p)
+            if end < 0:
+                raise ValueError(f"no </sheetData> in the worksheet of {sheet!r}")
+            tail = last[end:].decode("utf-8")
         new = _remove_highlights(tail)
         if sqref:
             stop = _worksheet_close(new)
@@ -607,9 +688,13 @@ class XlsxPackage:
                     f"<{p}formula>{_esc(HIGHLIGHT_FORMULA)}</{p}formula></{p}cfRule></{p}conditionalFormatting>")
             at = next((s for n, s, _ in _children(new, 0, stop) if n in _AFTER_CF), stop)
             new = new[:at] + rule + new[at:]
-        if new != tail:
-            last = last[:end] + new.encode("utf-8")
-            self._put(part, (*chunks[:-1], last) if len(chunks) > 1 else last)
+        if new == tail:
+            return
+        if isinstance(streamed, _Streamed):
+            streamed.tail, streamed.tail_changed = new.encode("utf-8"), True
+            return
+        last = last[:end] + new.encode("utf-8")
+        self._put(part, (*chunks[:-1], last) if len(chunks) > 1 else last)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the package to ``path`` atomically, with fullCalcOnLoad set; other members keep their bytes."""
@@ -620,18 +705,146 @@ class XlsxPackage:
             data[self._workbook] = calc.encode("utf-8")
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zout:
             for info in self._infos:
-                _write(zout, _copy_info(info), data[info.filename])
+                content = data[info.filename]
+                if isinstance(content, _Streamed):
+                    self._write_streamed(zout, _copy_info(info), content)
+                else:
+                    _write(zout, _copy_info(info), content)
             for name in self._new:
                 new = zipfile.ZipInfo(name, _NEW_MEMBER_DATE)
                 new.compress_type = zipfile.ZIP_DEFLATED
-                _write(zout, new, data[name])
+                content = data[name]
+                assert not isinstance(content, _Streamed)  # made here, held in memory
+                _write(zout, new, content)
             zout.comment = self._comment
 
     # ------------------------------------------------------------ internals
     def _chunks(self, name: str) -> tuple[bytes, ...]:
         """A part as chunks: the first holds the start of a worksheet, the last its end."""
         content = self._parts[name]
+        if isinstance(content, _Streamed):
+            content = self._bytes(name)
         return content if isinstance(content, tuple) else (content,)
+
+    def _head(self, name: str) -> bytes:
+        """The start of a worksheet part, up to the end of its <sheetData> tag at least."""
+        content = self._parts[name]
+        if not isinstance(content, _Streamed):
+            return self._chunks(name)[0]
+        if content.head is None:
+            blocks = self._blocks(name, cut=True)
+            first = next(blocks)[0]
+            blocks.close()
+            start = _SHEET_DATA.search(first)
+            if start is None:
+                raise ValueError("no <sheetData> in the worksheet")
+            content.head = first[:start.end()]
+        return content.head
+
+    def _tail(self, name: str, content: _Streamed, p: str) -> bytes:
+        """What follows </sheetData> in a streamed worksheet, as it will be written."""
+        if content.tail is None:
+            for block, last in self._blocks(name, cut=True):
+                if last:
+                    self._keep_tail(content, block, p)
+        assert content.tail is not None
+        return content.tail
+
+    @staticmethod
+    def _keep_tail(content: _Streamed, last: bytes, p: str) -> None:
+        if content.tail is None:
+            end = _sheet_end(last, p)
+            if end < 0:
+                raise ValueError("no </sheetData> in the worksheet")
+            content.tail = last[end:]
+
+    def _blocks(self, name: str, *, cut: bool) -> Generator[tuple[bytes, bool], None, None]:
+        """A streamed member, uncompressed, in blocks of about :data:`_READ` bytes, each with whether it is the last.
+
+        With ``cut``, a worksheet's blocks end just after a </row> (the last holds what follows the last row), so
+        that no cell, and no match of the cell patterns, straddles two blocks.
+        """
+        close: bytes | None = None
+        carry = b""
+        try:
+            with zipfile.ZipFile(io.BytesIO(self._raw)) as zf, zf.open(name) as src:
+                while data := src.read(_READ):
+                    if not cut:
+                        yield data, False
+                        continue
+                    buf = carry + data if carry else data
+                    if close is None and (m := _SHEET_DATA.search(buf)) is not None:
+                        close = b"</" + (m.group(1) + b":" if m.group(1) else b"") + b"row>"
+                    end = buf.rfind(close) if close is not None else -1
+                    if end < 0:
+                        carry = buf
+                        continue
+                    end += len(close)  # type: ignore[arg-type]
+                    carry = buf[end:]
+                    yield buf[:end], False
+        except (OSError, RuntimeError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise NotAWorkbook(self._source, f"{name} 无法解压（{exc}）") from exc
+        yield carry, True
+
+    def _set_streamed(self, name: str, content: _Streamed, values: Mapping[str, CachedValue]) -> list[str]:
+        """:meth:`set_cached_values` for a streamed worksheet: find the formula cells now, patch them at save."""
+        p = _sheet_start(self._head(name))[2]
+        scan = _scan_cell_pattern(p)
+        formulas: set[str] = set()  # cells _patch_fast patches
+        canonical = 0
+        for block, last in self._blocks(name, cut=True):
+            if found := scan.findall(block):
+                canonical += len(found)
+                formulas.update(b" ".join(found).decode("ascii").split(" "))  # one decode, not one per cell
+            if last:
+                self._keep_tail(content, block, p)
+        missing = [a for a in values if a not in formulas]
+        fast = None
+        if missing:  # as set_cached_values: the general pattern too if some formula cell has another layout
+            q = p.encode()
+            f_open, f_attrs, general = b"<" + q + b"f>", b"<" + q + b"f ", _general_cell_pattern(p)
+            tags, more = 0, set[str]()
+            for block, _ in self._blocks(name, cut=True):
+                tags += block.count(f_open) + block.count(f_attrs)
+                more.update(m.group(2).decode("ascii") for m in general.finditer(block))
+            if tags > canonical:
+                fast = formulas
+                missing = [a for a in missing if a not in more]
+        if len(missing) < len(values):
+            content.patches.append((dict(values), fast))
+        return [a for _, a in sorted((_parse_a1(a), a) for a in missing)]
+
+    def _output(self, name: str, content: _Streamed) -> Iterator[bytes]:
+        """A streamed member as it will be written: its blocks with the cached values and the tail patched in."""
+        if not content.edited:
+            for block, _ in self._blocks(name, cut=False):
+                yield block
+            return
+        p = _sheet_start(self._head(name))[2]
+        fast = [(values, None if done is None else set(done)) for values, done in content.patches]
+        for block, last in self._blocks(name, cut=True):
+            for values, done in fast:
+                chunks = _patch_fast(block, p, values, track=False)[0]
+                block = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                if done is not None:
+                    block = _patch_general(block, p, values, done)
+            if last and content.tail_changed:
+                assert content.tail is not None
+                block = block[:_sheet_end(block, p)] + content.tail
+            yield block
+
+    def _write_streamed(self, zout: zipfile.ZipFile, info: zipfile.ZipInfo, content: _Streamed) -> None:
+        """Copy a streamed member into ``zout``, compressing on another core while the next block is patched."""
+        info.file_size = content.size  # exact unless patched: then ZIP64 is forced where the size could pass it
+        pending: deque[Future[int]] = deque()
+        with zout.open(info, "w", force_zip64=content.edited and content.size > _BIG) as out, \
+                ThreadPoolExecutor(max_workers=1) as pool:
+            for block in self._output(info.filename, content):
+                pending.append(pool.submit(out.write, block))  # zlib releases the GIL while it compresses
+                if len(pending) > 2:
+                    pending.popleft().result()
+            while pending:
+                pending.popleft().result()
 
     def _add_sheet(self, name: str, xml: str) -> None:
         """A new worksheet part, registered in workbook.xml, its relationships and [Content_Types].xml."""
