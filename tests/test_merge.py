@@ -24,6 +24,7 @@ from xlpromo.pkgedit import BookPatch, Value
 from xlpromo.recalc import recalc
 from xlpromo.split import GROWTH_ROWS, split_book
 from xlpromo.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
+from xlpromo import xlsxpatch
 from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
 
 from .conftest import read_values
@@ -172,6 +173,28 @@ def test_disjoint_edits_of_two_departments_are_both_taken(master: Path, copies: 
     state = read_state(result.output)
     assert state is not None and state.role == "master" and state.campaign_id == DEMO_CAMPAIGN_ID
     assert state.snapshot["tasks"].rows["T00014"][state.snapshot["tasks"].columns.index("status")] == "已完成"
+
+
+def test_split_and_merge_give_the_same_workbook_when_every_part_is_streamed(
+        master: Path, copies: dict[str, Path], tmp_path: Path, untouched: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big workbooks keep their sheets compressed (xlsxpatch.STREAM_OVER): the edits must not depend on it."""
+    def round_trip(folder: Path) -> dict[str, list[list[Any]]]:
+        folder.mkdir()
+        copy = split_book(master, "仓储部", folder / "wh.xlsx").output
+        wh = edit(copy, folder / "wh2.xlsx", {TASKS: {"K17": "已完成"}, DAILY: {"A312": "2024-06-20"}})
+        values = read_values(merge_books(master, [wh], folder / "merged.xlsx").output)
+        values[CHANGES_SHEET] = change_rows(values)  # without the time
+        values[STATE_SHEET] = [[r[0], r[1].split(":")[-1], r[2]] if r[0] == "merged" else r  # copy ID: random
+                               for r in values[STATE_SHEET]]
+        return values
+
+    whole = round_trip(tmp_path / "whole")
+    monkeypatch.setattr(xlsxpatch, "STREAM_OVER", 1)
+    streamed = round_trip(tmp_path / "streamed")
+    assert streamed == whole
+    assert whole[CHANGES_SHEET][0][2:] == [TASKS, "K17", "T00014", "当前状态", "进行中", "已完成"]
+    assert value(whole, DAILY, "P312") == "D00309"  # the appended row
 
 
 def test_the_same_cell_edited_in_two_copies_is_one_conflict(master: Path, copies: dict[str, Path], tmp_path: Path,
