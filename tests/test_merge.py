@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from xlpromo import xlsxpatch
 from xlpromo.builder import build_workbook
 from xlpromo.cli import app
 from xlpromo.demo import demo_frames
@@ -24,7 +25,6 @@ from xlpromo.pkgedit import BookPatch, Value
 from xlpromo.recalc import recalc
 from xlpromo.split import GROWTH_ROWS, split_book
 from xlpromo.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
-from xlpromo import xlsxpatch
 from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
 
 from .conftest import read_values
