@@ -264,7 +264,7 @@ def test_values_cross_in_one_place() -> None:
 
 
 # --------------------------------------------------------------------------- calls per click
-def _click(name: str, path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+def _click(name: str, path: Path, folder: Path) -> tuple[list[str], list[str]]:
     """Workbook calls of one click on a fresh copy: on the fake Excel, and on the file backend's interface."""
     picks = [_copy(path, folder / "back", "副本.xlsx")]
     app = FakeApp()
@@ -281,12 +281,15 @@ def _shape(calls: list[str]) -> list[str]:
             else c for c in calls]
 
 
+CALLS_PER_CLICK = {"validate": 148, "recalc": 169, "highlight": 117, "clear_marks": 117, "review": 109,
+                   "new_campaign": 5, "merge_copies": 5}
+
+
 @pytest.mark.parametrize("name", list(BUTTONS))
-def test_a_click_costs_the_same_calls_for_10_and_10000_rows(name: str, sized: dict[int, Path], tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    small_xl, small_file = _click(name, sized[10], tmp_path / "small", monkeypatch)
-    big_xl, big_file = _click(name, sized[10_000], tmp_path / "big", monkeypatch)
+def test_a_click_costs_the_same_calls_for_10_and_10000_rows(name: str, sized: dict[int, Path], tmp_path: Path) -> None:
+    small_xl, small_file = _click(name, sized[10], tmp_path / "small")
+    big_xl, big_file = _click(name, sized[10_000], tmp_path / "big")
     assert len(small_xl) == len(big_xl), (len(small_xl), len(big_xl))
     assert _shape(small_xl) == _shape(big_xl)
     assert _shape(small_file) == _shape(big_file)
-    assert len(small_xl) < 250
+    assert len(small_xl) == CALLS_PER_CLICK[name]  # the figures the README gives
