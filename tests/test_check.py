@@ -236,3 +236,57 @@ def test_an_emptied_list_is_reported_once(demo_path: Path, tmp_path: Path) -> No
     path = tmp_path / "empty.xlsx"
     wb.save(path)
     assert check(path).flatten(["code", "value"]) == [["empty-list", "任务状态"]]
+
+
+def test_a_renamed_catalogue_metric_that_a_rule_watches_is_a_warning(demo_path: Path, tmp_path: Path) -> None:
+    path = _edited(demo_path, tmp_path, {("数据字典", "M16"): "客诉率（%）"})
+    report = check(path)
+    watched = [f for f in report.findings if f.code == "rule-metric-missing"]
+    assert [[f.sheet, f.cell, f.severity.value, f.value] for f in watched] == [["数据字典", "M3", "warning", "客诉率"]]
+    assert watched[0].message == ("预警规则“客诉率超上限”监控的指标“客诉率”不在指标目录中，这条预警不会再触发；"
+                                  "请恢复这个指标名称")
+    assert not [a for a in report.alerts if a.code == "complaint-rate-max"]
+
+
+def test_every_rule_watches_metrics_of_the_catalogue() -> None:
+    from xlpromo.defaults import METRICS
+
+    names = {m.name for m in METRICS}
+    assert {m for rule in RULES for m in rule.metrics} <= names
+    assert {m for rule in RULES for m in rule.metrics} == {"客诉率", "客服响应时长", "缺货率", "跳出率", "发货时长",
+                                                            "转化率", "点击率", "安全库存覆盖率", "推广费用", "ROI"}
+
+
+def test_channel_budget_roi_stock_and_phase_rules(tmp_path: Path) -> None:
+    """The seeds' channel, stock and phase thresholds, each at the cell a person would fix."""
+    import pandas as pd
+
+    from xlpromo.builder import build_workbook
+    from xlpromo.demo import demo_frames
+
+    frames = demo_frames()
+    day = dt.date(2024, 6, 10)
+    extra = [("推广费用", "抖音", 10.0, 12.5), ("推广费用", "天猫", 10.0, 11.9),  # 25% over budget; 19%: fine
+             ("ROI", "抖音", 3.0, 4.0), ("ROI", "天猫", 3.0, 2.6), ("ROI", "京东", 3.0, 3.2),  # +33%, −13%, +7%
+             ("安全库存覆盖率", "全渠道", 0.9, 0.8)]  # below 85%
+    rows = pd.DataFrame([{"date": day, "metric": m, "channel": ch, "target": t, "actual": a, "issue": "原因已查明",
+                          "action": "已调整"} for m, ch, t, a in extra])
+    frames["daily"] = pd.concat([frames["daily"], rows], ignore_index=True)
+    targets = frames["targets"].copy()
+    targets.loc[0, "warmup_start"] = dt.date(2024, 5, 30)  # 预热期 2 days
+    targets.loc[0, "return_end"] = dt.date(2024, 6, 25)  # 返场期 7 days
+    frames["targets"] = targets
+    report = check(build_workbook(tmp_path / "rules.xlsx", frames))
+    new = {"channel-over-budget", "channel-roi-add", "channel-roi-replace", "safety-coverage-min", "phase-length"}
+    got = [[a.code, a.level.value, a.sheet, a.cell, a.dept, a.message] for a in report.alerts if a.code in new]
+    assert got == [
+        ["safety-coverage-min", "预警", "每日监控", "G317", "仓储部", "2024-06-10 安全库存覆盖率 80.0% 低于下限 85.0%"],
+        ["channel-over-budget", "预警", "每日监控", "G312", "市场部",
+         "2024-06-10 抖音 推广费用 12.5万元，超出预算 10万元 25%（超过 20%）"],
+        ["channel-roi-add", "提示", "每日监控", "G314", "市场部",
+         "2024-06-10 抖音 ROI 4，高出目标 3 33%（追加线 30%）"],
+        ["channel-roi-replace", "预警", "每日监控", "G315", "市场部",
+         "2024-06-10 天猫 ROI 2.6，低于目标 3 13%（替换线 10%）"],
+        ["phase-length", "提示", "活动目标", "D4", "运营部", "预热期 2 天，短于 3 天（建议 3–7 天）"],
+        ["phase-length", "提示", "活动目标", "F4", "运营部", "返场期 7 天，长于 3 天（建议 1–3 天）"],
+    ]

@@ -137,3 +137,11 @@ def test_signatures_are_the_vba_wrappers_contract() -> None:
         "XP_PHASE": ["on_date", "caller"],
         "XP_PACE": ["actual_to_date", "target", "on_date", "caller"],
     }
+
+
+def test_an_overflowing_rate_is_blank_in_the_engine_and_the_udf() -> None:
+    from xlpromo.metrics import achievement, day_on_day
+
+    assert math.isnan(achievement([58136925.0], [3.2339737684864816e-301], [None]).iloc[0])
+    assert math.isnan(day_on_day([1e300], [1e-300]).iloc[0])
+    assert u.XP_ACHIEVE(58136925.0, 3.2339737684864816e-301) == "" and u.XP_DOD(1e300, 1e-300) == ""

@@ -511,9 +511,9 @@ def _oracle(actual: Any, target: Any, direction: Any) -> float:
         return NAN
     a, t = np.float64(actual), np.float64(target)
     with np.errstate(all="ignore"):
-        if direction == L:
-            return NAN if a == 0 else float(t / a)
-        return NAN if t == 0 else float(a / t)
+        num, den = (t, a) if direction == L else (a, t)
+        rate = NAN if den == 0 else float(num / den)
+    return rate if math.isfinite(rate) else NAN  # Excel's #NUM! on overflow: no rate
 
 
 # Integers stay within the float range, as any cell value does: numeric() raises OverflowError on 10**400.

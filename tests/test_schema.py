@@ -88,7 +88,7 @@ def test_metric_catalogue_covers_issue_list_with_directions() -> None:
     by_name = {m.name: m for m in METRICS}
     assert set(required) <= set(by_name)
     lower = {n for n, m in by_name.items() if m.direction == Direction.LOWER}
-    assert lower == {"客诉率", "客服响应时长", "发货时长", "缺货率", "跳出率"}
+    assert lower == {"客诉率", "客服响应时长", "发货时长", "缺货率", "跳出率", "推广费用"}
     assert by_name["转化率"].is_rate and not by_name["GMV"].is_rate
 
 

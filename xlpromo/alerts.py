@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from xlpromo._series import map_unique
-from xlpromo.defaults import STATUS_LABELS, TASK_DONE_STATES, threshold
+from xlpromo.defaults import ALL_CHANNELS, STATUS_LABELS, TASK_DONE_STATES, threshold
 from xlpromo.findings import json_value
 from xlpromo.metrics import as_of_date, threshold_values
 from xlpromo.reader import RawBook, RawTable, as_row
@@ -69,6 +69,7 @@ class Rule:
     title: str
     thresholds: tuple[str, ...]
     check: Callable[[_Context], Iterator[Alert]]
+    metrics: tuple[str, ...] = ()  # catalogue metrics the rule watches by name (validation warns when one is gone)
 
 
 class _Context:
@@ -243,6 +244,68 @@ def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
     return rule
 
 
+def _floor(metric: str, code: str, level: Level, dept: str, deadline: str) -> Callable[[_Context], Iterator[Alert]]:
+    """A higher-is-better metric whose actual must stay at or above a threshold."""
+
+    def rule(c: _Context) -> Iterator[Alert]:
+        floor = c.t(code)
+        d = c.daily(metric)
+        for row, r in _rows(d.loc[(pd.to_numeric(d["actual"], errors="coerce") < floor).astype(bool)]):
+            a = float(r["actual"])
+            yield c.alert("daily", row, "actual", code.replace("_", "-"), level,
+                          f"{r['date']} {metric} {_fmt(a, r['unit'])} 低于下限 {_fmt(floor, r['unit'])}",
+                          dept, deadline, a)
+    return rule
+
+
+def _over_budget(c: _Context) -> Iterator[Alert]:
+    over = c.t("channel_over_budget")
+    d = c.daily("推广费用")
+    a, t = pd.to_numeric(d["actual"], errors="coerce"), pd.to_numeric(d["target"], errors="coerce")
+    for row, r in _rows(d.loc[((t > 0) & (a > t * (1 + over))).astype(bool)]):
+        yield c.alert("daily", row, "actual", "channel-over-budget", Level.WARNING,
+                      f"{r['date']} {r['channel']} 推广费用 {r['actual']:g}万元，超出预算 {r['target']:g}万元 "
+                      f"{r['actual'] / r['target'] - 1:.0%}（超过 {over:.0%}）", "市场部",
+                      "重新分配各渠道预算", r["actual"])
+
+
+def _channel_roi(c: _Context) -> Iterator[Alert]:
+    add, replace = c.t("channel_roi_add"), c.t("channel_roi_replace")
+    d = c.daily("ROI")
+    d = d.loc[(d["channel"].notna() & d["channel"].ne(ALL_CHANNELS) & d["channel"].ne("")).astype(bool)]
+    a, t = pd.to_numeric(d["actual"], errors="coerce"), pd.to_numeric(d["target"], errors="coerce")
+    pick = (t > 0) & ((a >= t * (1 + add)) | (a < t * (1 - replace)))
+    for row, r in _rows(d.loc[pick.astype(bool)]):
+        gap = r["actual"] / r["target"] - 1
+        if gap >= add:
+            yield c.alert("daily", row, "actual", "channel-roi-add", Level.INFO,
+                          f"{r['date']} {r['channel']} ROI {r['actual']:g}，高出目标 {r['target']:g} {gap:.0%}"
+                          f"（追加线 {add:.0%}）", "市场部", "追加该渠道预算", r["actual"])
+        else:
+            yield c.alert("daily", row, "actual", "channel-roi-replace", Level.WARNING,
+                          f"{r['date']} {r['channel']} ROI {r['actual']:g}，低于目标 {r['target']:g} {-gap:.0%}"
+                          f"（替换线 {replace:.0%}）", "市场部", "启动渠道替换预案", r["actual"])
+
+
+def _phase_length(c: _Context) -> Iterator[Alert]:
+    targets = c.frames["targets"]
+    if not len(targets):
+        return
+    r = targets.iloc[0]
+    row = as_row(targets.index[0])
+    for name, first, last, code in (("预热期", "warmup_start", "burst_start", "warmup_days"),
+                                    ("返场期", "burst_end", "return_end", "return_days")):
+        a, b = r[first], r[last]
+        if not (isinstance(a, dt.date) and isinstance(b, dt.date)):
+            continue
+        days = (pd.Timestamp(b).normalize() - pd.Timestamp(a).normalize()).days
+        lo, hi = c.t(f"{code}_min"), c.t(f"{code}_max")
+        if 0 <= days < lo or days > hi:  # a negative length is a date-order finding
+            side = f"短于 {lo:g} 天" if days < lo else f"长于 {hi:g} 天"
+            yield c.alert("targets", row, last, "phase-length", Level.INFO,
+                          f"{name} {days} 天，{side}（建议 {lo:g}–{hi:g} 天）", "运营部", "活动开始前调整排期", days)
+
+
 def _conversion_drop(c: _Context) -> Iterator[Alert]:
     drop = c.t("conversion_drop_ab")
     d = c.daily("转化率")
@@ -290,19 +353,28 @@ RULES: tuple[Rule, ...] = (
     Rule("task-overdue", "任务逾期 / 临期", ("due_soon_days",), _tasks),
     Rule("tech-not-ready", "技术功能未提前完成测试", ("tech_ready_days",), _tech_ready),
     Rule("complaint-rate-max", "客诉率超上限", ("complaint_rate_max",),
-         _limit("客诉率", "complaint_rate_max", Level.CRITICAL, "客服部", "立即排查投诉原因")),
+         _limit("客诉率", "complaint_rate_max", Level.CRITICAL, "客服部", "立即排查投诉原因"), ("客诉率",)),
     Rule("cs-response-sec", "客服响应超时", ("cs_response_sec", "cs_response_critical_sec"),
          _limit("客服响应时长", "cs_response_sec", Level.WARNING, "客服部", "增派客服或启用快捷话术",
-                critical="cs_response_critical_sec")),
+                critical="cs_response_critical_sec"), ("客服响应时长",)),
     Rule("stockout-rate-max", "缺货率超上限", ("stockout_rate_max",),
-         _limit("缺货率", "stockout_rate_max", Level.WARNING, "仓储部", "通知运营部并决定补货或调整活动力度")),
+         _limit("缺货率", "stockout_rate_max", Level.WARNING, "仓储部", "通知运营部并决定补货或调整活动力度"),
+         ("缺货率",)),
     Rule("bounce-rate-max", "跳出率超上限", ("bounce_rate_max",),
-         _limit("跳出率", "bounce_rate_max", Level.INFO, "运营部", "检查落地页加载与主图")),
+         _limit("跳出率", "bounce_rate_max", Level.INFO, "运营部", "检查落地页加载与主图"), ("跳出率",)),
     Rule("ship-within-hours", "发货超时", ("ship_within_hours",),
-         _limit("发货时长", "ship_within_hours", Level.WARNING, "仓储部", "活动结束后48小时内全部发货")),
-    Rule("shipping-outlier", "发货时长异常", ("ship_sigma",), _ship_outlier),
-    Rule("conversion-drop", "转化率骤降", ("conversion_drop_ab",), _conversion_drop),
-    Rule("ctr-below-benchmark", "点击率低于行业均值", ("ctr_below_industry",), _ctr_low),
+         _limit("发货时长", "ship_within_hours", Level.WARNING, "仓储部", "活动结束后48小时内全部发货"),
+         ("发货时长",)),
+    Rule("shipping-outlier", "发货时长异常", ("ship_sigma",), _ship_outlier, ("发货时长",)),
+    Rule("conversion-drop", "转化率骤降", ("conversion_drop_ab",), _conversion_drop, ("转化率",)),
+    Rule("ctr-below-benchmark", "点击率低于行业均值", ("ctr_below_industry",), _ctr_low, ("点击率",)),
+    Rule("safety-coverage-min", "安全库存覆盖率不足", ("safety_coverage_min",),
+         _floor("安全库存覆盖率", "safety_coverage_min", Level.WARNING, "仓储部",
+                "通知运营部补货（安全库存 = 日均销量 × 安全库存系数）"), ("安全库存覆盖率",)),
+    Rule("channel-over-budget", "渠道超预算", ("channel_over_budget",), _over_budget, ("推广费用",)),
+    Rule("channel-roi", "渠道ROI追加 / 替换", ("channel_roi_add", "channel_roi_replace"), _channel_roi, ("ROI",)),
+    Rule("phase-length", "预热期 / 返场期天数", ("warmup_days_min", "warmup_days_max", "return_days_min",
+                                              "return_days_max"), _phase_length),
 )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from xlpromo import findings as F
 from xlpromo._series import map_unique
+from xlpromo.alerts import RULES
 from xlpromo.defaults import ALL_CHANNELS, THRESHOLDS
 from xlpromo.parse import shown
 from xlpromo.reader import RawTable, as_row
@@ -22,7 +23,8 @@ from xlpromo.reader import RawTable, as_row
 if TYPE_CHECKING:
     from xlpromo.validate import _Run
 
-__all__ = ["SUSPICIOUS_WAN", "breakdown", "daily", "targets", "tasks", "threshold", "thresholds", "window"]
+__all__ = ["SUSPICIOUS_WAN", "breakdown", "catalogue", "daily", "targets", "tasks", "threshold", "thresholds",
+           "window"]
 
 SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
 _OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
@@ -95,6 +97,17 @@ def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
         bounds = f"{lo_hi[0]:.0%} 至 {lo_hi[1]:.0%}" if pct else f"{lo_hi[0]:g} 至 {lo_hi[1]:g}{unit}"
         run.add(raw, F.OutOfRange, as_row(row), "value", value, bounds=bounds,
                  hint="；百分比请输入如 95%" if pct else "")
+
+def catalogue(run: _Run, raw: RawTable, metrics: pd.DataFrame) -> None:
+    """Every metric an alert rule watches by name is still in 指标目录 (a renamed one would silence the rule)."""
+    names = {str(n).strip().casefold() for n in metrics["name"] if isinstance(n, str)}
+    cell = raw.address(raw.header_row, "name")
+    for rule in RULES:
+        for metric in rule.metrics:
+            if metric.casefold() not in names:
+                run.found.append(F.UnwatchedMetric.at(raw.sheet, cell, raw.header_row, raw.table.col("name").header,
+                                                      metric, rule=rule.title))
+
 
 def breakdown(run: _Run, raw: RawTable, b: pd.DataFrame) -> None:
     targets = run.frames.get("targets")

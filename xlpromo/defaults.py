@@ -72,6 +72,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("发货时长", "小时", _L, False, AGG_MEAN, "仓储部", "下单到发货的平均时长"),
     Metric("缺货率", "%", _L, True, AGG_MEAN, "仓储部", "缺货SKU数/在售SKU数"),
     Metric("跳出率", "%", _L, True, AGG_MEAN, "运营部", "只看一页就离开的访客占比"),
+    Metric("推广费用", "万元", _L, False, AGG_SUM, "市场部", "渠道推广花费；目标值填该渠道预算"),
+    Metric("安全库存覆盖率", "%", _H, True, AGG_MEAN, "仓储部",
+           "库存不低于安全库存（日均销量×安全库存系数）的SKU数/在售SKU数"),
 )
 
 
@@ -125,9 +128,11 @@ THRESHOLDS: tuple[Threshold, ...] = (
               "CTR低于行业均值超过此幅度时预警", "运营SOP"),
     Threshold("adjust_within_hours", "偏离调整时限", 24, "小时",
               "指标偏离目标后提出原因和调整方案的时限", "运营SOP"),
-    Threshold("channel_over_budget", "渠道超预算幅度", 0.2, "%", "渠道成本超预算此幅度时重新分配", "店铺活动方案"),
-    Threshold("channel_roi_add", "渠道ROI追加线", 0.3, "%", "渠道ROI高于此值时追加预算", "店铺活动方案"),
-    Threshold("channel_roi_replace", "渠道ROI替换线", 0.1, "%", "渠道ROI低于此值时更换渠道", "店铺活动方案"),
+    Threshold("channel_over_budget", "渠道超预算幅度", 0.2, "%",
+              "渠道推广费用超预算（目标值）此幅度时重新分配", "店铺活动方案"),
+    Threshold("channel_roi_add", "渠道ROI追加线", 0.3, "%", "渠道ROI高出其目标此幅度时追加预算", "店铺活动方案"),
+    Threshold("channel_roi_replace", "渠道ROI替换线", 0.1, "%",
+              "渠道ROI低于其目标超过此幅度时启动渠道替换预案", "店铺活动方案"),
     Threshold("conversion_drop_ab", "转化率降幅触发A/B测试", 0.05, "%",
               "转化率较前一日下降超过此幅度时启动A/B测试", "店铺活动方案"),
     Threshold("stock_age_days", "库龄清仓天数", 30, "天", "库龄超过此天数的库存进入清仓", "店铺活动方案"),

@@ -181,8 +181,14 @@ class MergedCells(Check):
                                        "数据区内有合并单元格 {value}：只有左上角的格子有值，请取消合并")
 
 
+class UnwatchedMetric(Check):
+    code, title, severity = "rule-metric-missing", "预警规则的指标不在目录中", Severity.WARNING
+    template = "预警规则“{rule}”监控的指标“{value}”不在指标目录中，这条预警不会再触发；请恢复这个指标名称"
+
+
 CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
     TextDate, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
+    UnwatchedMetric,
 )

@@ -66,6 +66,7 @@ def achievement(actual: Any, target: Any, direction: Any) -> pd.Series:
     lower = d.eq(Direction.LOWER.value)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(lower, np.where(a == 0, np.nan, t / a), np.where(t == 0, np.nan, a / t))
+    rate = np.where(np.isfinite(rate), rate, np.nan)  # an overflow (1e300 ÷ 1e-10) is no rate: Excel shows #NUM!
     return pd.Series(rate, index=a.index, dtype=float)
 
 
@@ -164,7 +165,8 @@ def day_on_day(actual: Any, previous: Any, points: Any = False) -> pd.Series:
     pts = pd.Series(points, index=a.index).astype(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(p == 0, np.nan, a / p - 1)
-    return pd.Series(np.where(pts, a - p, rel), index=a.index, dtype=float)
+    out = np.where(pts, a - p, rel)
+    return pd.Series(np.where(np.isfinite(out), out, np.nan), index=a.index, dtype=float)
 
 
 def campaign_phase(day: dt.date, warmup_start: dt.date, burst_start: dt.date, burst_end: dt.date,

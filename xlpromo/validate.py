@@ -258,6 +258,7 @@ class _Run:
             if key == "metrics":
                 self.units = {str(n).casefold(): str(u) for n, u in zip(typed["name"], typed["unit"], strict=True)
                               if not _blank(n)}
+                X.catalogue(self, raw, typed)
             if key == "targets":
                 X.targets(self, raw, typed)
                 self.year = _campaign_year(typed)
