@@ -6,10 +6,11 @@ Exit codes: 0 success (``check``: no error finding), 1 ``check`` found errors, 2
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,28 @@ def parse_date(text: str) -> dt.date:
 def _fail(message: str) -> typer.Exit:
     errors.print(f"[bold red]错误：[/]{message}")
     return typer.Exit(2)
+
+
+def _unusable(book: Path, exc: Exception) -> WorkbookError:
+    """Any failure as a WorkbookError naming the file: an unexpected one says it is internal."""
+    if isinstance(exc, WorkbookError):
+        return exc
+    return WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}），请把文件发给维护者")
+
+
+@contextlib.contextmanager
+def _guarded(book: Path, out: Path | None, tail: str = "") -> Iterator[None]:
+    """Never a traceback: a file that cannot be written or used is a Chinese message and exit code 2."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except OSError as exc:
+        if out is None:
+            raise _fail(f"{_unusable(book, exc)}{tail}") from None
+        raise _fail(f"无法写入 {out}：{exc.strerror or exc}{tail}") from None
+    except Exception as exc:
+        raise _fail(f"{_unusable(book, exc)}{tail}") from None
 
 
 def _check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".xlsx",)) -> None:
@@ -118,11 +141,10 @@ def check(
     from xlpromo.engine import check as run_check
 
     try:
-        with console.status("正在检查…", spinner="dots") if not as_json else _null():
+        with console.status("正在检查…", spinner="dots") if not as_json else contextlib.nullcontext():
             report = run_check(book)
     except Exception as exc:  # never a traceback: a clear message and exit code 2
-        if not isinstance(exc, WorkbookError):
-            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}），请把文件发给维护者")
+        exc = _unusable(book, exc)
         if as_json:
             typer.echo(json.dumps({"valid": False, "file": book.name, "error": {
                 "code": exc.code, "message": str(exc), "sheet": exc.sheet, "header": exc.header}},
@@ -134,14 +156,6 @@ def check(
     else:
         _print_report(report)
     raise typer.Exit(0 if report.valid else 1)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *args: object) -> None:
-        return None
 
 
 def _print_report(report: Any) -> None:
@@ -186,16 +200,11 @@ def recalc(
         _check_output(out, force, (kind,))  # an .xlsm stays an .xlsm: its VBA project is kept
         if out.resolve() == book.resolve():
             raise _fail("输出文件不能与输入相同；要替换原文件请用 --in-place")
-    try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=errors, transient=True) as progress:
-            task = progress.add_task("重算", total=None)
-            result = run_recalc(book, out, in_place=in_place,
-                                step=lambda name: progress.update(task, description=f"重算：{name}…"))
-    except Exception as exc:  # never a traceback
-        if not isinstance(exc, WorkbookError):
-            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
-        raise _fail(str(exc)) from None
+    with _guarded(book, out or book), Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                               TimeElapsedColumn(), console=errors, transient=True) as progress:
+        task = progress.add_task("重算", total=None)
+        result = run_recalc(book, out, in_place=in_place,
+                            step=lambda name: progress.update(task, description=f"重算：{name}…"))
     r = result.report
     console.print(f"[green]已写入[/] {result.output}：更新 {result.cells_updated} 个计算格，"
                   f"问题 {len(r.findings)} 条（错误 {r.stats['errors']}），预警 {len(r.alerts)} 条")
@@ -224,15 +233,8 @@ def report(
         raise _fail("输出文件不能与输入工作簿相同")
     if out.exists() and not force:
         raise _fail(f"{out} 已存在；如需覆盖请加 --force")
-    try:
-        with console.status("正在生成复盘报告…", spinner="dots"):
-            write_report(run_check(book), out)
-    except OSError as exc:
-        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
-    except Exception as exc:  # never a traceback
-        if not isinstance(exc, WorkbookError):
-            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
-        raise _fail(str(exc)) from None
+    with _guarded(book, out), console.status("正在生成复盘报告…", spinner="dots"):
+        write_report(run_check(book), out)
     console.print(f"[green]已生成复盘报告[/] {out}")
 
 
@@ -302,7 +304,7 @@ def split(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
-    try:
+    with _guarded(book, out):
         if dept is not None:
             _check_output(out, force, (kind,))
             if out.resolve() == book.resolve():
@@ -317,14 +319,6 @@ def split(
                 raise _fail(f"{next(p for p in taken if p.exists())} 已存在；如需覆盖请加 --force")
             with console.status("正在生成各部门副本…", spinner="dots"):
                 done = split_all(book, out, due=deadline)
-    except typer.Exit:
-        raise
-    except OSError as exc:
-        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
-    except Exception as exc:  # never a traceback
-        if not isinstance(exc, WorkbookError):
-            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
-        raise _fail(str(exc)) from None
     for d in done:
         console.print(f"[green]已生成[/] {d.output}：{d.dept}可填写 {d.cells} 个单元格"
                       f"（{'、'.join(d.tables) or '无'}），其余已锁定")
@@ -349,15 +343,8 @@ def merge(
     _check_output(out, force, (kind,))
     if any(out.resolve() == p.resolve() for p in [book, *(copies or [])]):
         raise _fail("输出文件不能与输入文件相同")
-    try:
-        with console.status("正在合并…", spinner="dots"):
-            result = merge_books(book, copies or [], out)
-    except OSError as exc:
-        raise _fail(f"无法写入 {out}：{exc.strerror or exc}") from None
-    except Exception as exc:  # never a traceback; nothing was written
-        if not isinstance(exc, WorkbookError):
-            exc = WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}）")
-        raise _fail(f"{exc}。未写出任何文件。") from None
+    with _guarded(book, out, "。未写出任何文件。"), console.status("正在合并…", spinner="dots"):
+        result = merge_books(book, copies or [], out)
     if result.conflicts:
         t = Table(title=f"{CONFLICTS_SHEET}（{len(result.conflicts)}）")
         for h in ("类型", "位置", "行ID", "列", "主表值", "副本的值"):

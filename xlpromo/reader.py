@@ -28,7 +28,8 @@ from xlpromo.parse import normalize_header
 from xlpromo.schema import Table, WorkbookSchema
 from xlpromo.sheets import SCHEMA
 
-__all__ = ["CellError", "RawBook", "RawTable", "TableRef", "read_rows", "read_workbook"]
+__all__ = ["CellError", "RawBook", "RawTable", "SheetParts", "TableRef", "cell_index", "open_calamine",
+           "package_parts", "read_rows", "read_workbook"]
 
 _SCAN_ROWS = 30  # rows searched for a header when the file has no Excel table object
 
@@ -78,7 +79,8 @@ class RawBook:
     sheet_names: list[str]
 
 
-def _open(path: Path) -> CalamineWorkbook:
+def open_calamine(path: Path) -> CalamineWorkbook:
+    """The workbook at ``path`` opened by python-calamine; NotAWorkbook (and kin) when it cannot be read."""
     if not path.is_file():
         raise NotAWorkbook(path, "找不到文件")
     try:
@@ -100,7 +102,7 @@ def _open(path: Path) -> CalamineWorkbook:
 
 
 @dataclass
-class _SheetParts:
+class SheetParts:
     """What the package says about one sheet that calamine does not: tables and error cells."""
 
     tables: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # name → 0-based r0, c0, r1, c1
@@ -135,10 +137,10 @@ def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
     return {r.get("Id", ""): _member(part, r.get("Target", "")) for r in root.iterfind("p:Relationship", _NS)}
 
 
-def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
+def package_parts(path: Path, sheet_names: Iterable[str]) -> dict[str, SheetParts]:
     """One pass over the zip: Excel tables (name and range) and error values, per wanted sheet."""
     wanted = set(sheet_names)
-    out: dict[str, _SheetParts] = {}
+    out: dict[str, SheetParts] = {}
     name: str | None = None
     try:
         with zipfile.ZipFile(path) as z:
@@ -150,14 +152,14 @@ def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
                     name = None
                     continue
                 member = targets.get(s.get(f"{{{_NS['r']}}}id", ""), "")
-                parts = out.setdefault(name, _SheetParts())
+                parts = out.setdefault(name, SheetParts())
                 for rel_target in _rels(z, member).values():
                     if "/tables/" not in rel_target:
                         continue
                     table = ElementTree.fromstring(z.read(rel_target))
                     ref = table.get("ref", "")
                     if ":" in ref:
-                        (c0, r0), (c1, r1) = (_split_ref(x) for x in ref.split(":"))
+                        (c0, r0), (c1, r1) = (cell_index(x) for x in ref.split(":"))
                         totals = int(table.get("totalsRowCount", "0") or 0)
                         display = table.get("displayName") or table.get("name") or ""
                         parts.tables[display] = (r0, c0, r1 - totals, c1)
@@ -165,7 +167,7 @@ def _package(path: Path, sheet_names: Iterable[str]) -> dict[str, _SheetParts]:
                 for xml in _cell_blocks(z, member):
                     if b't="e"' in xml:
                         for m in _ERROR_CELL.finditer(xml):
-                            col, row = _split_ref(m.group(1).decode())
+                            col, row = cell_index(m.group(1).decode())
                             parts.errors[(row, col)] = m.group(2).decode()
     except KeyError:
         return out
@@ -202,7 +204,7 @@ def _cell_blocks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
     yield carry
 
 
-def _split_ref(ref: str) -> tuple[int, int]:
+def cell_index(ref: str) -> tuple[int, int]:
     """``E7`` → (4, 6): 0-based column and row."""
     letters = ref.rstrip("0123456789")
     col = 0
@@ -323,7 +325,7 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
 def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
     """Read every table of ``schema`` from ``path``; WorkbookError when the file is unusable."""
     path = Path(path)
-    wb = _open(path)
+    wb = open_calamine(path)
     actual = {normalize_header(n): n for n in wb.sheet_names}
     needed = {s.key: actual.get(normalize_header(s.name)) for s in schema.sheets if s.tables}
     for s in schema.sheets:
@@ -331,7 +333,7 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
             raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
     # The package scan (zlib, which releases the GIL) runs beside calamine's reads on another core.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(_package, path, [n for n in needed.values() if n])
+        scan = pool.submit(package_parts, path, [n for n in needed.values() if n])
         sheets = {}
         for s in schema.sheets:
             if s.tables:
@@ -351,7 +353,7 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
         assert name is not None
         rows, merged = sheets[s.key]
         stop = len(rows) - 1
-        parts = package.get(name, _SheetParts())
+        parts = package.get(name, SheetParts())
         for t in s.tables:
             known = parts.tables.get(t.name)  # header row included: r0 is the header
             tables[t.key] = _read_table(path, name, t, rows, known, parts.errors, merged, stop,

@@ -27,7 +27,7 @@ from xlpromo.reader import RawBook, as_row, read_workbook
 from xlpromo.state import State, pending_ids, read_state
 from xlpromo.xlsxpatch import CachedValue
 
-__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "backup_path", "recalc"]
+__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows", "recalc"]
 
 ISSUES_SHEET = "问题清单"
 ALERTS_SHEET = "预警"
@@ -99,7 +99,8 @@ def _cached_column(s: pd.Series) -> list[CachedValue]:
     return [v if type(v) is str else _cached(v) for v in s.tolist()]
 
 
-def _issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+def issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+    """The 问题清单 sheet: a header and one row per finding, and the link of each row's 位置 cell."""
     rows: list[list[CachedValue]] = [["位置", "级别", "工作表", "单元格", "列", "问题", "代码", "填写的值"]]
     links: dict[str, str] = {}
     for i, f in enumerate(report.findings, start=2):
@@ -111,7 +112,8 @@ def _issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]
     return rows, links
 
 
-def _alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+def alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+    """The 预警 sheet: a header and one row per alert, and the link of each row's 位置 cell."""
     rows: list[list[CachedValue]] = [[*ALERT_HEADERS, "规则"]]
     links: dict[str, str] = {}
     for i, a in enumerate(report.alerts, start=2):
@@ -170,9 +172,9 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     for sheet in pkg.sheet_names():
         if sheet not in (ISSUES_SHEET, ALERTS_SHEET):
             pkg.set_highlights(sheet, flagged.get(sheet, []))
-    rows, links = _issue_rows(report)
+    rows, links = issue_rows(report)
     pkg.put_sheet(ISSUES_SHEET, rows, widths=[16, 6, 10, 8, 14, 60, 18, 20], links=links)
-    rows, links = _alert_rows(report)
+    rows, links = alert_rows(report)
     pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 70, 10, 30, 20], links=links)
     backup = None
     if in_place:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from xlpromo.errors import WorkbookError
 from xlpromo.excel.backend import ExcelUnavailable, Formula, TableRef
-from xlpromo.reader import CellError, _split_ref
+from xlpromo.reader import CellError, cell_index
 
 __all__ = ["ERROR_TEXTS", "NO_EXCEL", "XlBook", "XlHost", "excel_host", "from_excel", "to_excel"]
 
@@ -72,7 +72,7 @@ def to_excel(v: Any) -> Any:
 def _ref(address: str) -> TableRef:
     """``$A$3:$P$200`` → (2, 0, 199, 15)."""
     first, _, last = address.replace("$", "").partition(":")
-    (c0, r0), (c1, r1) = _split_ref(first), _split_ref(last or first)
+    (c0, r0), (c1, r1) = cell_index(first), cell_index(last or first)
     return r0, c0, r1, c1
 
 

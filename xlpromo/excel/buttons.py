@@ -22,7 +22,7 @@ from xlpromo.formulas import render
 from xlpromo.marks import marks
 from xlpromo.merge import merge_books
 from xlpromo.reader import RawBook, RawTable, read_rows
-from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, _alert_rows, _issue_rows
+from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
 from xlpromo.retro import write_report
 from xlpromo.sheets import SCHEMA
 
@@ -133,8 +133,8 @@ def _checked(host: Host) -> tuple[_Session, RawBook, Report]:
 def _validate(host: Host) -> str:
     s, raw, report = _checked(host)
     marked = _write_marks(s, raw, marks(report, raw))
-    _put_sheet(s.book, ISSUES_SHEET, *_issue_rows(report))
-    _put_sheet(s.book, ALERTS_SHEET, *_alert_rows(report))
+    _put_sheet(s.book, ISSUES_SHEET, *issue_rows(report))
+    _put_sheet(s.book, ALERTS_SHEET, *alert_rows(report))
     return (f"校验完成：{_counts(report)}。\n已在“标记”列标出 {marked} 行；"
             f"明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表（点位置可跳到单元格）。")
 
@@ -143,8 +143,8 @@ def _recalc(host: Host) -> str:
     s, raw, report = _checked(host)
     cols = _write_formulas(s, raw)
     marked = _write_marks(s, raw, marks(report, raw))
-    _put_sheet(s.book, ISSUES_SHEET, *_issue_rows(report))
-    _put_sheet(s.book, ALERTS_SHEET, *_alert_rows(report))
+    _put_sheet(s.book, ISSUES_SHEET, *issue_rows(report))
+    _put_sheet(s.book, ALERTS_SHEET, *alert_rows(report))
     return (f"重算完成：{cols} 个自动计算列已重新填入公式（被手工覆盖的单元格已恢复）。\n{_counts(report)}。\n"
             f"已在“标记”列标出 {marked} 行；明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表。")
 

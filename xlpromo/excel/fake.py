@@ -15,7 +15,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlpromo.reader import CellError, _open, _package
+from xlpromo.reader import CellError, open_calamine, package_parts
 
 __all__ = ["FakeApp", "FakeBook", "FakeRange", "FakeSheet", "FakeTable"]
 
@@ -217,8 +217,8 @@ class FakeBook:
     def from_file(cls, app: FakeApp, path: str | Path) -> FakeBook:
         """Every sheet of an .xlsx (values as Excel holds them) and its Excel tables."""
         path = Path(path)
-        wb = _open(path)
-        parts = _package(path, wb.sheet_names)
+        wb = open_calamine(path)
+        parts = package_parts(path, wb.sheet_names)
         book = cls(app, str(path))
         for name in wb.sheet_names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)

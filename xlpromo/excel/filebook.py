@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xlpromo.excel.backend import ExcelUnavailable, TableRef
-from xlpromo.reader import CellError, _open, _package, _split_ref
+from xlpromo.reader import CellError, cell_index, open_calamine, package_parts
 
 __all__ = ["FileBook", "FileHost"]
 
@@ -21,9 +21,9 @@ class FileBook:
 
     def __init__(self, path: str | Path) -> None:
         self._path = Path(path)
-        self._wb = _open(self._path)
+        self._wb = open_calamine(self._path)
         self._names: list[str] = list(self._wb.sheet_names)
-        self._parts = _package(self._path, self._names)
+        self._parts = package_parts(self._path, self._names)
         self._grids: dict[str, list[list[Any]]] = {}
         self.calls: list[str] = []  # one entry per interface call, e.g. ``write_block 每日监控 (3, 14) 2000x1``
 
@@ -80,7 +80,7 @@ class FileBook:
     def value(self, cell: str) -> Any:
         """The value of ``'Sheet'!A1``-style ``每日监控!O125`` in this session ("" when outside the data)."""
         sheet, ref = cell.rsplit("!", 1)
-        col, row = _split_ref(ref)
+        col, row = cell_index(ref)
         grid = self._grid(sheet.strip("'"))
         return grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
 
