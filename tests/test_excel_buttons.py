@@ -172,10 +172,11 @@ def test_merge_copies_merges_the_picked_copies_beside_the_master_and_opens_the_r
 
 
 def test_merge_copies_refuses_a_copy_of_another_campaign(demo_copy: Path, tmp_path: Path) -> None:
-    other = build_workbook(tmp_path / "双11.xlsx", demo_frames())  # a new campaign ID
-    host = FileHost(FileBook(demo_copy), picks=[other])
+    other = build_workbook(tmp_path / "双11主表.xlsx", demo_frames())  # a new campaign ID
+    stranger = split_book(other, "仓储部", tmp_path / "双11.xlsx").output
+    host = FileHost(FileBook(demo_copy), picks=[stranger])
     text = b.merge_copies(host)
-    assert text.startswith("合并回传未完成：双11.xlsx: ") and "活动" in text
+    assert text.startswith("合并回传未完成：双11.xlsx: 无法合并：这是另一个活动的副本")
     assert host.opened == [] and not demo_copy.with_name("活动.合并.xlsx").exists()
 
 
@@ -266,7 +267,8 @@ def test_values_cross_in_one_place() -> None:
 # --------------------------------------------------------------------------- calls per click
 def _click(name: str, path: Path, folder: Path) -> tuple[list[str], list[str]]:
     """Workbook calls of one click on a fresh copy: on the fake Excel, and on the file backend's interface."""
-    picks = [_copy(path, folder / "back", "副本.xlsx")]
+    (folder / "back").mkdir(parents=True, exist_ok=True)
+    picks = [split_book(path, "仓储部", folder / "back" / "副本.xlsx").output]
     app = FakeApp()
     app.load(_copy(path, folder / "xl"))
     BUTTONS[name](XlHost(app, picker=lambda title: picks))

@@ -107,10 +107,19 @@ def test_split_unlocks_the_departments_cells_only(copies: dict[str, Path], soffi
         assert sheet.protection.sheet, sheet.title
         assert not sheet.protection.password, sheet.title
     assert wb[STATE_SHEET].sheet_state == "veryHidden"
-    assert ws["A2"].value.startswith("【仓储部 部门副本】请只填写白色（未锁定）单元格："
-                                     "“任务分配与进度跟踪表”的当前状态、备注（责任部门为仓储部的 2 行）")
-    assert wb["活动目标"]["A2"].value.startswith("【仓储部 部门副本】本表无需本部门填写")
-    assert "新增行" in daily["A2"].value and str(GROWTH_ROWS) in daily["A2"].value
+    assert ws["A2"].value == ("【仓储部副本】请填写浅黄色单元格："
+                              "任务分配与进度跟踪表的当前状态、备注（负责部门为仓储部的 2 行）。"
+                              "填好后请尽快回传运营部。其余单元格已锁定（保护无密码）：请勿撤销保护改他人内容，"
+                              "勿改表头、删行或另存为其他格式，否则无法合并回主表。")
+    assert "A2:P2" in {str(r) for r in ws.merged_cells.ranges}  # the note wraps across the table
+    assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height == 33  # two lines
+    assert [ws[c].fill.fgColor.rgb for c in ("K12", "L17", "K13", "A12")] == ["FFFFF2CC", "FFFFF2CC", "00000000",
+                                                                              "00000000"]  # open cells are yellow
+    assert wb["活动目标"]["A2"].value == "【仓储部副本】本表无需仓储部填写，仅供查看；单元格已锁定。"
+    assert daily["A2"].value.startswith("【仓储部副本】请填写浅黄色单元格：核心数据监控日报表（可新增行）。"
+                                        f"新增行请直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），"
+                                        "合并时自动并入主表。")
+    assert daily["A312"].fill.fgColor.rgb == "FFFFF2CC"
     state = read_state(copies["仓储部"])
     assert state is not None and state.role == "copy" and state.dept == "仓储部"
     assert state.campaign_id == DEMO_CAMPAIGN_ID and state.max_ids["daily"] == 308
@@ -123,6 +132,9 @@ def test_split_of_the_owner_of_a_table(copies: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(copies["客服部"])
     daily = wb[DAILY]
     assert not daily["G14"].protection.locked and not daily["L14"].protection.locked  # D00011 客服响应时长 is 客服部's
+    assert all(daily[f"{c}14"].protection.locked for c in "ABCF")  # its 日期, 核心指标, 渠道, 目标值 are planned
+    assert daily["A2"].value.startswith("【客服部副本】请填写浅黄色单元格："
+                                        "核心数据监控日报表的实际值、异常说明、调整措施（负责部门为客服部的 56 行）。")
     assert daily["G15"].protection.locked  # D00012 GMV is 运营部's
     ops = openpyxl.load_workbook(copies["运营部"])
     assert not ops["阈值配置"]["C4"].protection.locked and ops["阈值配置"]["A4"].protection.locked
@@ -185,7 +197,8 @@ def test_split_and_merge_give_the_same_workbook_when_every_part_is_streamed(
         wh = edit(copy, folder / "wh2.xlsx", {TASKS: {"K17": "已完成"}, DAILY: {"A312": "2024-06-20"}})
         values = read_values(merge_books(master, [wh], folder / "merged.xlsx").output)
         values[CHANGES_SHEET] = change_rows(values)  # without the time
-        values[STATE_SHEET] = [[r[0], r[1].split(":")[-1], r[2]] if r[0] == "merged" else r  # copy ID: random
+        values[STATE_SHEET] = [[r[0], r[1].split(":")[-1], r[2]] if r[0] == "merged"  # copy ID: random
+                               else [r[0], "", len(r[2].split())] if r[0] == "taken" else r
                                for r in values[STATE_SHEET]]
         return values
 
@@ -250,6 +263,74 @@ def test_merging_the_same_copy_twice_changes_nothing_the_second_time(master: Pat
     s1, s2 = read_state(m1.output), read_state(m2.output)
     assert s1 is not None and s2 is not None
     assert s1.snapshot == s2.snapshot and s1.max_ids == s2.max_ids and s1.merged == s2.merged
+
+
+def test_a_copy_sent_again_after_the_master_moved_on_is_not_a_conflict(master: Path, copies: dict[str, Path],
+                                                                       tmp_path: Path, untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K17": "已完成", "L17": "已发货"}})
+    m1 = merge_books(master, [wh], tmp_path / "m1.xlsx").output
+    moved = edit(m1, tmp_path / "moved.xlsx", {TASKS: {"K17": "已延期"}})  # ops corrects the master afterwards
+    again = merge_books(moved, [wh], tmp_path / "m2.xlsx")  # the warehouse sends the same file once more
+    assert again.conflicts == [] and again.changes == []
+    assert value(read_values(again.output), TASKS, "K17") == "已延期"
+    # the warehouse edits its copy a second time: its new value is an ordinary change, not a conflict
+    wh2 = edit(wh, tmp_path / "wh2.xlsx", {TASKS: {"L17": "已发货，补发2单"}})
+    third = merge_books(again.output, [wh2], tmp_path / "m3.xlsx")
+    assert third.conflicts == []
+    assert [(c.cell, c.old, c.new) for c in third.changes] == [("L17", "已发货", "已发货，补发2单")]
+    assert value(read_values(third.output), TASKS, "K17") == "已延期"
+
+
+def test_the_same_copy_named_twice_counts_once(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                               untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx",
+              {TASKS: {"K17": "已完成"}, DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48, "G312": 36}})
+    twin = tmp_path / "wh（再次发送）.xlsx"
+    shutil.copyfile(wh, twin)  # the same copy, mailed twice under two names
+    result = merge_books(master, [wh, wh, twin], tmp_path / "merged.xlsx")
+    assert result.conflicts == []
+    assert [(c.cell, c.new) for c in result.changes] == [("K17", "已完成")]
+    assert len(result.appended) == 1 and result.already_merged == 1
+    assert [name for name, _ in result.copies] == ["wh.xlsx", "wh（再次发送）.xlsx"]
+
+
+def test_a_copy_in_the_masters_place_and_a_master_in_a_copys_are_refused(master: Path, copies: dict[str, Path],
+                                                                          tmp_path: Path, untouched: None) -> None:
+    out = tmp_path / "merged.xlsx"
+    swapped = runner.invoke(app, ["merge", str(copies["仓储部"]), str(master), "-o", str(out)])
+    assert swapped.exit_code == 2, swapped.output
+    assert "这是仓储部部门副本，不是主工作簿：第一个参数应为主工作簿，副本放在其后" in swapped.output
+    refusal = "无法合并：这是主工作簿（或合并结果），不是部门副本"
+    with pytest.raises(NotMergeable, match=re.escape(f"618活动.xlsx: {refusal}")):
+        merge_books(master, [master], out)
+    m1 = merge_books(master, [], tmp_path / "m1.xlsx").output
+    with pytest.raises(NotMergeable, match=re.escape(f"m1.xlsx: {refusal}")):
+        merge_books(master, [m1], out)
+    assert not out.exists()
+    again = runner.invoke(app, ["split", str(copies["仓储部"]), "--dept", "客服部", "-o", str(tmp_path / "x.xlsx")])
+    assert again.exit_code == 2 and "这是仓储部部门副本，不是主工作簿" in again.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_split_of_a_file_that_is_not_a_workbook_says_so(tmp_path: Path) -> None:
+    fake = tmp_path / "活动.xlsx"
+    fake.write_text("这不是表格", encoding="utf-8")
+    result = runner.invoke(app, ["split", str(fake), "--dept", "仓储部", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2
+    assert "活动.xlsx: 不是 Excel 工作簿" in result.output and "Calamine" not in result.output
+
+
+def test_a_copy_of_a_merged_master_keeps_the_merge_sheets_read_only(master: Path, copies: dict[str, Path],
+                                                                    tmp_path: Path, untouched: None) -> None:
+    ops = edit(copies["运营部"], tmp_path / "ops.xlsx", {TASKS: {"L17": "运营催促中"}})
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"L17": "仓库已发货98%", "K17": "已完成"}})
+    merged = merge_books(master, [wh, ops], tmp_path / "merged.xlsx").output
+    copy = split_book(merged, "仓储部", tmp_path / "again.xlsx").output
+    wb = openpyxl.load_workbook(copy)
+    for name in (CONFLICTS_SHEET, CHANGES_SHEET, "问题清单", "预警", "使用说明"):
+        ws = wb[name]
+        assert ws.protection.sheet, name
+        assert all(c.protection.locked for row in ws.iter_rows() for c in row), name
 
 
 def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, Path], tmp_path: Path,
@@ -425,6 +506,35 @@ def test_recalc_gives_rows_typed_by_hand_an_id_that_is_never_reused(master: Path
     second = recalc(retyped, tmp_path / "r2.xlsx").output
     assert value(read_values(second), DAILY, "P312") == "D00310"  # D00309 belonged to the deleted row
     assert recalc(second, tmp_path / "r3.xlsx").output.read_bytes() == second.read_bytes()
+
+
+def test_rows_typed_below_a_table_join_it_with_its_formulas(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                                             soffice: str) -> None:
+    """LibreOffice, WPS and a protected sheet do not grow a table: recalc and merge take the typed rows in."""
+    typed = edit(master, tmp_path / "typed.xlsx", {DAILY: {
+        "A312": 45464, "B312": "GMV", "C312": "天猫", "F312": 100, "G312": 120,
+        "A314": 45464, "B314": "新客数", "C314": "天猫", "F314": 40, "G314": 30}})
+    out = recalc(typed, tmp_path / "r1.xlsx")
+    assert out.not_formulas == [] and out.report.stats["warnings"] == 0
+    wb = openpyxl.load_workbook(out.output)
+    assert wb[DAILY].tables["Daily"].ref == "A3:P314"
+    assert wb[DAILY]["H312"].value.startswith("=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]]))")
+    assert wb[DAILY]["H313"].value.startswith("=IF(")  # the blank row between them is part of the table
+    values = read_values(out.output)
+    assert [value(values, DAILY, c) for c in ("D312", "H312", "K312", "H314", "K314", "P312", "P314")] == [
+        "万元", 1.2, "达标", 0.75, "未达标", "D00309", "D00310"]
+    lo = read_values(convert(out.output, "xlsx", tmp_path / "lo"))  # LibreOffice's own recalculation agrees
+    assert [value(lo, DAILY, c) for c in ("D312", "H312", "K312", "H314", "K314")] == [
+        "万元", 1.2, "达标", 0.75, "未达标"]
+    assert recalc(out.output, tmp_path / "r2.xlsx").output.read_bytes() == out.output.read_bytes()
+    # the same rows typed in a master that a copy then adds to: both kept, all with formulas
+    wh = edit(copies["客服部"], tmp_path / "cs.xlsx", {DAILY: {"A312": 45463, "B312": "客服响应时长",
+                                                              "C312": "天猫", "F312": 30, "G312": 25}})
+    merged = merge_books(typed, [wh], tmp_path / "merged.xlsx")
+    assert merged.report is not None and merged.report.stats["warnings"] == 0
+    assert [a[1] for a in merged.appended] == ["A315"]
+    mv = read_values(merged.output)
+    assert [value(mv, DAILY, c) for c in ("H312", "H314", "B315", "H315")] == [1.2, 0.75, "客服响应时长", 1.2]
 
 
 def test_a_master_made_before_the_state_sheet_is_upgraded_by_a_merge(master: Path, tmp_path: Path,

@@ -39,7 +39,7 @@ from xlpromo.ids import new_ids
 from xlpromo.pkgedit import BookPatch, CellError, Formula, Value
 from xlpromo.reader import CellError as ReadError
 from xlpromo.reader import RawBook, RawTable, read_workbook
-from xlpromo.recalc import recalc
+from xlpromo.recalc import RowsBelow, recalc
 from xlpromo.schema import ColType, Column, Table
 from xlpromo.sheets import SCHEMA
 from xlpromo.state import (
@@ -52,6 +52,7 @@ from xlpromo.state import (
     TableSnapshot,
     book_rows,
     canon,
+    cell_stamp,
     fingerprint,
     max_ids,
     new_campaign_id,
@@ -176,6 +177,9 @@ def _load_copy(path: Path, master_state: State) -> _Copy:
         raise NotMergeable(path, f"无法合并：{exc}") from None
     if state is None:
         raise NotMergeable(path, f"无法合并：不是由 xlpromo split 生成的部门副本（没有 {STATE_SHEET} 状态表）")
+    if state.role != "copy":
+        raise NotMergeable(path, "无法合并：这是主工作簿（或合并结果），不是部门副本；"
+                                 "副本由 xlpromo split 生成，主工作簿应放在第一个参数")
     if state.format_version != FORMAT_VERSION:
         age = "较旧" if state.format_version < FORMAT_VERSION else "较新"
         raise NotMergeable(path, f"无法合并：副本来自{age}版本的 xlpromo（格式版本 {state.format_version}，"
@@ -262,6 +266,8 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
         state = read_state(master)
     except ValueError as exc:
         raise NotMergeable(master, str(exc)) from None
+    if state is not None and state.role != "master":
+        raise NotMergeable(master, f"这是{state.dept}部门副本，不是主工作簿：第一个参数应为主工作簿，副本放在其后")
     if state is None:  # a master made before _xlpromo existed: it becomes a campaign now
         if copies:
             raise NotMergeable(master, f"主工作簿没有 {STATE_SHEET} 状态表，不可能有它的部门副本；"
@@ -271,7 +277,8 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
         if table.id_column and table.id_column not in raw.tables[table.key].columns:
             raise NotMergeable(master, f"工作表“{raw.tables[table.key].sheet}”缺少“行ID”列（旧版本的主工作簿）",
                                sheet=raw.tables[table.key].sheet, header="行ID")
-    loaded = [_load_copy(Path(c), state) for c in copies]
+    paths = list(dict.fromkeys(Path(c).resolve() for c in copies))  # a file named twice is read once
+    loaded = [_load_copy(Path(c), state) for c in paths]
     mrows = book_rows(raw, state.max_ids)
     result = MergeResult(out, [(c.path.name, c.dept) for c in loaded])
     plan = _Plan()
@@ -280,6 +287,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
     for cp in loaded:
         ids = {k: max(v, cp.state.max_ids.get(k, 0)) for k, v in ids.items()}
     merged = dict(state.merged)
+    taken = {k: set(v) for k, v in state.taken.items()}
     final: dict[str, TableSnapshot] = snapshot_of(mrows)
 
     # row IDs the master's own rows lacked
@@ -298,19 +306,31 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
         base_cols = {c.key: i for i, c in enumerate(cols)}
         proposals: dict[tuple[str, str], list[_Proposal]] = {}
         new_rows: list[tuple[_Copy, RowValues]] = []
+        deleted: set[tuple[str, str]] = set()
         for cp in loaded:
             snap = cp.state.snapshot.get(table.key, TableSnapshot([c.key for c in cols]))
             crows = cp.rows.get(table.key, {})
+            mine = state.taken.get(cp.state.copy_id, set())
             for key, row in crows.items():
                 base = snap.rows.get(key)
                 if base is None:
                     new_rows.append((cp, row))
                     continue
+                m = mrows[table.key].get(key)
                 for ck, i in base_cols.items():
-                    if row.canon[ck] != base[i]:
-                        proposals.setdefault((key, ck), []).append(_Proposal(cp, row.canon[ck], row.raw[ck], base[i]))
+                    value = row.canon[ck]
+                    if mine and cell_stamp(cp.state.copy_id, table.key, key, ck, value) in mine:
+                        continue  # taken from this copy before: sent again, or the master has moved on since
+                    was = base[i]
+                    if mine and m is not None and \
+                            cell_stamp(cp.state.copy_id, table.key, key, ck, m.canon[ck]) in mine:
+                        was = m.canon[ck]  # the master still holds what this copy gave last time
+                    if value != was and not any(p.copy.state.copy_id == cp.state.copy_id and p.value == value
+                                                for p in proposals.get((key, ck), [])):
+                        proposals.setdefault((key, ck), []).append(_Proposal(cp, value, row.raw[ck], was))
             for key in snap.rows:
-                if key not in crows:
+                if key not in crows and (cp.state.copy_id, key) not in deleted:
+                    deleted.add((cp.state.copy_id, key))
                     m = mrows[table.key].get(key)
                     cell = rt.cell(m.row, cols[0].key).split("!")[1] if m and cols else ""
                     result.conflicts.append(Conflict("副本删除了此行", rt.sheet, cell, key, "（整行）", "", "",
@@ -338,12 +358,14 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
             for q in active:
                 result.changes.append(Change(q.copy.path.name, q.copy.dept, rt.sheet, cell, key, col.header,
                                              _show(m.raw[ck]), _show(q.raw)))
+                taken.setdefault(q.copy.state.copy_id, set()).add(
+                    cell_stamp(q.copy.state.copy_id, table.key, key, ck, q.value))
             m.canon[ck] = take.value
             final[table.key].rows[key][base_cols[ck]] = take.value
         # new rows
         _append(table, raw, mrows, new_rows, plan, result, final, ids, merged)
-    new_state = State(campaign_id=state.campaign_id, max_ids=ids, snapshot=final, merged=merged)
-    _write(master, out, plan, new_state, result, now)
+    new_state = State(campaign_id=state.campaign_id, max_ids=ids, snapshot=final, merged=merged, taken=taken)
+    _write(master, raw, out, plan, new_state, result, now)
     return result
 
 
@@ -391,8 +413,10 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
         final[table.key].rows[key] = [row.canon[c.key] for c in cols]
 
 
-def _write(master: Path, out: Path, plan: _Plan, state: State, result: MergeResult, now: str) -> None:
+def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, result: MergeResult, now: str) -> None:
     pkg = BookPatch.open(master)
+    for rt in raw.tables.values():
+        RowsBelow.of(rt).adopt(pkg)  # rows typed below a table in the master join it before rows are appended
     for table, rt, rows in plan.appends:
         r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
         last = max([r1, *(int(x) for x in rt.data.index)])

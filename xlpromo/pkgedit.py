@@ -31,8 +31,10 @@ from xlpromo.xlsxpatch import (
     _set_attr,
 )
 
-__all__ = ["PROTECTION", "BookPatch", "CellError", "Formula", "Keep"]
+__all__ = ["INPUT_FILL", "PROTECTION", "BookPatch", "CellError", "Formula", "Keep"]
 
+#: Fill of the cells a department copy leaves open (Excel's light "input" yellow).
+INPUT_FILL = "FFFFF2CC"
 #: The sheet protection of the template (no password): filtering, sorting, column widths allowed.
 PROTECTION = ('sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" sort="0" autoFilter="0"')
 
@@ -109,15 +111,17 @@ CellFn = Callable[[str | None, str], str]  # (old cell element or None, its A1 r
 
 
 class _Styles:
-    """cellXfs (and fonts) of styles.xml: lock variants of a style, appended once each."""
+    """cellXfs (with fonts and fills) of styles.xml: lock, note and input variants of a style, added once each."""
 
     def __init__(self, xml: str) -> None:
         self.xml = xml
         self.p = _prefix(xml, "styleSheet")
         self.xfs = self._items("cellXfs")
         self.fonts = self._items("fonts")
-        self.n_xfs, self.n_fonts = len(self.xfs), len(self.fonts)
+        self.fills = self._items("fills")
+        self.n_xfs, self.n_fonts, self.n_fills = len(self.xfs), len(self.fonts), len(self.fills)
         self._variants: dict[tuple[int, bool], int] = {}
+        self._derived_memo: dict[tuple[int, str], int] = {}
 
     def _items(self, block: str) -> list[str]:
         start, stop = _root_span(self.xml, "styleSheet")
@@ -162,24 +166,53 @@ class _Styles:
         return self._variants[key]
 
     def emphasised(self, s: int) -> int:
-        """Style ``s`` with a bold dark-red font (the department note)."""
-        key = (-1 - s, True)
-        if key not in self._variants:
-            p = self.p
-            self.fonts.append(f'<{p}font><{p}b/><{p}sz val="10"/><{p}color rgb="FFC00000"/>'
-                              f'<{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>')
-            xf = self.xfs[s] if s < len(self.xfs) else self.xfs[0]
-            head = _TAG.match(xf)
-            assert head is not None
-            tag = _set_attr(_set_attr(head.group(0), "fontId", str(len(self.fonts) - 1)), "applyFont", "1")
-            self.xfs.append(tag + xf[head.end():])
-            self._variants[key] = len(self.xfs) - 1
-        return self._variants[key]
+        """Style ``s`` with a bold dark-red font, wrapped at the top (the department note)."""
+        p = self.p
+        return self._derived(s, "note", font=f'<{p}font><{p}b/><{p}sz val="10"/><{p}color rgb="FFC00000"/>'
+                                            f'<{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>',
+                             align=f'<{p}alignment vertical="top" wrapText="1"/>')
+
+    def filled(self, s: int) -> int:
+        """Style ``s`` with the light yellow fill of a cell to fill in."""
+        p = self.p
+        solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="{INPUT_FILL}"/><{p}bgColor indexed="64"/>'
+        return self._derived(s, "input", fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
+
+    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", align: str = "") -> int:
+        """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
+        s = s if s < len(self.xfs) else 0
+        key = (s, kind)
+        if key in self._derived_memo:
+            return self._derived_memo[key]
+        xf = self.xfs[s]
+        head = _TAG.match(xf)
+        assert head is not None
+        tag = head.group(0) if not head.group(3) else head.group(0)[:-2].rstrip() + ">"
+        inner = "" if head.group(3) else xf[head.end(): xf.rfind("<")]
+        if font:
+            tag = _set_attr(_set_attr(tag, "fontId", str(self._add(self.fonts, font))), "applyFont", "1")
+        if fill:
+            tag = _set_attr(_set_attr(tag, "fillId", str(self._add(self.fills, fill))), "applyFill", "1")
+        if align:
+            inner = align + re.sub(r"<(?:[\w.-]+:)?alignment\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?alignment>)", "", inner,
+                                   flags=re.S)
+            tag = _set_attr(tag, "applyAlignment", "1")
+        self.xfs.append(f"{tag}{inner}</{self.p}xf>")
+        self._derived_memo[key] = len(self.xfs) - 1
+        return self._derived_memo[key]
+
+    @staticmethod
+    def _add(items: list[str], item: str) -> int:
+        """Index of ``item`` in a block, appended when not there yet."""
+        if item not in items:
+            items.append(item)
+        return items.index(item)
 
     def text(self) -> str | None:
         """The new styles.xml, None when nothing was added."""
         xml = self.xml
-        for block, items, n in (("cellXfs", self.xfs, self.n_xfs), ("fonts", self.fonts, self.n_fonts)):
+        for block, items, n in (("fonts", self.fonts, self.n_fonts), ("fills", self.fills, self.n_fills),
+                                ("cellXfs", self.xfs, self.n_xfs)):
             if len(items) == n:
                 continue
             start, stop = _root_span(xml, "styleSheet")
@@ -243,13 +276,16 @@ class BookPatch(XlsxPackage):
         keys = set(cells) | set(styles)
         self._edit(sheet, {k: writer(k) for k in keys})
 
-    def lock_cells(self, sheet: str, unlocked: Mapping[tuple[int, int], int]) -> None:
-        """Lock every cell of ``sheet`` but those of ``unlocked`` ((row, col) → style of a cell to create)."""
+    def lock_cells(self, sheet: str, unlocked: Mapping[tuple[int, int], int], *, fill: bool = False) -> None:
+        """Lock every cell of ``sheet`` but those of ``unlocked`` ((row, col) → style of a cell to create);
+        ``fill`` paints the unlocked cells in :data:`INPUT_FILL`."""
         st = self.styles()
 
+        def open_style(s: int) -> int:
+            return st.filled(st.variant(s, False)) if fill else st.variant(s, False)
+
         def create(key: tuple[int, int]) -> CellFn:
-            return lambda old, ref: old if old is not None else \
-                _cell_xml(self._p, ref, st.variant(unlocked[key], False), None)
+            return lambda old, ref: old if old is not None else _cell_xml(self._p, ref, open_style(unlocked[key]), None)
 
         self._edit(sheet, {k: create(k) for k in unlocked})  # only the rows with cells to create are parsed
         part = self._worksheet_part(sheet)
@@ -272,7 +308,7 @@ class BookPatch(XlsxPackage):
             want = key not in unlocked
             new = memo.get((s, want))
             if new is None:
-                new = memo[(s, want)] = st.variant(s, want)
+                new = memo[(s, want)] = st.variant(s, want) if want else open_style(s)
             return tag if new == s else _with_style(tag, new)
 
         body = re.sub(rf"<{p}c\s[^>]*>", one, xml[start.start():stop])
@@ -292,6 +328,45 @@ class BookPatch(XlsxPackage):
         if calc:
             at = calc.end()
         self._put(part, xml[:at] + f"<{p}sheetProtection {attrs}/>" + xml[at:])
+
+    def merge_cells(self, sheet: str, ref: str) -> None:
+        """Merge the range ``ref`` (``A2:P2``) of ``sheet``; it must not overlap a merged range."""
+        part = self._worksheet_part(sheet)
+        xml = self._text(part)
+        p = _prefix(xml, "sheetData")
+        m = re.search(r"<(?:[\w.-]+:)?mergeCells\b[^>]*>(.*?)</(?:[\w.-]+:)?mergeCells>", xml, re.S)
+        if m:
+            n = len(re.findall(r"<(?:[\w.-]+:)?mergeCell\b", m.group(1))) + 1
+            head = _set_attr(re.match(r"<[^>]*>", m.group(0)).group(0), "count", str(n))  # type: ignore[union-attr]
+            inner = m.group(1) + f'<{p}mergeCell ref="{ref}"/>'
+            xml = xml[:m.start()] + head + inner + f"</{p}mergeCells>" + xml[m.end():]
+        else:
+            after = re.search(r"<(?:[\w.-]+:)?(?:phoneticPr|conditionalFormatting|dataValidations|hyperlinks|"
+                              r"printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|drawing|"
+                              r"legacyDrawing|tableParts|extLst)\b", xml)
+            at = after.start() if after else xml.rfind("</")
+            xml = xml[:at] + f'<{p}mergeCells count="1"><{p}mergeCell ref="{ref}"/></{p}mergeCells>' + xml[at:]
+        self._put(part, xml)
+
+    def set_row_height(self, sheet: str, row: int, points: float) -> None:
+        """Give an existing row of ``sheet`` a custom height in points."""
+        part = self._worksheet_part(sheet)
+        xml = self._text(part)
+        m = re.search(rf'<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*"{row}"[^>]*?/?>', xml)
+        if m is None:
+            raise KeyError(f"no row {row} on {sheet!r}")
+        tag = _set_attr(_set_attr(m.group(0), "ht", f"{points:g}"), "customHeight", "1")
+        self._put(part, xml[:m.start()] + tag + xml[m.end():])
+
+    def column_widths(self, sheet: str) -> dict[int, float]:
+        """Width of each column with a ``<col>`` entry (1-based column → characters; 0 when hidden)."""
+        out: dict[int, float] = {}
+        for m in re.finditer(r"<(?:[\w.-]+:)?col\b[^>]*>", self._text(self._worksheet_part(sheet))):
+            a = _attrs(m.group(0))
+            width = 0.0 if a.get("hidden") in ("1", "true") else float(a.get("width", 8.43))
+            for c in range(int(a.get("min", 1)), int(a.get("max", a.get("min", 1))) + 1):
+                out[c] = width
+        return out
 
     def row_styles(self, sheet: str, row: int) -> dict[int, int]:
         """Style of each existing cell of a row (column → s), for cells created below it."""

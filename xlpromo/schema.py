@@ -69,6 +69,7 @@ class Column:
     readonly: bool = False  # reference text that people read but do not type (locked)
     system: bool = False  # written by xlpromo (row IDs, marks): never typed, optional in a file
     hidden: bool = False  # the column is hidden in the workbook
+    planned: bool = False  # set when a row is planned (日期, 指标, 目标): a department copy opens it on new rows only
 
     @property
     def computed(self) -> bool:

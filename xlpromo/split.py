@@ -12,6 +12,7 @@ time (the base of the three-way merge). The master is only read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -29,6 +30,7 @@ from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
 from xlpromo.schema import Column, Sheet, Table
 from xlpromo.sheets import SCHEMA
 from xlpromo.state import STATE_SHEET, State, book_rows, max_ids, read_state, snapshot_of
+from xlpromo.xlsxpatch import _col_name
 
 __all__ = ["GROWTH_ROWS", "NotSplittable", "Split", "copy_name", "departments", "split_all", "split_book"]
 
@@ -81,7 +83,7 @@ def _can_add_rows(table: Table, sheet: Sheet, dept: str, depts: Sequence[str]) -
 
 def _mine(col: Column, table: Table, sheet: Sheet, dept: str, owner: object, depts: Sequence[str]) -> bool:
     """Whether ``dept`` fills this column on a row whose owner is ``owner``."""
-    if not col.editable:
+    if not col.editable or col.planned:
         return False
     if col.filled_by is not None:
         return col.filled_by == dept
@@ -95,6 +97,8 @@ class _Scope:
     unlocked: dict[tuple[int, int], int]  # (row, col), 1-based → style of a created cell
     lines: list[str]  # what the department fills on the sheet
     cells: int = 0
+    grows: bool = False  # the department may add rows to a table of the sheet
+    last_col: int = 1  # right edge of the sheet's tables
 
 
 def _table_scope(pkg: BookPatch, sheet: Sheet, rt: RawTable, owners: pd.Series | None, dept: str,
@@ -103,7 +107,8 @@ def _table_scope(pkg: BookPatch, sheet: Sheet, rt: RawTable, owners: pd.Series |
     cols = [c for c in table.columns if c.key in rt.columns]
     rows = [as_row(r) for r in rt.data.index]
     own_rows = 0
-    picked: list[str] = []
+    every: list[str] = []  # columns open on every row
+    own: list[str] = []  # columns open on the department's own rows
     owner_of = {as_row(k): v for k, v in owners.items()} if owners is not None else {}
     for col in cols:
         c = rt.columns[col.key] + 1
@@ -113,36 +118,62 @@ def _table_scope(pkg: BookPatch, sheet: Sheet, rt: RawTable, owners: pd.Series |
                 scope.unlocked[(r, c)] = 0
                 hit += 1
         if hit:
-            picked.append(col.header)
             scope.cells += hit
             if table.owner_column and col.filled_by is None:
                 own_rows = max(own_rows, hit)
+                own.append(col.header)
+            else:
+                every.append(col.header)
     grow = _can_add_rows(table, sheet, dept, depts)
     grow_cols = [c for c in cols if c.editable and (c.filled_by == dept or (c.filled_by is None and grow))]
+    r0, _, r1, c1 = pkg.table_ref(rt.sheet, table.name)
+    scope.last_col = max(scope.last_col, c1)
     if grow and grow_cols:
-        r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
+        scope.grows = True
         last = max([r1, *rows])
         styles = pkg.row_styles(rt.sheet, last) if last > r0 else {}
         for col in grow_cols:
             c = rt.columns[col.key] + 1
             for r in range(last + 1, min(last + GROWTH_ROWS, r0 + table.capacity) + 1):
                 scope.unlocked[(r, c)] = styles.get(c, 0)
-    if picked:
-        where = f"（责任部门为{dept}的 {own_rows} 行）" if own_rows else ""
-        scope.lines.append(f"“{table.title}”的{'、'.join(picked)}{where}")
-    if grow and grow_cols:
-        scope.lines.append(f"“{table.title}”新增行：直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），"
-                           "合并时自动并入主表")
+    parts = []
+    if every:
+        parts.append("" if every == [table.title] else _columns(every))
+    if own_rows:
+        parts.append(f"{_columns(own)}（负责部门为{dept}的 {own_rows} 行）")
+    if parts:
+        scope.lines.append(f"{table.title}{'的' if parts[0] else ''}{'；'.join(parts)}")
+    elif grow and grow_cols:
+        scope.lines.append(f"{table.title}（可新增行）")
+
+
+def _columns(headers: list[str]) -> str:
+    """Column headers as a short list: ``任务编号、任务名称等 10 列`` when there are many."""
+    return "、".join(headers) if len(headers) <= 4 else f"{'、'.join(headers[:2])}等 {len(headers)} 列"
 
 
 def _note(sheet: Sheet, dept: str, scope: _Scope, due: dt.date | None) -> str:
+    """Row 2 of a copy's sheet: what the department fills there, by when, and what not to do."""
+    if not scope.lines:
+        return f"【{dept}副本】本表无需{dept}填写，仅供查看；单元格已锁定。"
     when = f"请于 {due:%Y-%m-%d} 前" if due else "填好后请尽快"
-    if scope.lines:
-        what = f"请只填写白色（未锁定）单元格：{'；'.join(scope.lines)}。填写阶段：{sheet.phase}；{when}回传运营部。"
-    else:
-        what = "本表无需本部门填写，仅供查看。"
-    return (f"【{dept} 部门副本】{what}其余单元格已锁定（工作表保护无密码，请勿撤销保护去改他人内容）；"
-            "不要改表头、不要删除行、不要另存为其他格式，否则无法合并回主表。")
+    grow = (f"新增行请直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），合并时自动并入主表。"
+            if scope.grows else "")
+    return (f"【{dept}副本】请填写浅黄色单元格：{'；'.join(scope.lines)}。{grow}{when}回传运营部。"
+            "其余单元格已锁定（保护无密码）：请勿撤销保护改他人内容，勿改表头、删行或另存为其他格式，否则无法合并回主表。")
+
+
+def _put_note(pkg: BookPatch, name: str, at: tuple[int, int], last_col: int, text: str) -> None:
+    """Write the note wrapped across the tables' width, the row as high as its lines."""
+    r, c = at
+    base = pkg.row_styles(name, r).get(c, 0)
+    pkg.set_cells(name, {at: text}, styles={at: pkg.styles().emphasised(base)})
+    last_col = max(last_col, c + 5)
+    widths = pkg.column_widths(name)
+    chars = sum(widths.get(x, 8.43) for x in range(c, last_col + 1))
+    lines = -(-len(text) * 2.1 // max(chars, 10))  # a CJK character is about two width units
+    pkg.merge_cells(name, f"{_col_name(c)}{r}:{_col_name(last_col)}{r}")
+    pkg.set_row_height(name, r, 15.0 * max(lines, 1) + 3)
 
 
 def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
@@ -155,8 +186,8 @@ def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike
 
 def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook | None,
            frames: dict[str, pd.DataFrame] | None, skip_empty: bool) -> Split | None:
-    state = read_state_or_refuse(master)
     raw = raw or read_workbook(master)
+    state = read_state_or_refuse(master)
     depts = departments(raw)
     if dept not in depts:
         raise NotSplittable(master, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
@@ -164,11 +195,10 @@ def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook
     rows = book_rows(raw, state.max_ids)
     pkg = BookPatch.open(master)
     total, titles = 0, []
+    done: set[str] = {STATE_SHEET}
     for sheet in SCHEMA.sheets:
         name = next((t.sheet for t in raw.tables.values() if t.table.key in {x.key for x in sheet.tables}), None)
         if name is None:
-            if sheet.key == "guide" and sheet.name in pkg.sheet_names():
-                pkg.protect(sheet.name)
             continue
         scope = _Scope({}, [])
         for table in sheet.tables:
@@ -181,15 +211,19 @@ def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook
                 if ids:
                     pkg.set_cells(name, ids)
         note_at = (2, 3) if any(t.key == "review" for t in sheet.tables) else (2, 1)  # 复盘报告: A2:B2 hold 活动名称
-        base = pkg.row_styles(name, 2).get(note_at[1], 0)
-        pkg.set_cells(name, {note_at: _note(sheet, dept, scope, due)}, styles={note_at: pkg.styles().emphasised(base)})
-        pkg.lock_cells(name, scope.unlocked)
+        _put_note(pkg, name, note_at, scope.last_col, _note(sheet, dept, scope, due))
+        pkg.lock_cells(name, scope.unlocked, fill=True)
         pkg.protect(name)
+        done.add(name)
         total += scope.cells
         if scope.lines:
             titles.append(sheet.name)
     if skip_empty and not total:
         return None
+    for name in pkg.sheet_names():  # 使用说明, 问题清单, 预警, 合并冲突, 变更记录, sheets the user added: read only
+        if name not in done:
+            with contextlib.suppress(ValueError):  # a chart sheet has no cells to protect
+                pkg.protect(name)
     copy = State(campaign_id=state.campaign_id, role="copy", dept=dept, copy_id=str(uuid.uuid4()),
                  made_at=dt.datetime.now().isoformat(timespec="seconds"), source=master.name,
                  max_ids=max_ids(rows, state.max_ids), snapshot=snapshot_of(rows))
@@ -205,6 +239,8 @@ def read_state_or_refuse(master: Path) -> State:
         state = read_state(master)
     except ValueError as exc:
         raise NotSplittable(master, str(exc)) from None
+    if state is not None and state.role != "master":
+        raise NotSplittable(master, f"这是{state.dept or ''}部门副本，不是主工作簿：请对主工作簿运行 split")
     if state is None:
         raise NotSplittable(master, f"没有 {STATE_SHEET} 状态表（由旧版 xlpromo 生成）：请先运行 "
                                     f"xlpromo merge {master.name} -o 新主表.xlsx（不带副本）为它加上活动ID，"
@@ -216,8 +252,8 @@ def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
               due: dt.date | None = None) -> list[Split]:
     """One copy per department of the 数据字典 list that has something to fill, in ``folder``."""
     master = Path(master)
-    read_state_or_refuse(master)
     raw = read_workbook(master)
+    read_state_or_refuse(master)
     frames = check_book(raw).frames
     out = []
     for dept in departments(raw):

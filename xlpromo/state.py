@@ -42,6 +42,7 @@ __all__ = [
     "TableSnapshot",
     "book_rows",
     "canon",
+    "cell_stamp",
     "fingerprint",
     "initial_state",
     "key_column",
@@ -134,6 +135,7 @@ class State:
     max_ids: dict[str, int] = field(default_factory=dict)
     snapshot: dict[str, TableSnapshot] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)  # "copy_id:fingerprint" of a merged new row → its row ID
+    taken: dict[str, set[str]] = field(default_factory=dict)  # copy ID → cell_stamp of each value taken from it
 
     def records(self) -> Iterator[tuple[str, str, str | int]]:
         """The sheet's rows: (kind, sub-key, value), or (JSON row, "", "") under a table's ``columns``."""
@@ -148,6 +150,10 @@ class State:
             yield "ids", table, n
         for k, row_id in sorted(self.merged.items()):
             yield "merged", k, row_id
+        for copy_id, stamps in sorted(self.taken.items()):
+            ordered = sorted(stamps)
+            for i in range(0, len(ordered), _STAMPS_PER_CELL):
+                yield "taken", copy_id, " ".join(ordered[i:i + _STAMPS_PER_CELL])
         for table, snap in self.snapshot.items():
             yield "columns", table, _dumps(snap.columns)
             for key, values in snap.rows.items():
@@ -156,6 +162,15 @@ class State:
     def rows(self) -> list[list[str | int]]:
         """The sheet's cells, with a header row."""
         return [["xlpromo 状态（合并回传用，请勿修改）", "", ""], *([a, b, c] for a, b, c in self.records())]
+
+
+_STAMPS_PER_CELL = 2000  # 11 characters each: well below Excel's 32,767 per cell
+
+
+def cell_stamp(copy_id: str, table: str, key: str, column: str, value: Canon) -> str:
+    """A short hash of a value a merge took from a copy, so that the same copy sent again is recognised."""
+    text = json.dumps([copy_id, table, key, column, value], ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
 def _dumps(v: object) -> str:
@@ -204,6 +219,8 @@ def parse_state(rows: list[list[Any]]) -> State:
                 st.max_ids[sub] = int(float(value))
             elif kind == "merged":
                 st.merged[sub] = str(value)
+            elif kind == "taken":
+                st.taken.setdefault(sub, set()).update(str(value).split())
             elif kind == "columns":
                 table = sub
                 st.snapshot[sub] = TableSnapshot(columns=list(json.loads(str(value))))
