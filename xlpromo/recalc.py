@@ -22,12 +22,16 @@ import pandas as pd
 from xlpromo.alerts import ALERT_HEADERS
 from xlpromo.engine import Report, check_book
 from xlpromo.findings import FormulaOverwritten, Severity
-from xlpromo.pkgedit import BookPatch
-from xlpromo.reader import RawBook, as_row, read_workbook
+from xlpromo.formulas import render
+from xlpromo.pkgedit import BookPatch, Formula, Value
+from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
+from xlpromo.schema import Table
+from xlpromo.sheets import SCHEMA
 from xlpromo.state import State, pending_ids, read_state
 from xlpromo.xlsxpatch import CachedValue
 
-__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows", "recalc"]
+__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "RowsBelow", "alert_rows", "backup_path", "issue_rows",
+           "recalc"]
 
 ISSUES_SHEET = "问题清单"
 ALERTS_SHEET = "预警"
@@ -132,6 +136,42 @@ def _flagged(report: Report) -> dict[str, list[str]]:
     return {sheet: sorted(c) for sheet, c in cells.items()}
 
 
+@dataclass(frozen=True)
+class RowsBelow:
+    """Rows typed just below an Excel table that did not grow (LibreOffice, WPS, a protected sheet)."""
+
+    table: Table
+    sheet: str
+    rows: list[int]  # Excel rows with values, below the table's last row
+    columns: dict[str, int]  # column key → 0-based sheet column
+
+    @classmethod
+    def of(cls, rt: RawTable) -> RowsBelow:
+        """The data rows of a table as read (rows below its range included: the reader reads them)."""
+        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), dict(rt.columns))
+
+    def adopt(self, pkg: BookPatch) -> list[int]:
+        """Extend the table over the rows below it and give them its formulas; returns those rows."""
+        table = self.table
+        if not table.growable or not self.rows:
+            return []
+        r0, _, r1, _ = pkg.table_ref(self.sheet, table.name)
+        below = [r for r in self.rows if r1 < r <= r0 + table.capacity]
+        if not below:
+            return []
+        styles = pkg.row_styles(self.sheet, r1) if r1 > r0 else {}
+        cells: dict[tuple[int, int], Value] = {}
+        for col in table.computed_columns:
+            if col.key in self.columns:
+                c = self.columns[col.key] + 1
+                text = render(col.formula or "", SCHEMA, table)
+                cells.update({(r, c): Formula(text, "") for r in range(r1 + 1, below[-1] + 1)})
+        style_of = {k: styles.get(k[1], 0) for k in cells}
+        pkg.set_cells(self.sheet, cells, styles=style_of)
+        pkg.set_table_end(self.sheet, table.name, below[-1])
+        return below
+
+
 def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = False,
            step: Callable[[str], None] | None = None) -> Recalculated:
     """Write ``out`` (or replace ``book`` after a backup when ``in_place``); WorkbookError if unusable."""
@@ -150,11 +190,14 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     # The frames are no longer needed: free them before the package is held in memory.
     report = replace(report, frames={})
     stamp = pending_ids(raw, state)
+    growing = [RowsBelow.of(rt) for rt in raw.tables.values() if rt.table.growable]
     del raw
     gc.collect()
     note("写入")
     pkg = BookPatch.open(book)
     stamp.apply(pkg)  # rows added by hand get their row IDs, never reused
+    for typed in growing:
+        typed.adopt(pkg)  # rows typed below a table join it, with its formulas
     updated, not_formulas = 0, []
     while cells:
         sheet, values = cells.popitem()

@@ -937,7 +937,8 @@ def _cell_xml(ref: str, v: CachedValue) -> str:
 
 
 def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str]) -> str:
-    """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks."""
+    """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks,
+    printed landscape on A4, one page wide."""
     ncols = max((len(r) for r in rows), default=0)
     if len(rows) > _MAX_ROW or ncols > _MAX_COL or len(widths) > _MAX_COL:
         raise ValueError("too many rows or columns for one sheet")
@@ -962,14 +963,16 @@ def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], l
     dim = f"A1:{names[-1]}{len(rows)}" if rows and ncols else "A1"
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-            f'<sheetPr><tabColor rgb="{GENERATED_TAB_COLOR}"/></sheetPr><dimension ref="{dim}"/>'
+            f'<sheetPr><tabColor rgb="{GENERATED_TAB_COLOR}"/><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<dimension ref="{dim}"/>'
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
             'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{''.join(cols)}</cols>" if cols else "")
             + f"<sheetData>{''.join(data)}</sheetData>"
             + (f"<hyperlinks>{''.join(hyperlinks)}</hyperlinks>" if hyperlinks else "")
-            + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+            + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
 
 
 def _full_calc_on_load(wb: str) -> str:
