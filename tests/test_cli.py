@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
+from xlpromo.builder import build_workbook
 from xlpromo.cli import app, parse_date
+from xlpromo.demo import demo_frames
+from xlpromo.engine import check
+from xlpromo.sheets import SCHEMA
+from xlpromo.state import read_state
 
 from .conftest import read_values
 
@@ -97,3 +105,184 @@ def test_unwritable_folder_is_a_message(tmp_path: Path) -> None:
 
 def test_compact_date_forms_match_the_cells(tmp_path: Path) -> None:
     assert parse_date("20251101") == dt.date(2025, 11, 1)
+
+
+# ---------------------------------------------------------------------------- text from data is printed literally
+
+SHEETS = "、".join(s.name for s in SCHEMA.sheets)
+
+
+def test_brackets_in_a_file_name_are_printed_as_typed(tmp_path: Path) -> None:
+    """Rich markup would eat ``[red]`` (and crash on ``[/]``): file names are printed literally."""
+    out = tmp_path / "报表[red][1][/].xlsx"
+    result = runner.invoke(app, ["demo", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"已生成 {out}（{len(SCHEMA.sheets)} 个工作表：{SHEETS}）\n"
+    again = runner.invoke(app, ["new", str(out)])
+    assert again.exit_code == 2
+    assert again.output == f"错误：{out} 已存在；如需覆盖请加 --force\n"
+
+
+def test_an_error_message_with_brackets_is_printed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(name: str) -> str:
+        raise PackageNotFoundError(name)
+
+    monkeypatch.setattr("importlib.metadata.version", not_installed)
+    out = tmp_path / "x.xlam"
+    result = runner.invoke(app, ["build-addin", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output == "错误：未安装 xlwings：请先运行 pip install 'xlpromo[excel]'\n"
+    assert not out.exists()
+
+
+def test_check_prints_cell_values_and_file_names_literally(tmp_path: Path) -> None:
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[2, "actual"] = "[red]约5万[/red]"
+    daily.loc[3, "actual"] = "[/]"
+    frames["daily"] = daily
+    path = build_workbook(tmp_path / "回传[bold].xlsx", frames)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert _column(result.output, "问题清单", "问题") == "无法识别的数字：“[red]约5万[/red]”无法识别的数字：“[/]”"
+    assert result.output.endswith("回传[bold].xlsx：有错误，错误 2 条，提示 0 条，预警 18 条\n")
+
+
+def _column(output: str, title: str, header: str) -> str:
+    """The text of one column of a rich table in ``output``, its folded lines joined, without spaces."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    heads = [h.strip() for h in lines[start + 2].split("┃")]
+    at = heads.index(header)
+    text = []
+    for line in lines[start + 4:]:
+        if not line.startswith("│"):
+            break
+        text.append(line.split("│")[at])
+    return "".join(text).replace(" ", "")
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_check_folds_long_texts_instead_of_cutting_them(tmp_path: Path, width: int) -> None:
+    """A narrow terminal: every finding and alert text is shown in full, folded over lines, never cut with “…”."""
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[2, "actual"] = "约五万八千元左右请财务部门再核对一下这个数字是否正确谢谢大家的配合"
+    frames["daily"] = daily
+    path = build_workbook(tmp_path / "long.xlsx", frames)
+    report = check(path)
+    proc = subprocess.run([sys.executable, "-m", "xlpromo", "check", str(path)], capture_output=True, text=True,
+                          check=False, env={**os.environ, "COLUMNS": str(width)})
+    assert proc.returncode == 1, proc.stderr
+    assert max(cell_len(line) for line in proc.stdout.splitlines()) <= width
+    assert "…" not in proc.stdout
+    assert _column(proc.stdout, "问题清单", "问题") == "".join(f.message for f in report.findings).replace(" ", "")
+    assert _column(proc.stdout, "预警", "预警") == "".join(a.message for a in report.alerts).replace(" ", "")
+    assert _column(proc.stdout, "预警", "时限") == "".join(a.deadline for a in report.alerts).replace(" ", "")
+
+
+# ---------------------------------------------------------------------------- new: phase lengths and date range
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--start", "2025-01-01", "--end", "2025-03-02"], "爆发期 2025-01-01 至 2025-03-02 共 61 天，超过上限 60 天"),
+    (["--start", "2000-01-03", "--end", "2000-01-05"],
+     "预热开始日期 1999-12-27（爆发开始前 7 天）超出范围：请填写 2000—2099 年之间的日期（工作簿的日期校验范围）"),
+    (["--start", "2099-12-20", "--end", "2099-12-30"],
+     "返场结束日期 2100-01-02（爆发结束后 3 天）超出范围：请填写 2000—2099 年之间的日期（工作簿的日期校验范围）"),
+    (["--warmup-days", "61"], "--warmup-days 61 超出范围：预热期天数须在 0—60 之间"),
+    (["--return-days", "-1"], "--return-days -1 超出范围：返场期天数须在 0—60 之间"),
+], ids=["burst-61-days", "warmup-before-2000", "return-after-2099", "warmup-days", "return-days"])
+def test_new_refuses_phases_the_workbook_cannot_hold(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "x.xlsx"
+    result = runner.invoke(app, ["new", str(out), *args])
+    assert result.exit_code == 2
+    assert result.output == f"错误：{message}\n"
+    assert not out.exists()
+
+
+def test_new_accepts_phases_at_their_limits(tmp_path: Path) -> None:
+    """60 sale days counting both ends; 预热开始 on 2000-01-01 and 返场结束 on 2099-12-31 are still in range."""
+    for start, end, warmup, back in (("2025-01-01", "2025-03-01", 60, 60), ("2000-01-08", "2000-01-10", 7, 3),
+                                     ("2099-12-20", "2099-12-28", 7, 3)):
+        out = tmp_path / f"{start}.xlsx"
+        result = runner.invoke(app, ["new", str(out), "--start", start, "--end", end,
+                                     "--warmup-days", str(warmup), "--return-days", str(back)])
+        assert result.exit_code == 0, result.output
+        row = read_values(out)["活动目标"][3]
+        s, e = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        assert row[2:6] == [s - dt.timedelta(days=warmup), s, e, e + dt.timedelta(days=back)]
+
+
+# ---------------------------------------------------------------------------- recalc and split options
+
+
+def test_recalc_output_and_in_place_exclude_each_other(demo_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o.xlsx"
+    before = hashlib.sha256(demo_path.read_bytes()).hexdigest()
+    result = runner.invoke(app, ["recalc", str(demo_path), "-o", str(out), "--in-place"])
+    assert result.exit_code == 2
+    assert result.output == "错误：-o 与 --in-place 不能同时使用：要写出新文件只用 -o，要替换原文件只用 --in-place\n"
+    assert not out.exists() and hashlib.sha256(demo_path.read_bytes()).hexdigest() == before
+    neither = runner.invoke(app, ["recalc", str(demo_path)])
+    assert neither.exit_code == 2 and neither.output == "错误：请给出 -o 输出文件，或使用 --in-place 替换原文件\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--dept", "仓储部", "--all-depts"],
+     "--dept 与 --all-depts 不能同时使用：一个部门用 --dept，所有部门用 --all-depts"),
+    ([], "请用 --dept 指定一个部门，或用 --all-depts 为所有部门生成副本"),
+    (["--dept", "  "], "--dept 不能为空：请写部门名称，如 仓储部"),
+], ids=["both", "neither", "blank-dept"])
+def test_split_option_messages(demo_path: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "c.xlsx"
+    result = runner.invoke(app, ["split", str(demo_path), *args, "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output == f"错误：{message}\n"
+    assert not out.exists()
+
+
+def test_split_strips_the_department_and_warns_of_a_past_due_date(demo_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "副本[red].xlsx"
+    result = runner.invoke(app, ["split", str(demo_path), "--dept", " 仓储部 ", "--due", "2020-01-01", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"注意：回传截止日期 2020-01-01 早于今天（{dt.date.today()}），仍按此日期写入副本"
+    assert lines[1].startswith(f"已生成 {out}：仓储部可填写 4 个单元格（")
+    state = read_state(out)
+    assert state is not None and state.dept == "仓储部"
+    assert "2020-01-01" in read_values(out)["任务分工"][1][0]
+
+
+def test_split_with_a_future_due_date_does_not_warn(demo_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c.xlsx"
+    result = runner.invoke(app, ["split", str(demo_path), "--dept", "仓储部", "--due", "2099-12-31", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"已生成 {out}：仓储部可填写 4 个单元格")
+    assert "注意" not in result.output
+
+
+def test_split_refuses_a_department_with_nothing_to_fill(demo_path: Path, tmp_path: Path) -> None:
+    """财务部 owns no task and no metric of the demo: no copy (as --all-depts skips it), the old file kept."""
+    out = tmp_path / "财务部.xlsx"
+    message = (f"错误：部门“财务部”在 {demo_path.name} 中没有要填写的单元格（--all-depts 也跳过这样的部门），"
+               "未生成副本\n")
+    result = runner.invoke(app, ["split", str(demo_path), "--dept", "财务部", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output == message
+    assert list(tmp_path.iterdir()) == []  # no copy, no temporary file
+    out.write_bytes(b"an earlier copy")
+    forced = runner.invoke(app, ["split", str(demo_path), "--dept", "财务部", "-o", str(out), "--force"])
+    assert forced.exit_code == 2 and forced.output == message
+    assert out.read_bytes() == b"an earlier copy" and list(tmp_path.iterdir()) == [out]
+
+
+# ---------------------------------------------------------------------------- help
+
+
+@pytest.mark.parametrize("args", [["--help"], ["new", "--help"], ["split", "--help"]])
+def test_help_option_text_is_chinese(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "显示帮助并退出" in result.output and "Show this message" not in result.output

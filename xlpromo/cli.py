@@ -7,25 +7,53 @@ Exit codes: 0 success (``check``: no error finding), 1 ``check`` found errors, 2
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from xlpromo import __version__, parse
 from xlpromo.builder import Campaign, build_workbook
 from xlpromo.errors import WorkbookError
 from xlpromo.sheets import SCHEMA
 
+if TYPE_CHECKING:
+    from xlpromo.split import Split
+
 __all__ = ["app", "parse_date"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+HELP_OPTION_TEXT = "显示帮助并退出"
+
+
+class _ChineseHelp:
+    """Mixin for Typer's command classes: the ``--help`` option's own text in Chinese."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        """Typer's help option, with its help text replaced."""
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+
+class _Group(_ChineseHelp, TyperGroup):
+    """The ``xlpromo`` group, with a Chinese ``--help`` text."""
+
+
+class _Command(_ChineseHelp, TyperCommand):
+    """An ``xlpromo`` command, with a Chinese ``--help`` text."""
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=_Group,
                   help="xlpromo：电商促销活动主工作簿（618、双11）的生成与检查工具。")
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -46,8 +74,22 @@ def parse_date(text: str) -> dt.date:
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]错误：[/]{message}")
+    """Print ``错误：message`` (taken literally, never as markup) and return the exit to raise (code 2)."""
+    errors.print(f"[bold red]错误：[/]{escape(message)}")
     return typer.Exit(2)
+
+
+def _text(value: object) -> str:
+    """A value from data, an exception or a file name, safe to print with rich markup."""
+    return "" if value is None else escape(str(value))
+
+
+def _table(title: str, headers: tuple[str, ...]) -> Table:
+    """A rich table whose cells wrap (fold) instead of being cut with “…”."""
+    t = Table(title=_text(title))
+    for h in headers:
+        t.add_column(h, overflow="fold")
+    return t
 
 
 def _unusable(book: Path, exc: Exception) -> WorkbookError:
@@ -73,6 +115,7 @@ def _guarded(book: Path, out: Path | None, tail: str = "") -> Iterator[None]:
 
 
 def _check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".xlsx",)) -> None:
+    """Refuse (exit code 2) an output of the wrong kind, or an existing one without --force."""
     if out.suffix.lower() not in suffixes:
         raise _fail(f"{out}：输出文件须为 {' 或 '.join(suffixes)}")
     if out.exists() and not force:
@@ -88,37 +131,60 @@ def _write(out: Path, action: Callable[[], object]) -> None:
 
 
 def _done(out: Path) -> None:
-    console.print(f"[green]已生成[/] {out}（{len(SCHEMA.sheets)} 个工作表："
+    """Say which workbook was written and its sheets."""
+    console.print(f"[green]已生成[/] {_text(out)}（{len(SCHEMA.sheets)} 个工作表："
                   f"{'、'.join(s.name for s in SCHEMA.sheets)}）")
 
 
-@app.command()
+def _check_phases(start: dt.date, end: dt.date, warmup_days: int, return_days: int) -> None:
+    """Refuse (exit code 2) a 爆发期 reversed or longer than MAX_PHASE_DAYS days (both ends counted), or a
+    预热开始 / 返场结束 outside FIRST_YEAR–LAST_YEAR."""
+    if end < start:
+        raise _fail(f"爆发期结束日期 {end} 早于开始日期 {start}")
+    days = (end - start).days + 1
+    if days > MAX_PHASE_DAYS:
+        raise _fail(f"爆发期 {start} 至 {end} 共 {days} 天，超过上限 {MAX_PHASE_DAYS} 天")
+    span = f"请填写 {FIRST_YEAR}—{LAST_YEAR} 年之间的日期（工作簿的日期校验范围）"
+    warmup_start = start - dt.timedelta(days=warmup_days)
+    if warmup_start.year < FIRST_YEAR:
+        raise _fail(f"预热开始日期 {warmup_start}（爆发开始前 {warmup_days} 天）超出范围：{span}")
+    return_end = end + dt.timedelta(days=return_days)
+    if return_end.year > LAST_YEAR:
+        raise _fail(f"返场结束日期 {return_end}（爆发结束后 {return_days} 天）超出范围：{span}")
+
+
+@app.command(cls=_Command)
 def new(
     out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")],
     campaign: Annotated[str, typer.Option(help="活动名称，如 2025年双11大促")] = "",
     start: Annotated[str | None, typer.Option(help="爆发期开始日期，如 2025-11-01")] = None,
     end: Annotated[str | None, typer.Option(help="爆发期结束日期，如 2025-11-11")] = None,
-    warmup_days: Annotated[int, typer.Option(min=0, max=MAX_PHASE_DAYS, help="预热期天数（爆发开始前）")] = 7,
-    return_days: Annotated[int, typer.Option(min=0, max=MAX_PHASE_DAYS, help="返场期天数（爆发结束后）")] = 3,
+    warmup_days: Annotated[int, typer.Option(
+        help=f"预热期天数（爆发开始前，0–{MAX_PHASE_DAYS}）")] = 7,
+    return_days: Annotated[int, typer.Option(
+        help=f"返场期天数（爆发结束后，0–{MAX_PHASE_DAYS}）")] = 3,
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成空白主工作簿（可预填活动名称与时间节点）。"""
     _check_output(out, force)
     if (start is None) != (end is None):
         raise _fail("--start 和 --end 需同时给出")
+    for option, name, days in (("--warmup-days", "预热期", warmup_days), ("--return-days", "返场期", return_days)):
+        if not 0 <= days <= MAX_PHASE_DAYS:
+            raise _fail(f"{option} {days} 超出范围：{name}天数须在 0—{MAX_PHASE_DAYS} 之间")
     try:
         s = parse_date(start) if start else None
         e = parse_date(end) if end else None
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    if s and e and e < s:
-        raise _fail(f"爆发期结束日期 {e} 早于开始日期 {s}")
+    if s and e:
+        _check_phases(s, e, warmup_days, return_days)
     _write(out, lambda: build_workbook(out, campaign=Campaign(
         name=campaign, start=s, end=e, warmup_days=warmup_days, return_days=return_days)))
     _done(out)
 
 
-@app.command()
+@app.command(cls=_Command)
 def demo(
     out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")] = Path("xlpromo-demo.xlsx"),
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
@@ -132,7 +198,7 @@ def demo(
     _done(out)
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     book: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（与程序内的报告相同）")] = False,
@@ -159,29 +225,27 @@ def check(
 
 
 def _print_report(report: Any) -> None:
+    """The findings and alerts as two tables (texts folded, never cut), then a one-line verdict."""
     if report.findings:
-        t = Table(title=f"问题清单（{len(report.findings)}）", show_lines=False)
-        for h in ("位置", "级别", "列", "问题", "代码"):
-            t.add_column(h)
+        t = _table(f"问题清单（{len(report.findings)}）", ("位置", "级别", "列", "问题", "代码"))
         for f in report.findings:
-            t.add_row(f.ref, "错误" if f.severity == "error" else "提示", f.header, f.message, f.code,
-                      style="red" if f.severity == "error" else "yellow")
+            t.add_row(_text(f.ref), "错误" if f.severity == "error" else "提示", _text(f.header), _text(f.message),
+                      _text(f.code), style="red" if f.severity == "error" else "yellow")
         console.print(t)
     if report.alerts:
-        t = Table(title=f"预警（{len(report.alerts)}）")
-        for h in ("位置", "级别", "预警", "责任部门", "时限"):
-            t.add_column(h)
+        t = _table(f"预警（{len(report.alerts)}）", ("位置", "级别", "预警", "责任部门", "时限"))
         for a in report.alerts:
             style = {"严重": "red", "预警": "yellow"}.get(a.level.value, "")
-            t.add_row(f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, style=style)
+            t.add_row(_text(f"{a.sheet}!{a.cell}"), _text(a.level.value), _text(a.message), _text(a.dept),
+                      _text(a.deadline), style=style)
         console.print(t)
     s = report.stats
     verdict = "[green]通过[/]" if report.valid else "[red]有错误[/]"
-    console.print(f"{report.path.name}：{verdict}，错误 {s['errors']} 条，"
+    console.print(f"{_text(report.path.name)}：{verdict}，错误 {s['errors']} 条，"
                   f"提示 {s['warnings']} 条，预警 {s['alerts']} 条")
 
 
-@app.command()
+@app.command(cls=_Command)
 def recalc(
     book: Annotated[Path, typer.Argument(help="要重算的工作簿 .xlsx")],
     out: Annotated[Path | None, typer.Option("-o", "--output", help="输出的新工作簿 .xlsx")] = None,
@@ -193,7 +257,9 @@ def recalc(
 
     from xlpromo.recalc import recalc as run_recalc
 
-    if (out is None) == (not in_place):
+    if out is not None and in_place:
+        raise _fail("-o 与 --in-place 不能同时使用：要写出新文件只用 -o，要替换原文件只用 --in-place")
+    if out is None and not in_place:
         raise _fail("请给出 -o 输出文件，或使用 --in-place 替换原文件")
     if out is not None:
         kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm", ".xlam") else ".xlsx"
@@ -204,20 +270,20 @@ def recalc(
                                                TimeElapsedColumn(), console=errors, transient=True) as progress:
         task = progress.add_task("重算", total=None)
         result = run_recalc(book, out, in_place=in_place,
-                            step=lambda name: progress.update(task, description=f"重算：{name}…"))
+                            step=lambda name: progress.update(task, description=f"重算：{_text(name)}…"))
     r = result.report
-    console.print(f"[green]已写入[/] {result.output}：更新 {result.cells_updated} 个计算格，"
+    console.print(f"[green]已写入[/] {_text(result.output)}：更新 {result.cells_updated} 个计算格，"
                   f"问题 {len(r.findings)} 条（错误 {r.stats['errors']}），预警 {len(r.alerts)} 条")
     if result.backup:
-        console.print(f"原文件已备份为 {result.backup}")
+        console.print(f"原文件已备份为 {_text(result.backup)}")
     if result.not_formulas:
         shown = "、".join(result.not_formulas[:5]) + ("…" if len(result.not_formulas) > 5 else "")
         console.print(f"[yellow]注意[/]：{len(result.not_formulas)} 个计算列单元格没有公式（被手工覆盖？），"
-                      f"未改动：{shown}")
+                      f"未改动：{_text(shown)}")
     raise typer.Exit(0 if r.valid else 1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     book: Annotated[Path, typer.Argument(help="已填写的工作簿 .xlsx")],
     out: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.md、.html 或 .xlsx")],
@@ -235,10 +301,10 @@ def report(
         raise _fail(f"{out} 已存在；如需覆盖请加 --force")
     with _guarded(book, out), console.status("正在生成复盘报告…", spinner="dots"):
         write_report(run_check(book), out)
-    console.print(f"[green]已生成复盘报告[/] {out}")
+    console.print(f"[green]已生成复盘报告[/] {_text(out)}")
 
 
-@app.command("build-addin")
+@app.command("build-addin", cls=_Command)
 def build_addin(
     out: Annotated[Path, typer.Option("-o", "--output", help="输出的加载项 .xlam")] = Path("workbook/xlpromo.xlam"),
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
@@ -252,10 +318,10 @@ def build_addin(
     except addin.AddinError as exc:
         raise _fail(str(exc)) from None
     _write(out, lambda: addin.write_addin(out, data))
-    console.print(f"[green]已生成加载项[/] {out}（xlwings {addin.xlwings_sources().version}）")
+    console.print(f"[green]已生成加载项[/] {_text(out)}（xlwings {_text(addin.xlwings_sources().version)}）")
 
 
-@app.command("install-addin")
+@app.command("install-addin", cls=_Command)
 def install_addin(
     uninstall: Annotated[bool, typer.Option("--uninstall", help="卸载加载项")] = False,
 ) -> None:
@@ -274,17 +340,38 @@ def install_addin(
         raise _fail(f"无法写入 {exc.filename or '加载项'}：{exc.strerror or exc}。"
                     "如果 Excel 正在运行，请先退出 Excel 再试") from None
     if uninstall:
-        console.print(f"[green]已卸载[/] {place.addin}；请重启 Excel。xlwings 的解释器设置（{place.config}）保留未动。"
-                      if removed else f"加载项未安装（{place.addin} 不存在）。")
+        console.print(f"[green]已卸载[/] {_text(place.addin)}；请重启 Excel。xlwings 的解释器设置"
+                      f"（{_text(place.config)}）保留未动。"
+                      if removed else f"加载项未安装（{_text(place.addin)} 不存在）。")
         return
-    console.print(f"[green]已安装加载项[/] {place.addin}")
-    console.print(f"xlwings 解释器设置 {place.config_key} = {sys.executable}（写入 {place.config}）")
+    console.print(f"[green]已安装加载项[/] {_text(place.addin)}")
+    console.print(f"xlwings 解释器设置 {_text(place.config_key)} = {_text(sys.executable)}"
+                  f"（写入 {_text(place.config)}）")
     if place.applescript_dir is not None:
-        console.print(f"RunPython 所需的 AppleScript 已复制到 {place.applescript_dir}")
+        console.print(f"RunPython 所需的 AppleScript 已复制到 {_text(place.applescript_dir)}")
     console.print("请重启 Excel（macOS 上用 Cmd-Q 退出后再打开），功能区会出现“促销活动”选项卡。")
 
 
-@app.command()
+def _nothing_to_fill(made: Split) -> bool:
+    """Whether a department copy offers no existing cell to fill: the rule by which --all-depts skips a department."""
+    return made.cells == 0
+
+
+def _split_one(book: Path, dept: str, out: Path, deadline: dt.date | None) -> Split:
+    """Write ``dept``'s copy to ``out``; refuse (exit code 2, nothing written) a department with nothing to fill."""
+    from xlpromo._atomic import atomic_path
+    from xlpromo.split import split_book
+
+    with atomic_path(out) as tmp:  # out appears only when the copy is kept
+        with console.status(f"正在生成{_text(dept)}的副本…", spinner="dots"):
+            made = split_book(book, dept, tmp, due=deadline)
+        if _nothing_to_fill(made):
+            raise _fail(f"部门“{dept}”在 {book.name} 中没有要填写的单元格（--all-depts 也跳过这样的部门），"
+                        "未生成副本")
+    return dataclasses.replace(made, output=out)
+
+
+@app.command(cls=_Command)
 def split(
     book: Annotated[Path, typer.Argument(help="主工作簿 .xlsx（只读，不会被修改）")],
     out: Annotated[Path, typer.Option("-o", "--output", help="输出的副本文件；用 --all-depts 时为文件夹")],
@@ -295,22 +382,30 @@ def split(
 ) -> None:
     """生成部门副本：只开放该部门要填的单元格，其余锁定；填好后用 merge 合并回主表。"""
     from xlpromo.reader import read_workbook
-    from xlpromo.split import copy_name, departments, split_all, split_book
+    from xlpromo.split import copy_name, departments, split_all
 
-    if (dept is None) == (not all_depts):
+    if dept is not None:
+        dept = dept.strip()
+        if not dept:
+            raise _fail("--dept 不能为空：请写部门名称，如 仓储部")
+    if dept is not None and all_depts:
+        raise _fail("--dept 与 --all-depts 不能同时使用：一个部门用 --dept，所有部门用 --all-depts")
+    if dept is None and not all_depts:
         raise _fail("请用 --dept 指定一个部门，或用 --all-depts 为所有部门生成副本")
     try:
         deadline = parse_date(due) if due else None
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    today = dt.date.today()
+    if deadline is not None and deadline < today:
+        console.print(f"[yellow]注意[/]：回传截止日期 {deadline} 早于今天（{today}），仍按此日期写入副本")
     kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
     with _guarded(book, out):
         if dept is not None:
             _check_output(out, force, (kind,))
             if out.resolve() == book.resolve():
                 raise _fail("输出文件不能与主工作簿相同")
-            with console.status(f"正在生成{dept}的副本…", spinner="dots"):
-                done = [split_book(book, dept, out, due=deadline)]
+            done = [_split_one(book, dept, out, deadline)]
         else:
             if out.exists() and not out.is_dir():
                 raise _fail(f"{out} 不是文件夹：--all-depts 的 -o 应为文件夹")
@@ -320,12 +415,12 @@ def split(
             with console.status("正在生成各部门副本…", spinner="dots"):
                 done = split_all(book, out, due=deadline)
     for d in done:
-        console.print(f"[green]已生成[/] {d.output}：{d.dept}可填写 {d.cells} 个单元格"
-                      f"（{'、'.join(d.tables) or '无'}），其余已锁定")
+        console.print(f"[green]已生成[/] {_text(d.output)}：{_text(d.dept)}可填写 {d.cells} 个单元格"
+                      f"（{_text('、'.join(d.tables) or '无')}），其余已锁定")
     console.print("主工作簿未改动。把副本发给各部门，收回后运行：xlpromo merge 主表.xlsx 副本… -o 合并后.xlsx")
 
 
-@app.command()
+@app.command(cls=_Command)
 def merge(
     book: Annotated[Path, typer.Argument(help="主工作簿 .xlsx（只读，不会被修改）")],
     copies: Annotated[list[Path] | None, typer.Argument(help="收回的部门副本，可多个")] = None,
@@ -346,20 +441,19 @@ def merge(
     with _guarded(book, out, "。未写出任何文件。"), console.status("正在合并…", spinner="dots"):
         result = merge_books(book, copies or [], out)
     if result.conflicts:
-        t = Table(title=f"{CONFLICTS_SHEET}（{len(result.conflicts)}）")
-        for h in ("类型", "位置", "行ID", "列", "主表值", "副本的值"):
-            t.add_column(h)
+        t = _table(f"{CONFLICTS_SHEET}（{len(result.conflicts)}）",
+                   ("类型", "位置", "行ID", "列", "主表值", "副本的值"))
         for c in result.conflicts[:30]:
             sides = "；".join(f"{v}（{src}）" for v, src in c.sides)
-            t.add_row(c.kind, f"{c.sheet}!{c.cell}" if c.cell else c.sheet, c.row_id, c.header, str(c.master), sides,
-                      style="yellow")
+            t.add_row(_text(c.kind), _text(f"{c.sheet}!{c.cell}" if c.cell else c.sheet), _text(c.row_id),
+                      _text(c.header), _text(str(c.master)), _text(sides), style="yellow")
         console.print(t)
-    console.print(result.summary())
+    console.print(_text(result.summary()))
     n = result.counts
     raise typer.Exit(1 if n["conflicts"] or n["flagged"] or n["errors"] else 0)
 
 
-@app.command()
+@app.command(cls=_Command)
 def version() -> None:
     """显示版本号。"""
     typer.echo(__version__)
