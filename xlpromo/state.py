@@ -2,7 +2,8 @@
 
 It holds the format version, the campaign ID (a UUID made by ``xlpromo new``), the role of
 the file (master or a department copy, with the copy's department and ID), the highest
-row-ID number issued per table (so IDs are never reused) and a snapshot of the last agreed
+row-ID number issued per table (so IDs are never reused), per copy ID a short hash of each
+cell a merge took from that copy (so a copy sent again is recognised), and a snapshot of the last agreed
 values: one row per table row, its key (row ID, or a natural key for the fixed tables) and
 its input values as compact JSON. A department copy's snapshot is the base a three-way
 merge compares it with. Layout, one record per sheet row: ``A`` kind or table key, ``B``
