@@ -169,6 +169,26 @@ def test_merge_copies_merges_the_picked_copies_beside_the_master_and_opens_the_r
     b.merge_copies(FileHost(FileBook(demo_copy), picks=copies))  # a second merge never overwrites the first
     assert demo_copy.with_name("活动.合并2.xlsx").exists()
     assert b.merge_copies(FileHost(FileBook(demo_copy))) == "没有选择回传的工作簿，未合并。"
+    assert host.shown == []  # no conflict: the merged book opens where it was saved
+
+
+def test_merge_copies_with_conflicts_opens_the_conflicts_sheet(demo_copy: Path, tmp_path: Path) -> None:
+    back = tmp_path / "back"
+    back.mkdir()
+    copies = []
+    for dept in ("仓储部", "运营部"):  # both may write 备注 of T014 (row 17): the same cell, two values
+        copy = split_book(demo_copy, dept, back / f"{dept}.xlsx").output
+        pkg = BookPatch.open(copy)
+        pkg.set_cells("任务分工", {(17, 12): f"{dept}的说明"})
+        pkg.save(copy)
+        copies.append(copy)
+    host = FileHost(FileBook(demo_copy), picks=copies)
+    assert "冲突 1 处" in b.merge_copies(host)
+    assert host.shown == ["合并冲突"]
+    app = FakeApp()
+    app.load(demo_copy)
+    assert "冲突 1 处" in b.merge_copies(XlHost(app, picker=lambda title: copies))
+    assert app.shown == ["合并冲突"] and app.calls[-2:] == ["Sheet 合并冲突.activate", "App.alert"]
 
 
 def test_merge_copies_refuses_a_copy_of_another_campaign(demo_copy: Path, tmp_path: Path) -> None:

@@ -177,9 +177,11 @@ class XlHost:
             return self.picker(title)
         return _com_pick(self.app, title) if sys.platform.startswith("win") else _tk_pick(title)
 
-    def open_book(self, path: Path) -> None:
-        """``app.books.open``."""
-        self.app.books.open(str(path))
+    def open_book(self, path: Path, sheet: str | None = None) -> None:
+        """``app.books.open``, then ``sheets[sheet].activate()`` when a sheet is given."""
+        book = self.app.books.open(str(path))
+        if sheet is not None:
+            book.sheets[sheet].activate()
 
 
 def excel_host() -> XlHost:

@@ -71,8 +71,8 @@ class Host(Protocol):
         """Let the user choose workbooks; an empty list when cancelled."""
         ...
 
-    def open_book(self, path: Path) -> None:
-        """Open a workbook in the application."""
+    def open_book(self, path: Path, sheet: str | None = None) -> None:
+        """Open a workbook in the application, showing ``sheet`` when given."""
         ...
 
 

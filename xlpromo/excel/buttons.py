@@ -20,7 +20,7 @@ from xlpromo.excel.adapter import excel_host
 from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
 from xlpromo.formulas import render
 from xlpromo.marks import marks
-from xlpromo.merge import merge_books
+from xlpromo.merge import CONFLICTS_SHEET, merge_books
 from xlpromo.reader import RawBook, RawTable, read_rows
 from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
 from xlpromo.retro import write_report
@@ -205,7 +205,7 @@ def _merge_copies(host: Host) -> str:
     if not copies:
         return "没有选择回传的工作簿，未合并。"
     result = merge_books(master, copies, _free(master.parent, f"{master.stem}.合并"))
-    host.open_book(result.output)
+    host.open_book(result.output, CONFLICTS_SHEET if result.conflicts else None)  # conflicts first, when any
     return (f"{result.summary()}\n主工作簿未被修改；合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
             f"请核对后把 {result.output.name} 作为新的主工作簿。")
 

@@ -162,6 +162,10 @@ class FakeSheet:
         self.app.record(f"Sheet {self._name}.clear")
         self.grid.clear()
 
+    def activate(self) -> None:
+        self.app.record(f"Sheet {self._name}.activate")
+        self.app.shown.append(self._name)
+
     def values(self) -> list[list[Any]]:
         """The grid, for tests (not recorded)."""
         return self.grid
@@ -253,6 +257,7 @@ class FakeApp:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.alerts: list[tuple[str, str | None]] = []
+        self.shown: list[str] = []  # sheets activated
         self.books = _Books(self)
 
     def record(self, call: str) -> None:

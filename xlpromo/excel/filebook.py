@@ -93,6 +93,7 @@ class FileHost:
         self.picks = list(picks)
         self.messages: list[tuple[str, str]] = []
         self.opened: list[Path] = []
+        self.shown: list[str] = []  # sheets activated in the books opened
 
     def active_book(self) -> FileBook:
         """The one book; ExcelUnavailable when there is none."""
@@ -108,6 +109,8 @@ class FileHost:
         """The files given in advance."""
         return list(self.picks)
 
-    def open_book(self, path: Path) -> None:
-        """Record the file that Excel would open."""
+    def open_book(self, path: Path, sheet: str | None = None) -> None:
+        """Record the file that Excel would open, and the sheet it would show."""
         self.opened.append(path)
+        if sheet is not None:
+            self.shown.append(sheet)
