@@ -197,7 +197,7 @@ def test_split_and_merge_give_the_same_workbook_when_every_part_is_streamed(
         wh = edit(copy, folder / "wh2.xlsx", {TASKS: {"K17": "已完成"}, DAILY: {"A312": "2024-06-20"}})
         values = read_values(merge_books(master, [wh], folder / "merged.xlsx").output)
         values[CHANGES_SHEET] = change_rows(values)  # without the time
-        values[STATE_SHEET] = [[r[0], r[1].split(":")[-1], r[2]] if r[0] == "merged"  # copy ID: random
+        values[STATE_SHEET] = [[r[0], re.split("[:@]", r[1])[-1], r[2]] if r[0] == "merged"  # copy ID: random
                                else [r[0], "", len(r[2].split())] if r[0] == "taken" else r
                                for r in values[STATE_SHEET]]
         return values
@@ -281,6 +281,39 @@ def test_a_copy_sent_again_after_the_master_moved_on_is_not_a_conflict(master: P
     assert value(read_values(third.output), TASKS, "K17") == "已延期"
 
 
+def test_the_untouched_copy_sent_after_a_merge_puts_nothing_back(master: Path, copies: dict[str, Path],
+                                                                  tmp_path: Path, untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"K17": "已完成", "L17": "已发货"}})
+    m1 = merge_books(master, [wh], tmp_path / "m1.xlsx").output
+    stale = merge_books(m1, [copies["仓储部"]], tmp_path / "m2.xlsx")  # the copy as first received, mailed by mistake
+    assert stale.changes == [] and stale.conflicts == []
+    assert [value(read_values(stale.output), TASKS, c) for c in ("K17", "L17")] == ["已完成", "已发货"]
+    old = edit(copies["仓储部"], tmp_path / "old.xlsx", {TASKS: {"L12": "库位已确认"}})  # an old copy, one real edit
+    mixed = merge_books(m1, [old], tmp_path / "m3.xlsx")
+    assert [(c.cell, c.new) for c in mixed.changes] == [("L12", "库位已确认")] and mixed.conflicts == []
+    assert [value(read_values(mixed.output), TASKS, c) for c in ("K17", "L17")] == ["已完成", "已发货"]
+
+
+def test_a_fix_to_a_row_the_copy_added_updates_that_row(master: Path, copies: dict[str, Path], tmp_path: Path,
+                                                        untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx",
+              {DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48, "G312": "30小时"}})
+    m1 = merge_books(master, [wh], tmp_path / "m1.xlsx")
+    assert [a[2] for a in m1.appended] == ["D00309"]
+    fixed = edit(wh, tmp_path / "wh2.xlsx", {DAILY: {"G312": 30}})  # 问题清单 said: a number, please
+    m2 = merge_books(m1.output, [fixed], tmp_path / "m2.xlsx")
+    assert m2.appended == [] and m2.conflicts == [] and m2.already_merged == 1
+    assert [(c.cell, c.row_id, c.old, c.new) for c in m2.changes] == [("G312", "D00309", "30小时", 30.0)]
+    values = read_values(m2.output)
+    assert value(values, DAILY, "G312") == 30 and len(values[DAILY]) == 312  # no second row
+    assert m2.report is not None and not [f for f in m2.report.findings if f.code == "duplicate-key"]
+    # the master corrected the same cell meanwhile: the copy's fix is a conflict, the master's value stays
+    moved = edit(m1.output, tmp_path / "moved.xlsx", {DAILY: {"G312": 31}})
+    m3 = merge_books(moved, [fixed], tmp_path / "m3.xlsx")
+    assert [(c.cell, c.master, c.sides[0][0]) for c in m3.conflicts] == [("G312", 31, 30)]
+    assert m3.appended == [] and value(read_values(m3.output), DAILY, "G312") == 31
+
+
 def test_the_same_copy_named_twice_counts_once(master: Path, copies: dict[str, Path], tmp_path: Path,
                                                untouched: None) -> None:
     wh = edit(copies["仓储部"], tmp_path / "wh.xlsx",
@@ -291,7 +324,10 @@ def test_the_same_copy_named_twice_counts_once(master: Path, copies: dict[str, P
     assert result.conflicts == []
     assert [(c.cell, c.new) for c in result.changes] == [("K17", "已完成")]
     assert len(result.appended) == 1 and result.already_merged == 1
-    assert [name for name, _ in result.copies] == ["wh.xlsx", "wh（再次发送）.xlsx"]
+    assert result.copies == [("wh.xlsx", "仓储部")] and result.counts["copies"] == 1
+    assert result.summary().splitlines()[:2] == [
+        "已合并 1 个副本：仓储部（wh.xlsx），写入 merged.xlsx。",
+        "wh（再次发送）.xlsx 与 wh.xlsx 是同一份副本（副本ID相同），只计一次。"]
 
 
 def test_a_copy_in_the_masters_place_and_a_master_in_a_copys_are_refused(master: Path, copies: dict[str, Path],

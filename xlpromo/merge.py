@@ -120,11 +120,12 @@ class MergeResult:
     """What a merge did; :meth:`summary` says it in Chinese."""
 
     output: Path
-    copies: list[tuple[str, str]]  # (file name, department)
+    copies: list[tuple[str, str]]  # (file name, department), one per copy ID
     changes: list[Change] = field(default_factory=list)
     appended: list[tuple[str, str, str, str]] = field(default_factory=list)  # (sheet, cell, row ID, source file)
     conflicts: list[Conflict] = field(default_factory=list)
     already_merged: int = 0  # new rows of a copy found merged before (not appended again)
+    twins: list[tuple[str, str]] = field(default_factory=list)  # (file, the file of the same copy named before it)
     report: Report | None = None
 
     @property
@@ -141,9 +142,11 @@ class MergeResult:
         """A Chinese summary: what was merged, what conflicted, what needs attention."""
         n = self.counts
         who = "、".join(f"{dept}（{name}）" for name, dept in self.copies) or "无"
-        lines = [f"已合并 {n['copies']} 个副本：{who}，写入 {self.output.name}。",
-                 f"采纳修改 {n['changes']} 处，新增行 {n['appended']} 行"
-                 + (f"，已合并过而跳过的新增行 {n['already_merged']} 行" if n["already_merged"] else "") + "。"]
+        lines = [f"已合并 {n['copies']} 个副本：{who}，写入 {self.output.name}。"]
+        if self.twins:
+            lines.append("、".join(f"{a} 与 {b}" for a, b in self.twins) + " 是同一份副本（副本ID相同），只计一次。")
+        again = f"，已合并过的新增行 {n['already_merged']} 行（未重复添加）" if n["already_merged"] else ""
+        lines.append(f"采纳修改 {n['changes']} 处，新增行 {n['appended']} 行{again}。")
         if n["conflicts"]:
             lines.append(f"冲突 {n['conflicts']} 处：保留主表的值，各方的值见“{CONFLICTS_SHEET}”工作表，请人工决定。")
         else:
@@ -280,7 +283,15 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
     paths = list(dict.fromkeys(Path(c).resolve() for c in copies))  # a file named twice is read once
     loaded = [_load_copy(Path(c), state) for c in paths]
     mrows = book_rows(raw, state.max_ids)
-    result = MergeResult(out, [(c.path.name, c.dept) for c in loaded])
+    result = MergeResult(out, [])
+    first: dict[str, _Copy] = {}
+    for cp in loaded:
+        if cp.state.copy_id in first:
+            result.twins.append((cp.path.name, first[cp.state.copy_id].path.name))
+        else:
+            first[cp.state.copy_id] = cp
+            result.copies.append((cp.path.name, cp.dept))
+    depts = {cp.path.name: cp.dept for cp in loaded}
     plan = _Plan()
     now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
     ids = max_ids(mrows, state.max_ids)
@@ -314,11 +325,17 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
             for key, row in crows.items():
                 base = snap.rows.get(key)
                 if base is None:
-                    new_rows.append((cp, row))
-                    continue
+                    again = _added_before(cp, table.key, row, mrows[table.key], merged, mine)
+                    if again is None:
+                        new_rows.append((cp, row))
+                        continue
+                    result.already_merged += 1
+                    key, base = again, [None] * len(base_cols)  # a row this copy added: compare it cell by cell
                 m = mrows[table.key].get(key)
                 for ck, i in base_cols.items():
                     value = row.canon[ck]
+                    if value == base[i]:
+                        continue  # as the copy received it (an old copy does not put old values back)
                     if mine and cell_stamp(cp.state.copy_id, table.key, key, ck, value) in mine:
                         continue  # taken from this copy before: sent again, or the master has moved on since
                     was = base[i]
@@ -363,10 +380,26 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
             m.canon[ck] = take.value
             final[table.key].rows[key][base_cols[ck]] = take.value
         # new rows
-        _append(table, raw, mrows, new_rows, plan, result, final, ids, merged)
+        _append(table, raw, mrows, new_rows, plan, result, final, ids, merged, taken)
     new_state = State(campaign_id=state.campaign_id, max_ids=ids, snapshot=final, merged=merged, taken=taken)
-    _write(master, raw, out, plan, new_state, result, now)
+    _write(master, raw, out, plan, new_state, result, now, depts)
     return result
+
+
+def _added_before(cp: _Copy, table: str, row: RowValues, master_rows: dict[str, RowValues], merged: dict[str, str],
+                  mine: set[str]) -> str | None:
+    """The master's row ID of a row this copy added and an earlier merge appended (the copy sent again, edited):
+    the same place in the copy, and some cell still as it was taken. None: a new row."""
+    key = merged.get(_place(cp, table, row))
+    if key is None or key not in master_rows:
+        return None
+    same = any(v is not None and cell_stamp(cp.state.copy_id, table, key, ck, v) in mine for ck, v in row.canon.items())
+    return key if same else None
+
+
+def _place(cp: _Copy, table: str, row: RowValues) -> str:
+    """Where a copy added a row: ``copy_id@table!row``."""
+    return f"{cp.state.copy_id}@{table}!{row.row}"
 
 
 def _key(v: Canon) -> tuple[str, Canon]:
@@ -374,7 +407,8 @@ def _key(v: Canon) -> tuple[str, Canon]:
 
 
 def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_Copy, RowValues]], plan: _Plan,
-            result: MergeResult, final: dict[str, TableSnapshot], ids: dict[str, int], merged: dict[str, str]) -> None:
+            result: MergeResult, final: dict[str, TableSnapshot], ids: dict[str, int], merged: dict[str, str],
+            taken: dict[str, set[str]]) -> None:
     """Rows new in a copy: appended below the master's table with fresh IDs (natural keys: when not there yet)."""
     if not new_rows:
         return
@@ -390,6 +424,10 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
             key = new_ids(table.id_prefix, [], 1, ids.get(table.key, 0))[0]
             ids[table.key] = ids.get(table.key, 0) + 1
             merged[mark] = key
+            merged[_place(cp, table.key, row)] = key
+            taken.setdefault(cp.state.copy_id, set()).update(
+                cell_stamp(cp.state.copy_id, table.key, key, c.key, row.canon[c.key]) for c in cols
+                if row.canon.get(c.key) is not None)
         else:
             key = row.key
             existing = mrows[table.key].get(key)
@@ -413,7 +451,8 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
         final[table.key].rows[key] = [row.canon[c.key] for c in cols]
 
 
-def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, result: MergeResult, now: str) -> None:
+def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, result: MergeResult, now: str,
+           depts: dict[str, str]) -> None:
     pkg = BookPatch.open(master)
     for rt in raw.tables.values():
         RowsBelow.of(rt).adopt(pkg)  # rows typed below a table in the master join it before rows are appended
@@ -444,7 +483,7 @@ def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, res
         pkg.set_cells(sheet, cells, styles=plan.styles.get(sheet, {}))
     pkg.put_hidden_sheet(STATE_SHEET, state.rows())
     _put_conflicts(pkg, result.conflicts)
-    _put_changes(pkg, master, result, now)
+    _put_changes(pkg, master, result, now, depts)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".merge.xlsx", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -483,12 +522,12 @@ def _previous_changes(master: Path) -> list[list[Any]]:
     return [list(r) + [""] * (len(_CHANGE_HEADER) - len(r)) for r in rows[1:] if any(v not in ("", None) for v in r)]
 
 
-def _put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str) -> None:
+def _put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str, depts: dict[str, str]) -> None:
     rows: list[list[Any]] = [list(_CHANGE_HEADER), *_previous_changes(master)]
     for ch in result.changes:
         rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, ch.old, ch.new])
     for sheet, cell, key, source in result.appended:
-        dept = next((d for name, d in result.copies if name == source), "")
+        dept = depts.get(source, "")
         rows.append([now, source, dept, sheet, cell, key, "（新增行）", "", "新增"])
     links = {f"E{i}": f"'{r[3]}'!{r[4]}" for i, r in enumerate(rows[1:], start=2) if r[3] and r[4]}
     pkg.put_sheet(CHANGES_SHEET, [[_cell(v) for v in r] for r in rows], widths=[19, 24, 10, 10, 8, 9, 12, 20, 20],

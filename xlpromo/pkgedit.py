@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from xlpromo.xlsxpatch import (
     _TAG,
+    CachedValue,
     XlsxPackage,
     _attrs,
     _children,
@@ -178,6 +179,13 @@ class _Styles:
         solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="{INPUT_FILL}"/><{p}bgColor indexed="64"/>'
         return self._derived(s, "input", fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
 
+    def header(self) -> int:
+        """Bold 微软雅黑 on a light grey fill: the header row of a generated sheet."""
+        p = self.p
+        font = f'<{p}font><{p}b/><{p}sz val="10"/><{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>'
+        solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="FFD9D9D9"/><{p}bgColor indexed="64"/>'
+        return self._derived(0, "header", font=font, fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
+
     def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", align: str = "") -> int:
         """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
         s = s if s < len(self.xfs) else 0
@@ -197,8 +205,7 @@ class _Styles:
             inner = align + re.sub(r"<(?:[\w.-]+:)?alignment\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?alignment>)", "", inner,
                                    flags=re.S)
             tag = _set_attr(tag, "applyAlignment", "1")
-        self.xfs.append(f"{tag}{inner}</{self.p}xf>")
-        self._derived_memo[key] = len(self.xfs) - 1
+        self._derived_memo[key] = self._add(self.xfs, f"{tag}{inner}</{self.p}xf>")  # once, also across runs
         return self._derived_memo[key]
 
     @staticmethod
@@ -258,6 +265,12 @@ class BookPatch(XlsxPackage):
                 self._put(self._styles_part(), new)
                 self._styles = _Styles(new)
         super().save(path)
+
+    def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
+                  links: Mapping[str, str] = {}, header_style: int | None = None) -> None:
+        """:meth:`XlsxPackage.put_sheet` with its header row in bold on grey unless another style is given."""
+        style = self.styles().header() if header_style is None else header_style
+        super().put_sheet(name, rows, widths=widths, links=links, header_style=style)
 
     # ------------------------------------------------------------ cells
     def set_cells(self, sheet: str, cells: Mapping[tuple[int, int], Value], *,

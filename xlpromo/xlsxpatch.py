@@ -644,13 +644,14 @@ class XlsxPackage:
         return [a for _, a in missing]
 
     def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
-                  links: Mapping[str, str] = {}) -> None:
+                  links: Mapping[str, str] = {}, header_style: int = 0) -> None:
         """Add a generated sheet at the end, or replace the one of that name an earlier ``put_sheet`` made.
 
-        ``rows[0]`` is the (frozen) header row; ``links`` maps a cell to a location such as ``'任务分工'!E7``.
+        ``rows[0]`` is the (frozen) header row, in cell style ``header_style``; ``links`` maps a cell to a
+        location such as ``'任务分工'!E7``.
         """
         _check_sheet_name(name)
-        xml = _sheet_xml(rows, widths, links)
+        xml = _sheet_xml(rows, widths, links, header_style)
         entry = self._sheet(name)
         if entry is None:
             self._add_sheet(name, xml)
@@ -936,7 +937,8 @@ def _cell_xml(ref: str, v: CachedValue) -> str:
     return f'<c r="{ref}" t="{t}"><v>{text}</v></c>' if t else f'<c r="{ref}"><v>{text}</v></c>'
 
 
-def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str]) -> str:
+def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str],
+               header_style: int = 0) -> str:
     """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks,
     printed landscape on A4, one page wide."""
     ncols = max((len(r) for r in rows), default=0)
@@ -946,6 +948,8 @@ def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], l
     data = []
     for i, row in enumerate(rows, start=1):
         cells = "".join(_cell_xml(f"{names[j]}{i}", v) for j, v in enumerate(row))
+        if i == 1 and header_style:
+            cells = cells.replace("<c r=", f'<c s="{header_style}" r=')
         if cells:
             data.append(f'<row r="{i}">{cells}</row>')
     cols = []
