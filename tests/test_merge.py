@@ -120,6 +120,9 @@ def test_split_unlocks_the_departments_cells_only(copies: dict[str, Path], soffi
                                         f"新增行请直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），"
                                         "合并时自动并入主表。")
     assert daily["A312"].fill.fgColor.rgb == "FFFFF2CC"
+    # framed too: conditional formats paint overdue and finished rows over the fill, not over the frame
+    assert {ws["K17"].border.left.color.rgb, ws["L12"].border.bottom.color.rgb} == {"FFED7D31"}
+    assert ws["K13"].border.left.color is None or ws["K13"].border.left.color.rgb != "FFED7D31"
     state = read_state(copies["仓储部"])
     assert state is not None and state.role == "copy" and state.dept == "仓储部"
     assert state.campaign_id == DEMO_CAMPAIGN_ID and state.max_ids["daily"] == 308

@@ -32,10 +32,12 @@ from xlpromo.xlsxpatch import (
     _set_attr,
 )
 
-__all__ = ["INPUT_FILL", "PROTECTION", "BookPatch", "CellError", "Formula", "Keep"]
+__all__ = ["INPUT_BORDER", "INPUT_FILL", "PROTECTION", "BookPatch", "CellError", "Formula", "Keep"]
 
 #: Fill of the cells a department copy leaves open (Excel's light "input" yellow).
 INPUT_FILL = "FFFFF2CC"
+#: Frame of those cells, visible where a conditional format paints the row.
+INPUT_BORDER = "FFED7D31"
 #: The sheet protection of the template (no password): filtering, sorting, column widths allowed.
 PROTECTION = ('sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" sort="0" autoFilter="0"')
 
@@ -120,7 +122,9 @@ class _Styles:
         self.xfs = self._items("cellXfs")
         self.fonts = self._items("fonts")
         self.fills = self._items("fills")
+        self.borders = self._items("borders")
         self.n_xfs, self.n_fonts, self.n_fills = len(self.xfs), len(self.fonts), len(self.fills)
+        self.n_borders = len(self.borders)
         self._variants: dict[tuple[int, bool], int] = {}
         self._derived_memo: dict[tuple[int, str], int] = {}
 
@@ -174,10 +178,14 @@ class _Styles:
                              align=f'<{p}alignment vertical="top" wrapText="1"/>')
 
     def filled(self, s: int) -> int:
-        """Style ``s`` with the light yellow fill of a cell to fill in."""
+        """Style ``s`` as a cell to fill in: light yellow, framed in orange (the frame shows through the
+        row colours of conditional formats, which replace the fill)."""
         p = self.p
         solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="{INPUT_FILL}"/><{p}bgColor indexed="64"/>'
-        return self._derived(s, "input", fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
+        side = "".join(f'<{p}{e} style="thin"><{p}color rgb="{INPUT_BORDER}"/></{p}{e}>'
+                       for e in ("left", "right", "top", "bottom"))
+        return self._derived(s, "input", fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>",
+                             border=f"<{p}border>{side}<{p}diagonal/></{p}border>")
 
     def header(self) -> int:
         """Bold 微软雅黑 on a light grey fill: the header row of a generated sheet."""
@@ -186,7 +194,7 @@ class _Styles:
         solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="FFD9D9D9"/><{p}bgColor indexed="64"/>'
         return self._derived(0, "header", font=font, fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
 
-    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", align: str = "") -> int:
+    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", border: str = "", align: str = "") -> int:
         """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
         s = s if s < len(self.xfs) else 0
         key = (s, kind)
@@ -201,6 +209,8 @@ class _Styles:
             tag = _set_attr(_set_attr(tag, "fontId", str(self._add(self.fonts, font))), "applyFont", "1")
         if fill:
             tag = _set_attr(_set_attr(tag, "fillId", str(self._add(self.fills, fill))), "applyFill", "1")
+        if border:
+            tag = _set_attr(_set_attr(tag, "borderId", str(self._add(self.borders, border))), "applyBorder", "1")
         if align:
             inner = align + re.sub(r"<(?:[\w.-]+:)?alignment\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?alignment>)", "", inner,
                                    flags=re.S)
@@ -219,7 +229,7 @@ class _Styles:
         """The new styles.xml, None when nothing was added."""
         xml = self.xml
         for block, items, n in (("fonts", self.fonts, self.n_fonts), ("fills", self.fills, self.n_fills),
-                                ("cellXfs", self.xfs, self.n_xfs)):
+                                ("borders", self.borders, self.n_borders), ("cellXfs", self.xfs, self.n_xfs)):
             if len(items) == n:
                 continue
             start, stop = _root_span(xml, "styleSheet")
