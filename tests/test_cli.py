@@ -146,7 +146,8 @@ def test_check_prints_cell_values_and_file_names_literally(tmp_path: Path) -> No
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert _column(result.output, "问题清单", "问题") == "无法识别的数字：“[red]约5万[/red]”无法识别的数字：“[/]”"
-    assert result.output.endswith("回传[bold].xlsx：有错误，错误 2 条，提示 0 条，预警 18 条\n")
+    assert result.output.replace("\n", " ").strip().endswith("回传[bold].xlsx：有错误；错误 2 条，提示 0 条；"
+                                                  "预警 18 条（严重 6、预警 10、提示 2）")  # folded to the terminal
 
 
 def _column(output: str, title: str, header: str) -> str:
@@ -191,9 +192,13 @@ def test_check_folds_long_texts_instead_of_cutting_them(tmp_path: Path, width: i
      "预热开始日期 1999-12-27（爆发开始前 7 天）超出范围：请填写 2000—2099 年之间的日期（工作簿的日期校验范围）"),
     (["--start", "2099-12-20", "--end", "2099-12-30"],
      "返场结束日期 2100-01-02（爆发结束后 3 天）超出范围：请填写 2000—2099 年之间的日期（工作簿的日期校验范围）"),
-    (["--warmup-days", "61"], "--warmup-days 61 超出范围：预热期天数须在 0—60 之间"),
-    (["--return-days", "-1"], "--return-days -1 超出范围：返场期天数须在 0—60 之间"),
-], ids=["burst-61-days", "warmup-before-2000", "return-after-2099", "warmup-days", "return-days"])
+    (["--start", "2025-06-01", "--end", "2025-06-18", "--warmup-days", "61"],
+     "--warmup-days 61 超出范围：预热期天数须在 0—60 之间"),
+    (["--start", "2025-06-01", "--end", "2025-06-18", "--return-days", "-1"],
+     "--return-days -1 超出范围：返场期天数须在 0—60 之间"),
+    (["--warmup-days", "5"],
+     "--warmup-days / --return-days 需与 --start、--end 一起使用（按爆发期推算预热开始和返场结束）"),
+], ids=["burst-61-days", "warmup-before-2000", "return-after-2099", "warmup-days", "return-days", "days-without-dates"])
 def test_new_refuses_phases_the_workbook_cannot_hold(tmp_path: Path, args: list[str], message: str) -> None:
     out = tmp_path / "x.xlsx"
     result = runner.invoke(app, ["new", str(out), *args])

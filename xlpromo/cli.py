@@ -159,16 +159,20 @@ def new(
     campaign: Annotated[str, typer.Option(help="活动名称，如 2025年双11大促")] = "",
     start: Annotated[str | None, typer.Option(help="爆发期开始日期，如 2025-11-01")] = None,
     end: Annotated[str | None, typer.Option(help="爆发期结束日期，如 2025-11-11")] = None,
-    warmup_days: Annotated[int, typer.Option(
-        help=f"预热期天数（爆发开始前，0–{MAX_PHASE_DAYS}）")] = 7,
-    return_days: Annotated[int, typer.Option(
-        help=f"返场期天数（爆发结束后，0–{MAX_PHASE_DAYS}）")] = 3,
+    warmup_days: Annotated[int | None, typer.Option(
+        help=f"预热期天数（爆发开始前，0–{MAX_PHASE_DAYS}，默认 7；需与 --start/--end 一起用）")] = None,
+    return_days: Annotated[int | None, typer.Option(
+        help=f"返场期天数（爆发结束后，0–{MAX_PHASE_DAYS}，默认 3；需与 --start/--end 一起用）")] = None,
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成空白主工作簿（可预填活动名称与时间节点）。"""
     _check_output(out, force)
     if (start is None) != (end is None):
         raise _fail("--start 和 --end 需同时给出")
+    if start is None and (warmup_days is not None or return_days is not None):
+        raise _fail("--warmup-days / --return-days 需与 --start、--end 一起使用（按爆发期推算预热开始和返场结束）")
+    warmup_days = 7 if warmup_days is None else warmup_days
+    return_days = 3 if return_days is None else return_days
     for option, name, days in (("--warmup-days", "预热期", warmup_days), ("--return-days", "返场期", return_days)):
         if not 0 <= days <= MAX_PHASE_DAYS:
             raise _fail(f"{option} {days} 超出范围：{name}天数须在 0—{MAX_PHASE_DAYS} 之间")
@@ -239,10 +243,8 @@ def _print_report(report: Any) -> None:
             t.add_row(_text(f"{a.sheet}!{a.cell}"), _text(a.level.value), _text(a.message), _text(a.dept),
                       _text(a.deadline), style=style)
         console.print(t)
-    s = report.stats
     verdict = "[green]通过[/]" if report.valid else "[red]有错误[/]"
-    console.print(f"{_text(report.path.name)}：{verdict}，错误 {s['errors']} 条，"
-                  f"提示 {s['warnings']} 条，预警 {s['alerts']} 条")
+    console.print(f"{_text(report.path.name)}：{verdict}；{report.tally()}", soft_wrap=False)
 
 
 @app.command(cls=_Command)

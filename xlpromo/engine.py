@@ -41,6 +41,16 @@ class Report:
         items = self.alerts if alerts else self.findings
         return [[item.to_dict()[f] for f in fields] for item in items]
 
+    def tally(self) -> str:
+        """The counts in Chinese, alerts by level (findings and alerts both know 提示):
+        ``错误 0 条，提示 2 条；预警 18 条（严重 8、预警 7、提示 3）``."""
+        levels: dict[str, int] = {}
+        for a in self.alerts:
+            levels[a.level.value] = levels.get(a.level.value, 0) + 1
+        detail = "、".join(f"{k} {levels[k]}" for k in ("严重", "预警", "提示") if levels.get(k))
+        return (f"错误 {self.stats['errors']} 条，提示 {self.stats['warnings']} 条；预警 {len(self.alerts)} 条"
+                + (f"（{detail}）" if detail else ""))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``xlpromo check --json``."""
         return {"valid": self.valid, "file": self.path.name, "issues": [f.to_dict() for f in self.findings],

@@ -160,8 +160,8 @@ class MergeResult:
                          + f"（未删除、未改动，见“{CONFLICTS_SHEET}”）。")
         if n["changes"]:
             lines.append(f"所有被覆盖的原值都记在“{CHANGES_SHEET}”工作表中，可据此恢复。")
-        lines.append(f"合并后校验：错误 {n['errors']} 条，提示 {n['warnings']} 条，预警 {n['alerts']} 条"
-                     "（见“问题清单”“预警”工作表）。")
+        tally = self.report.tally() if self.report else "错误 0 条，提示 0 条；预警 0 条"
+        lines.append(f"合并后校验：{tally}（见“问题清单”“预警”工作表）。")
         return "\n".join(lines)
 
 

@@ -8,7 +8,6 @@ block, so a click costs the same number of calls for 10 rows and 10,000. Tests p
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,6 @@ from xlpromo.sheets import SCHEMA
 __all__ = ["TITLE", "clear_marks", "highlight", "merge_copies", "new_campaign", "recalc", "review", "validate"]
 
 TITLE = "xlpromo 促销活动"
-_LEVELS = ("严重", "预警", "提示")
 
 
 class _Session:
@@ -115,15 +113,6 @@ def _write_formulas(s: _Session, raw: RawBook) -> int:
     return written
 
 
-def _counts(report: Report) -> str:
-    """``错误 0 条，提示 2 条；预警 18 条（严重 8、预警 7、提示 3）``."""
-    st = report.stats
-    levels = Counter(a.level.value for a in report.alerts)
-    detail = "、".join(f"{lv} {levels[lv]}" for lv in _LEVELS if levels[lv])
-    alerts = f"预警 {st['alerts']} 条" + (f"（{detail}）" if detail else "")
-    return f"错误 {st['errors']} 条，提示 {st['warnings']} 条；{alerts}"
-
-
 def _checked(host: Host) -> tuple[_Session, RawBook, Report]:
     s = _Session(host.active_book())
     raw = s.raw()
@@ -135,7 +124,7 @@ def _validate(host: Host) -> str:
     marked = _write_marks(s, raw, marks(report, raw))
     _put_sheet(s.book, ISSUES_SHEET, *issue_rows(report))
     _put_sheet(s.book, ALERTS_SHEET, *alert_rows(report))
-    return (f"校验完成：{_counts(report)}。\n已在“标记”列标出 {marked} 行；"
+    return (f"校验完成：{report.tally()}。\n已在“标记”列标出 {marked} 行；"
             f"明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表（点位置可跳到单元格）。")
 
 
@@ -145,7 +134,7 @@ def _recalc(host: Host) -> str:
     marked = _write_marks(s, raw, marks(report, raw))
     _put_sheet(s.book, ISSUES_SHEET, *issue_rows(report))
     _put_sheet(s.book, ALERTS_SHEET, *alert_rows(report))
-    return (f"重算完成：{cols} 个自动计算列已重新填入公式（被手工覆盖的单元格已恢复）。\n{_counts(report)}。\n"
+    return (f"重算完成：{cols} 个自动计算列已重新填入公式（被手工覆盖的单元格已恢复）。\n{report.tally()}。\n"
             f"已在“标记”列标出 {marked} 行；明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表。")
 
 
@@ -153,7 +142,7 @@ def _highlight(host: Host) -> str:
     s, raw, report = _checked(host)
     marked = _write_marks(s, raw, marks(report, raw))
     return (f"预警高亮：已在“标记”列标出 {marked} 行，被标出的单元格由工作簿自带的条件格式着色，"
-            f"发给没有 Python 的同事也能看到。\n{_counts(report)}。")
+            f"发给没有 Python 的同事也能看到。\n{report.tally()}。")
 
 
 def _clear_marks(host: Host) -> str:
@@ -177,7 +166,7 @@ def _review(host: Host) -> str:
     _, _, report = _checked(host)
     out = write_report(report, path.with_name(f"{path.stem}.复盘报告.xlsx"))
     host.open_book(out)
-    return f"复盘报告已生成并打开：{out}\n{_counts(report)}。"
+    return f"复盘报告已生成并打开：{out}\n{report.tally()}。"
 
 
 def _free(folder: Path, stem: str) -> Path:
