@@ -223,9 +223,23 @@ def test_the_same_cell_edited_in_two_copies_is_one_conflict(master: Path, copies
     assert conflict_rows(values) == [["冲突", TASKS, "L17", "T00014", "备注", "", "",
                                       "仓库已发货98%", "wh.xlsx（仓储部）", "运营催促中", "ops.xlsx（运营部）"]]
     assert change_rows(values) == []
-    link = openpyxl.load_workbook(result.output)[CONFLICTS_SHEET]["C2"].hyperlink
+    sheet = openpyxl.load_workbook(result.output)[CONFLICTS_SHEET]
+    link = sheet["C2"].hyperlink
     assert link is not None and link.location == f"'{TASKS}'!L17"
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb == "FFD9D9D9" and sheet.freeze_panes == "A2"
+    assert sheet["H2"].alignment.wrap_text and sheet.column_dimensions["H"].width == 24
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert result.counts["conflicts"] == 1
+
+
+def test_long_values_in_the_conflicts_sheet_wrap_in_a_taller_row(master: Path, copies: dict[str, Path],
+                                                                 tmp_path: Path) -> None:
+    long_a, long_b = "仓库：咨询量超平日3倍，人手不足，已加派夜班", "运营部：服务器卡顿导致排队，已联系技术部扩容"
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {TASKS: {"L17": long_a}})
+    ops = edit(copies["运营部"], tmp_path / "ops.xlsx", {TASKS: {"L17": long_b}})
+    sheet = openpyxl.load_workbook(merge_books(master, [wh, ops], tmp_path / "m.xlsx").output)[CONFLICTS_SHEET]
+    assert [sheet["H2"].value, sheet["J2"].value] == [long_a, long_b]  # whole, in 24-wide wrapped columns
+    assert sheet.row_dimensions[2].height == 30 and sheet.row_dimensions[1].height is None
 
 
 def test_a_cell_changed_in_the_master_and_a_copy_is_a_conflict(master: Path, copies: dict[str, Path],

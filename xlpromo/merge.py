@@ -508,7 +508,7 @@ def _put_conflicts(pkg: BookPatch, conflicts: list[Conflict]) -> None:
         rows.append(row)
         if c.cell:
             links[f"C{n}"] = f"'{c.sheet}'!{c.cell}"
-    pkg.put_sheet(CONFLICTS_SHEET, rows, widths=[14, 10, 8, 9, 12, 16, 16] + [16, 28] * width, links=links)
+    pkg.put_sheet(CONFLICTS_SHEET, rows, widths=[14, 10, 8, 9, 12, 20, 24] + [24, 26] * width, links=links)
 
 
 def _previous_changes(master: Path) -> list[list[Any]]:
@@ -530,7 +530,7 @@ def _put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str, de
         dept = depts.get(source, "")
         rows.append([now, source, dept, sheet, cell, key, "（新增行）", "", "新增"])
     links = {f"E{i}": f"'{r[3]}'!{r[4]}" for i, r in enumerate(rows[1:], start=2) if r[3] and r[4]}
-    pkg.put_sheet(CHANGES_SHEET, [[_cell(v) for v in r] for r in rows], widths=[19, 24, 10, 10, 8, 9, 12, 20, 20],
+    pkg.put_sheet(CHANGES_SHEET, [[_cell(v) for v in r] for r in rows], widths=[19, 24, 10, 10, 8, 9, 12, 28, 28],
                   links=links)
 
 

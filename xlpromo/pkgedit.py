@@ -194,6 +194,10 @@ class _Styles:
         solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="FFD9D9D9"/><{p}bgColor indexed="64"/>'
         return self._derived(0, "header", font=font, fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
 
+    def wrapped(self) -> int:
+        """The default style, wrapped and at the top: a long text stays whole in its column."""
+        return self._derived(0, "wrap", align=f'<{self.p}alignment vertical="top" wrapText="1"/>')
+
     def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", border: str = "", align: str = "") -> int:
         """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
         s = s if s < len(self.xfs) else 0
@@ -277,10 +281,13 @@ class BookPatch(XlsxPackage):
         super().save(path)
 
     def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
-                  links: Mapping[str, str] = {}, header_style: int | None = None) -> None:
-        """:meth:`XlsxPackage.put_sheet` with its header row in bold on grey unless another style is given."""
-        style = self.styles().header() if header_style is None else header_style
-        super().put_sheet(name, rows, widths=widths, links=links, header_style=style)
+                  links: Mapping[str, str] = {}, header_style: int | None = None,
+                  body_style: int | None = None) -> None:
+        """:meth:`XlsxPackage.put_sheet` with its header row in bold on grey and long texts wrapped, unless
+        other styles are given."""
+        head = self.styles().header() if header_style is None else header_style
+        body = self.styles().wrapped() if body_style is None else body_style
+        super().put_sheet(name, rows, widths=widths, links=links, header_style=head, body_style=body)
 
     # ------------------------------------------------------------ cells
     def set_cells(self, sheet: str, cells: Mapping[tuple[int, int], Value], *,

@@ -644,14 +644,14 @@ class XlsxPackage:
         return [a for _, a in missing]
 
     def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
-                  links: Mapping[str, str] = {}, header_style: int = 0) -> None:
+                  links: Mapping[str, str] = {}, header_style: int = 0, body_style: int = 0) -> None:
         """Add a generated sheet at the end, or replace the one of that name an earlier ``put_sheet`` made.
 
-        ``rows[0]`` is the (frozen) header row, in cell style ``header_style``; ``links`` maps a cell to a
-        location such as ``'任务分工'!E7``.
+        ``rows[0]`` is the (frozen) header row, in cell style ``header_style``, the others in ``body_style``;
+        ``links`` maps a cell to a location such as ``'任务分工'!E7``.
         """
         _check_sheet_name(name)
-        xml = _sheet_xml(rows, widths, links, header_style)
+        xml = _sheet_xml(rows, widths, links, header_style, body_style)
         entry = self._sheet(name)
         if entry is None:
             self._add_sheet(name, xml)
@@ -938,7 +938,7 @@ def _cell_xml(ref: str, v: CachedValue) -> str:
 
 
 def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str],
-               header_style: int = 0) -> str:
+               header_style: int = 0, body_style: int = 0) -> str:
     """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks,
     printed landscape on A4, one page wide."""
     ncols = max((len(r) for r in rows), default=0)
@@ -948,10 +948,13 @@ def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], l
     data = []
     for i, row in enumerate(rows, start=1):
         cells = "".join(_cell_xml(f"{names[j]}{i}", v) for j, v in enumerate(row))
-        if i == 1 and header_style:
-            cells = cells.replace("<c r=", f'<c s="{header_style}" r=')
+        style = header_style if i == 1 else body_style
+        if style:
+            cells = cells.replace("<c r=", f'<c s="{style}" r=')
+        lines = _lines(row, widths) if i > 1 and body_style else 1
+        height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""  # wrapped: readers do not autofit
         if cells:
-            data.append(f'<row r="{i}">{cells}</row>')
+            data.append(f'<row r="{i}"{height}>{cells}</row>')
     cols = []
     for j, w in enumerate(widths, start=1):
         if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 255:
@@ -977,6 +980,16 @@ def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], l
             + (f"<hyperlinks>{''.join(hyperlinks)}</hyperlinks>" if hyperlinks else "")
             + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
             '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
+
+
+def _lines(row: Sequence[CachedValue], widths: Sequence[float]) -> int:
+    """Lines the longest text of a row takes when wrapped in its column (a CJK character is two widths)."""
+    most = 1
+    for v, w in zip(row, widths, strict=False):
+        if isinstance(v, str) and v:
+            size = sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in v)
+            most = max(most, min(-int(-size // max(w - 1, 1)), 20))
+    return most
 
 
 def _full_calc_on_load(wb: str) -> str:
