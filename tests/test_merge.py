@@ -142,6 +142,7 @@ def test_split_of_the_owner_of_a_table(copies: dict[str, Path]) -> None:
     ops = openpyxl.load_workbook(copies["运营部"])
     assert not ops["阈值配置"]["C4"].protection.locked and ops["阈值配置"]["A4"].protection.locked
     assert not ops[TASKS]["B4"].protection.locked  # 运营部 fills 任务名称
+    assert "填好后请尽快合并回主表。" in ops["阈值配置"]["A2"].value  # 运营部 keeps the master: no mail to itself
     assert ops["活动目标"]["A4"].protection.locked  # 市场部 fills 活动目标
 
 
@@ -159,8 +160,13 @@ def test_split_all_depts_names_files_by_department(master: Path, tmp_path: Path)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert "618活动-仓储部.xlsx" in names and "618活动-运营部.xlsx" in names
     assert "618活动-财务部.xlsx" not in names  # nothing to fill
+    skipped = "销售部、商品部、供应链部、流量组、用户组、公关部、财务部"
+    assert f"未生成副本：{skipped}（现有各表中没有需要他们填写的单元格；" in result.output.replace("\n", "")
     assert "请于 2024-06-20 前回传运营部" in read_values(tmp_path / "618活动-仓储部.xlsx")[TASKS][1][0]
     assert _sha(master) == before
+    again = runner.invoke(app, ["split", str(master), "--all-depts", "-o", str(tmp_path)])
+    assert again.exit_code == 2
+    assert all(str(tmp_path / n) in again.output.replace("\n", "") for n in names)  # every file in the way
 
 
 # ---------------------------------------------------------------------------- merge
@@ -459,6 +465,7 @@ def test_merge_cli_prints_the_summary_and_exit_code(master: Path, copies: dict[s
     ops = edit(copies["运营部"], tmp_path / "ops.xlsx", {TASKS: {"K17": "已延期"}})
     clash = runner.invoke(app, ["merge", str(master), str(wh), str(ops), "-o", str(out), "--force"])
     assert clash.exit_code == 1 and "冲突 1 处" in clash.output
+    assert clash.output.count(" ← ") == 2  # each side's value, then its file (folded in the table)
 
 
 def test_template_features_survive_the_merge(master: Path, copies: dict[str, Path], tmp_path: Path,

@@ -147,6 +147,14 @@ def test_in_place_keeps_a_backup(tmp_path: Path, bad_book: Path) -> None:
     assert (tmp_path / "活动.备份2.xlsx").exists()
 
 
+def test_in_place_names_the_backup_as_the_user_named_the_book(tmp_path: Path, bad_book: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(bad_book, tmp_path / "活动.xlsx")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["recalc", "活动.xlsx", "--in-place"])
+    assert "原文件已备份为 活动.备份.xlsx\n" in result.output
+
+
 def test_cli_refuses_existing_output_and_same_file(tmp_path: Path, bad_book: Path) -> None:
     out = tmp_path / "o.xlsx"
     out.write_bytes(b"keep me")

@@ -274,10 +274,11 @@ def recalc(
         result = run_recalc(book, out, in_place=in_place,
                             step=lambda name: progress.update(task, description=f"重算：{_text(name)}…"))
     r = result.report
-    console.print(f"[green]已写入[/] {_text(result.output)}：更新 {result.cells_updated} 个计算格，"
-                  f"问题 {len(r.findings)} 条（错误 {r.stats['errors']}），预警 {len(r.alerts)} 条")
+    console.print(f"[green]已写入[/] {_text(result.output)}：更新 {result.cells_updated} 个计算格；{r.tally()}")
     if result.backup:
-        console.print(f"原文件已备份为 {_text(result.backup)}")
+        here = Path.cwd().resolve()
+        backup = result.backup.relative_to(here) if result.backup.is_relative_to(here) else result.backup
+        console.print(f"原文件已备份为 {_text(backup)}")
     if result.not_formulas:
         shown = "、".join(result.not_formulas[:5]) + ("…" if len(result.not_formulas) > 5 else "")
         console.print(f"[yellow]注意[/]：{len(result.not_formulas)} 个计算列单元格没有公式（被手工覆盖？），"
@@ -402,6 +403,7 @@ def split(
     if deadline is not None and deadline < today:
         console.print(f"[yellow]注意[/]：回传截止日期 {deadline} 早于今天（{today}），仍按此日期写入副本")
     kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    skipped: list[str] = []
     with _guarded(book, out):
         if dept is not None:
             _check_output(out, force, (kind,))
@@ -411,14 +413,19 @@ def split(
         else:
             if out.exists() and not out.is_dir():
                 raise _fail(f"{out} 不是文件夹：--all-depts 的 -o 应为文件夹")
-            taken = [out / copy_name(book, d) for d in departments(read_workbook(book))]
-            if not force and any(p.exists() for p in taken):
-                raise _fail(f"{next(p for p in taken if p.exists())} 已存在；如需覆盖请加 --force")
+            names = departments(read_workbook(book))
+            taken = [p for p in (out / copy_name(book, d) for d in names) if p.exists()]
+            if taken and not force:
+                raise _fail(f"{'、'.join(str(p) for p in taken)} 已存在；如需覆盖请加 --force")
             with console.status("正在生成各部门副本…", spinner="dots"):
                 done = split_all(book, out, due=deadline)
+            skipped = [d for d in names if d not in {x.dept for x in done}]
     for d in done:
         console.print(f"[green]已生成[/] {_text(d.output)}：{_text(d.dept)}可填写 {d.cells} 个单元格"
                       f"（{_text('、'.join(d.tables) or '无')}），其余已锁定")
+    if skipped:
+        console.print(f"未生成副本：{_text('、'.join(skipped))}（现有各表中没有需要他们填写的单元格；"
+                      "给他们分配任务或指标后再分发）")
     console.print("主工作簿未改动。把副本发给各部门，收回后运行：xlpromo merge 主表.xlsx 副本… -o 合并后.xlsx")
 
 
@@ -446,7 +453,7 @@ def merge(
         t = _table(f"{CONFLICTS_SHEET}（{len(result.conflicts)}）",
                    ("类型", "位置", "行ID", "列", "主表值", "副本的值"))
         for c in result.conflicts[:30]:
-            sides = "；".join(f"{v}（{src}）" for v, src in c.sides)
+            sides = "；".join(f"{v} ← {src}" for v, src in c.sides)
             t.add_row(_text(c.kind), _text(f"{c.sheet}!{c.cell}" if c.cell else c.sheet), _text(c.row_id),
                       _text(c.header), _text(str(c.master)), _text(sides), style="yellow")
         console.print(t)

@@ -32,8 +32,11 @@ from xlpromo.sheets import SCHEMA
 from xlpromo.state import STATE_SHEET, State, book_rows, max_ids, read_state, snapshot_of
 from xlpromo.xlsxpatch import _col_name
 
-__all__ = ["GROWTH_ROWS", "NotSplittable", "Split", "copy_name", "departments", "split_all", "split_book"]
+__all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "copy_name", "departments", "split_all",
+           "split_book"]
 
+#: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
+MASTER_OWNER = "运营部"
 #: Rows below a table left unlocked in a copy, for the rows a department adds.
 GROWTH_ROWS = 100
 
@@ -159,7 +162,8 @@ def _note(sheet: Sheet, dept: str, scope: _Scope, due: dt.date | None) -> str:
     when = f"请于 {due:%Y-%m-%d} 前" if due else "填好后请尽快"
     grow = (f"新增行请直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），合并时自动并入主表。"
             if scope.grows else "")
-    return (f"【{dept}副本】请填写浅黄色单元格：{'；'.join(scope.lines)}。{grow}{when}回传运营部。"
+    back = "合并回主表" if dept == MASTER_OWNER else f"回传{MASTER_OWNER}"  # 运营部 does not mail itself
+    return (f"【{dept}副本】请填写浅黄色单元格：{'；'.join(scope.lines)}。{grow}{when}{back}。"
             "其余单元格已锁定（保护无密码）：请勿撤销保护改他人内容，勿改表头、删行或另存为其他格式，否则无法合并回主表。")
 
 
