@@ -399,7 +399,7 @@ def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, P
     cs = edit(copies["客服部"], tmp_path / "cs.xlsx", {DAILY: {"A312": 45464, "B312": "客诉率", "F312": 0.005,
                                                                 "G312": 0.004}})
     result = merge_books(master, [wh, cs], tmp_path / "merged.xlsx")
-    assert [(s, c, k) for s, c, k, _ in result.appended] == [(DAILY, "A312", "D00309"), (DAILY, "A313", "D00310")]
+    assert [a[:3] for a in result.appended] == [(DAILY, "A312", "D00309"), (DAILY, "A313", "D00310")]
     values = read_values(result.output)
     assert values[DAILY][311][:8] == [read_values(master)[DAILY][310][0], "发货时长", "全渠道", "小时", "越低越好",
                                       48.0, 36.0, pytest.approx(48 / 36)]
@@ -409,8 +409,11 @@ def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, P
     assert str(wb[DAILY]["H313"].value).startswith("=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]]))")
     state = read_state(result.output)
     assert state is not None and state.max_ids["daily"] == 310 and "D00310" in state.snapshot["daily"].rows
-    assert change_rows(values)[-2:] == [["wh.xlsx", "仓储部", DAILY, "A312", "D00309", "（新增行）", "", "新增"],
-                                        ["cs.xlsx", "客服部", DAILY, "A313", "D00310", "（新增行）", "", "新增"]]
+    assert change_rows(values)[-2:] == [  # what was added, so that it can be found and undone
+        ["wh.xlsx", "仓储部", DAILY, "A312", "D00309", "（新增行）", "",
+         "日期 2024-06-21，核心指标 发货时长，渠道 全渠道，目标值 48，实际值 36"],
+        ["cs.xlsx", "客服部", DAILY, "A313", "D00310", "（新增行）", "",
+         "日期 2024-06-21，核心指标 客诉率，目标值 0.005，实际值 0.004"]]
 
 
 def test_a_row_deleted_in_a_copy_is_flagged_not_deleted(master: Path, copies: dict[str, Path], tmp_path: Path,

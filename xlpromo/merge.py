@@ -122,7 +122,8 @@ class MergeResult:
     output: Path
     copies: list[tuple[str, str]]  # (file name, department), one per copy ID
     changes: list[Change] = field(default_factory=list)
-    appended: list[tuple[str, str, str, str]] = field(default_factory=list)  # (sheet, cell, row ID, source file)
+    appended: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    # (sheet, cell, row ID, source file, the row's values as text)
     conflicts: list[Conflict] = field(default_factory=list)
     already_merged: int = 0  # new rows of a copy found merged before (not appended again)
     twins: list[tuple[str, str]] = field(default_factory=list)  # (file, the file of the same copy named before it)
@@ -230,6 +231,12 @@ def _show(v: Any, col: Column | None = None) -> Any:
     if isinstance(v, (int, float, bool, str)):
         return v
     return str(v)
+
+
+def _brief(v: Any, col: Column) -> str:
+    """A value as text for the log of an added row: ``48`` rather than ``48.0``."""
+    shown = _show(v, col)
+    return str(int(shown)) if isinstance(shown, float) and shown.is_integer() else str(shown)
 
 
 @dataclass
@@ -462,7 +469,9 @@ def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, res
         styles = pkg.row_styles(rt.sheet, last) if last > r0 else {}
         for i, (cp, row, key) in enumerate(rows, start=1):
             r = last + i
-            result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name))
+            shown = "，".join(f"{c.header} {_brief(row.raw[c.key], c)}" for c in table.columns
+                             if c.key in row.raw and c.editable and _brief(row.raw[c.key], c) != "")
+            result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name, shown))
             for col in table.columns:
                 if col.key not in rt.columns:
                     continue
@@ -526,9 +535,8 @@ def _put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str, de
     rows: list[list[Any]] = [list(_CHANGE_HEADER), *_previous_changes(master)]
     for ch in result.changes:
         rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, ch.old, ch.new])
-    for sheet, cell, key, source in result.appended:
-        dept = depts.get(source, "")
-        rows.append([now, source, dept, sheet, cell, key, "（新增行）", "", "新增"])
+    for sheet, cell, key, source, shown in result.appended:
+        rows.append([now, source, depts.get(source, ""), sheet, cell, key, "（新增行）", "", shown])
     links = {f"E{i}": f"'{r[3]}'!{r[4]}" for i, r in enumerate(rows[1:], start=2) if r[3] and r[4]}
     pkg.put_sheet(CHANGES_SHEET, [[_cell(v) for v in r] for r in rows], widths=[19, 24, 10, 10, 8, 9, 12, 28, 28],
                   links=links)
