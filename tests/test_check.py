@@ -72,6 +72,30 @@ def test_alerts_carry_department_and_deadline(report: Report) -> None:
     assert overdue.message == "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）"
 
 
+def test_cause_overdue_names_the_status_of_the_row(report: Report, demo_path: Path, tmp_path: Path) -> None:
+    """Both planted rows are 预警, not 未达标; a 未达标 row left without a cause says 未达标."""
+    causes = [[a.cell, a.level.value, a.message, a.dept, a.deadline]
+              for a in report.alerts if a.code == "cause-overdue"]
+    assert causes == [
+        ["L205", "预警", "2024-06-12 转化率 预警已超过 24 小时，尚未填写异常说明", "运营部", "立即补填"],
+        ["L267", "预警", "2024-06-17 客服响应时长 预警已超过 24 小时，尚未填写异常说明", "客服部", "立即补填"]]
+    path = _edited(demo_path, tmp_path, {("每日监控", "L125"): None})  # 2024-06-05 GMV 80%: 未达标
+    late = [a.message for a in check(path).alerts if a.code == "cause-overdue" and a.cell == "L125"]
+    assert late == ["2024-06-05 GMV 未达标已超过 24 小时，尚未填写异常说明"]
+
+
+def test_text_in_a_number_cell_is_reported_and_still_read(demo_path: Path, tmp_path: Path) -> None:
+    """36秒 typed in 实际值: a text-number warning at the cell; the engine reads 36 and its alerts stay the planted ones
+    (the cached 达成率 follows the formula instead, which sees text: see test_libreoffice)."""
+    path = _edited(demo_path, tmp_path, {("每日监控", "G91"): "36秒"})  # 2024-06-01 客服响应时长, 36 typed as a number
+    r = check(path)
+    assert r.flatten(["sheet", "cell", "code", "severity", "value"]) == [
+        ["每日监控", "G91", "text-number", "warning", "36秒"]]
+    assert r.findings[0].message == "“36秒”是文本：程序读作 36，但表内公式不会计算它，请改为数字 36"
+    assert r.frames["daily"].loc[91, ["actual", "status"]].tolist() == [36.0, "未达标"]
+    assert r.flatten(["sheet", "cell", "code", "level"], alerts=True) == PLANTED
+
+
 def test_golden_values_from_the_engine(report: Report) -> None:
     daily = report.frames["daily"]
     seed = daily[(daily["date"] == D(2024, 5, 30))].set_index("metric")

@@ -17,6 +17,9 @@ import pytest
 
 from xlpromo.builder import build_workbook, default_frames
 from xlpromo.demo import AS_OF
+from xlpromo.engine import check
+from xlpromo.reader import package_parts
+from xlpromo.recalc import recalc as xlpromo_recalc
 from xlpromo.sheets import SCHEMA
 
 from .conftest import read_values, seed_retro_frames
@@ -106,7 +109,14 @@ def _trimmed(values: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
     return out
 
 
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Error values (#VALUE! …) per sheet: calamine reads them as "", so a comparison of values cannot see them."""
+    sheets = [s.name for s in SCHEMA.sheets if s.tables]
+    return {name: parts.errors for name, parts in package_parts(path, sheets).items() if parts.errors}
+
+
 def _differences(path: Path, recalc: Recalc) -> list[tuple[str, int, int, Any, Any]]:
+    assert _error_cells(recalc(path)) == {}  # LibreOffice computed no error where our cache holds a value or ""
     ours, theirs = _trimmed(read_values(path)), _trimmed(read_values(recalc(path)))
     assert ours.keys() == theirs.keys()
     diffs = []
@@ -254,3 +264,97 @@ def test_totals_do_not_count_channels_twice(tmp_path: Path, recalc: Recalc) -> N
     assert review["GMV"][2] == 21  # 12 + 9, not 12 + 7 + 5 + 9
     assert review["新客数"][2] == 160
     assert review["复购率"][2] == pytest.approx(0.25)
+
+
+def _text_in_number_cells() -> dict[str, pd.DataFrame]:
+    """Numbers and dates typed as text, as staff type them: the engine reads each one, the formulas see text."""
+    frames = default_frames()
+    frames["targets"] = pd.DataFrame([dict(
+        name="文本型数字", owner="张*", warmup_start=D(2024, 5, 25), burst_start=D(2024, 6, 1),
+        burst_end=D(2024, 6, 18), return_end=D(2024, 6, 20), gmv_target="600万", roi_target=3)], dtype=object)
+    frames["daily"] = _daily([
+        (D(2024, 6, 1), "发货时长", "", 48, 40, "", ""),
+        (D(2024, 6, 2), "发货时长", "", 48, "30小时", "", ""),  # the engine: 30 → 达成率 160%
+        (D(2024, 6, 3), "发货时长", "", 48, 24, "", ""),  # the previous day holds text: no 环比
+        (D(2024, 6, 1), "GMV", "", 6, "5.8万", "", ""),
+        (D(2024, 6, 2), "GMV", "", "6万", 6.3, "", ""),
+        (D(2024, 6, 2), "安全库存覆盖率", "", 0.85, "96.7%", "", ""),
+        (D(2024, 6, 2), "点击率", "", "≥95%", 0.9, "", ""),
+        ("2024-06-02", "转化率", "", 0.045, 0.041, "", ""),  # a date typed as text (ISO: no #VALUE! in 环比)
+        (D(2024, 6, 3), "转化率", "", 0.045, 0.04, "", ""),
+        (D(2024, 6, 2), "缺货率", "", 0.05, "0", "", ""),  # a lower-is-better zero, as text: no 达标
+    ])
+    frames["tasks"] = pd.DataFrame([
+        dict(task_id="T1", name="文本截止", start=D(2024, 6, 1), due="2024-06-20", owner="王*", dept="技术部",
+             status="进行中"),
+        dict(task_id="T2", name="日期截止", start=D(2024, 6, 1), due=D(2024, 6, 20), owner="王*", dept="技术部",
+             status="进行中")], dtype=object)
+    review = frames["review"].copy()
+    review["confirmed"] = [{"ROI": "3.2"}.get(m) for m in review["metric"]]
+    frames["review"] = review
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "as_of", "value"] = D(2024, 6, 10)
+    frames["thresholds"] = th
+    return frames
+
+
+def test_recalc_caches_what_the_formulas_compute_from_text_in_number_cells(tmp_path: Path, recalc: Recalc) -> None:
+    """xlpromo recalc's cached values equal LibreOffice's recalculation on every cell; check still reports each text
+    cell, and the engine (alerts, report) still reads what was meant."""
+    book = build_workbook(tmp_path / "text.xlsx", _text_in_number_cells())
+    out = xlpromo_recalc(book, tmp_path / "recalc.xlsx").output
+    assert _differences(out, recalc) == []
+    values = read_values(out)
+    daily = values["每日监控"][3:]
+    assert [[r[7] if r[7] == "" else round(r[7], 4), r[8], r[10]] for r in daily] == [
+        [1.2, "", "达标"], ["", "", ""], [2.0, "", "达标"], ["", "", ""], ["", "", ""], ["", "", ""], ["", "", ""],
+        [0.9111, "", "预警"], [0.8889, "", "预警"], ["", "", ""]]
+    assert [r[12:14] for r in values["任务分工"][3:5]] == [["", ""], [10.0, "否"]]
+    review = {r[0]: r for r in values["复盘报告"][6:11]}
+    assert review["GMV"][1:7] == ["600万", 6.3, "", 6.3, "", ""]  # 目标值 is text: no 达成率, no 结论
+    assert review["ROI"][1:7] == [3.0, "", "3.2", "", "", ""]  # 实际值(确认) is text: 自动汇总 (none) is used
+    report = check(book)
+    assert report.flatten(["sheet", "cell", "code"]) == [
+        ["活动目标", "G4", "text-number"], ["任务分工", "F4", "text-date"], ["每日监控", "A11", "text-date"],
+        ["每日监控", "F8", "text-number"], ["每日监控", "F10", "text-number"], ["每日监控", "G5", "text-number"],
+        ["每日监控", "G7", "text-number"], ["每日监控", "G9", "text-number"], ["每日监控", "G13", "text-number"],
+        ["复盘报告", "B7", "text-number"], ["复盘报告", "D11", "text-number"]]
+    assert report.findings[5].message == "“30小时”是文本：程序读作 30，但表内公式不会计算它，请改为数字 30"
+    engine = report.frames["daily"]
+    assert engine.loc[5, "rate"] == pytest.approx(1.6) and engine.loc[5, "status"] == "达标"
+    assert report.flatten(["cell", "code"], alerts=True)[0] == ["H10", "metric-off-target"]  # 点击率 0.9 ÷ "≥95%"
+
+
+def test_recalc_caches_what_the_formulas_compute_from_text_thresholds(tmp_path: Path, recalc: Recalc) -> None:
+    """A pass line typed as text ("95%") is above every number in a comparison, but 95 in arithmetic (考核标准);
+    统计日期 typed as an ISO date is a date to the subtraction in 剩余天数."""
+    frames = _text_in_number_cells()
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "pass_line", "value"] = "95%"
+    th.loc[th["code"] == "as_of", "value"] = "2024-06-10"
+    frames["thresholds"] = th
+    book = build_workbook(tmp_path / "th.xlsx", frames)
+    out = xlpromo_recalc(book, tmp_path / "recalc.xlsx").output
+    assert _differences(out, recalc) == []
+    values = read_values(out)
+    assert values["活动目标"][3][12] == "目标完成率≥95%为达标"
+    assert [r[10] for r in values["每日监控"][3:]] == ["预警", "", "预警", "", "", "", "", "预警", "预警", ""]
+    assert [r[12:14] for r in values["任务分工"][3:5]] == [["", ""], [10.0, "否"]]
+
+
+def test_recalc_caches_what_the_formulas_compute_from_text_with_stray_spaces(tmp_path: Path, recalc: Recalc) -> None:
+    """The engine strips "GMV " and "已完成 "; MATCH and = do not: no catalogue values, no 环比, days still counted."""
+    frames = _text_in_number_cells()
+    frames["daily"] = _daily([(D(2024, 6, 1), "GMV ", "", 6, 5.8, "", ""), (D(2024, 6, 2), "GMV", "", 6, 6, "", "")])
+    frames["tasks"] = pd.DataFrame([dict(task_id="T1", name="已完成", start=D(2024, 6, 1), due=D(2024, 6, 5),
+                                         owner="王*", dept="技术部", status="已完成 ")], dtype=object)
+    book = build_workbook(tmp_path / "spaces.xlsx", frames)
+    out = xlpromo_recalc(book, tmp_path / "recalc.xlsx").output
+    assert _differences(out, recalc) == []
+    values = read_values(out)
+    gmv = values["每日监控"][3]
+    assert gmv[3:5] == ["", ""] and gmv[7] == pytest.approx(5.8 / 6) and gmv[9:11] == ["", "达标"]
+    assert gmv[13] == "" and values["每日监控"][4][8] == ""  # 负责部门; the next day's 环比 finds no "GMV"
+    assert values["任务分工"][3][12:14] == [-5.0, "是"]
+    engine = check(book).frames
+    assert engine["daily"].loc[4, "unit"] == "万元" and engine["tasks"].loc[4, "overdue"] == ""

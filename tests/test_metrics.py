@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -659,3 +660,108 @@ def test_computed_order_follows_formula_references() -> None:
                                                          Column(key="b", header="B", formula="{a}+1")))
     with pytest.raises(ValueError, match="a → b → a"):
         computed_order(loop)
+
+
+# --------------------------------------------------------------------------- cached values: cells as stored
+def _stored_book(tmp_path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """A workbook with numbers and dates typed as text: the engine's frames, and those its cached values come from."""
+    from xlpromo.builder import build_workbook
+    from xlpromo.engine import check_book
+    from xlpromo.metrics import formula_frames
+    from xlpromo.reader import read_workbook
+
+    frames = make_frames(daily=[
+        (D(2024, 6, 1), "发货时长", "", 48, 40),
+        (D(2024, 6, 2), "发货时长", "", 48, "30小时"),  # text: the engine reads 30, the formula sees text
+        (D(2024, 6, 3), "发货时长", "", 48, 24),  # its previous day holds text: no 环比
+        (D(2024, 6, 1), "GMV", "", 6, "5.8万"),
+        (D(2024, 6, 2), "GMV", "", "6万", 6.3),
+        ("2024-06-02", "转化率", "", 0.045, 0.041),  # a date typed as text
+        (D(2024, 6, 2), "点击率", "", "≥95%", 0.9),
+    ], tasks=[("2024-06-20", "进行中"), (D(2024, 6, 20), "进行中")], thresholds={"as_of": D(2024, 6, 10)})
+    targets = frames["targets"].copy()
+    targets.loc[0, "gmv_target"] = "600万"
+    targets.loc[0, "roi_target"] = 3
+    frames["targets"] = targets
+    review = frames["review"].copy()
+    review["confirmed"] = [{"ROI": "3.2"}.get(m) for m in review["metric"]]
+    frames["review"] = review
+    book = read_workbook(build_workbook(tmp_path / "stored.xlsx", frames))
+    engine = check_book(book).frames
+    return engine, formula_frames(engine, book)
+
+
+def _floats(s: pd.Series) -> list[float]:
+    """A column's values as floats rounded to 6 places, NaN for blanks."""
+    return [round(float(v), 6) if not pd.isna(v) else NAN for v in s]
+
+
+def test_cached_values_follow_the_formulas_on_text_in_number_cells(tmp_path: Path) -> None:
+    """The engine understands 30小时, 5.8万, ≥95%; the workbook's formulas see text (ISNUMBER false)."""
+    engine, cached = _stored_book(tmp_path)
+    e, c = engine["daily"], cached["daily"]
+    assert _floats(e["rate"]) == [1.2, 1.6, 2.0, round(5.8 / 6, 6), 1.05, round(0.041 / 0.045, 6), round(0.9 / 0.95, 6)]
+    assert all(same(x, y) for x, y in zip(_floats(c["rate"]), [1.2, NAN, 2.0, NAN, NAN, round(0.041 / 0.045, 6), NAN],
+                                          strict=True))
+    assert e["status"].tolist() == [PASS, PASS, PASS, PASS, PASS, WARN, WARN]
+    assert c["status"].tolist() == [PASS, "", PASS, "", "", WARN, ""]
+    assert all(same(x, y) for x, y in zip(_floats(e["dod"]), [NAN, -0.25, -0.2, NAN, round(6.3 / 5.8 - 1, 6), NAN, NAN],
+                                          strict=True))
+    assert c["dod"].isna().all()  # text on the row or on the previous day; a date typed as text
+    assert c["actual"].iloc[1] == "30小时" and e["actual"].iloc[1] == 30.0  # the engine's frames are not touched
+
+
+def test_cached_task_days_and_review_follow_the_formulas(tmp_path: Path) -> None:
+    engine, cached = _stored_book(tmp_path)
+    assert _floats(engine["tasks"]["days_left"]) == [10.0, 10.0]
+    assert engine["tasks"]["overdue"].tolist() == ["否", "否"]
+    assert all(same(x, y) for x, y in zip(_floats(cached["tasks"]["days_left"]), [NAN, 10.0], strict=True))
+    assert cached["tasks"]["overdue"].tolist() == ["", "否"]
+    e, c = engine["review"].set_index("metric"), cached["review"].set_index("metric")
+    assert e.loc["GMV", ["target", "auto", "used"]].tolist() == [600.0, 12.1, 12.1]
+    assert e.loc["GMV", "rate"] == pytest.approx(12.1 / 600) and e.loc["GMV", "status"] == FAIL
+    assert c.loc["GMV", "target"] == "600万" and c.loc["GMV", "auto"] == 6.3 and c.loc["GMV", "used"] == 6.3
+    assert math.isnan(c.loc["GMV", "rate"]) and c.loc["GMV", "status"] == ""  # IF(NOT(ISNUMBER(目标值)),"",…)
+    assert e.loc["ROI", ["target", "used", "status"]].tolist() == [3.0, 3.2, PASS]
+    assert c.loc["ROI", "target"] == 3.0 and math.isnan(c.loc["ROI", "used"])  # "3.2" is text: 自动汇总, blank
+    assert c.loc["ROI", "status"] == ""
+
+
+def test_formula_frames_are_the_engine_frames_without_text(tmp_path: Path) -> None:
+    from xlpromo.builder import build_workbook
+    from xlpromo.engine import check_book
+    from xlpromo.metrics import as_stored, formula_frames
+    from xlpromo.reader import read_workbook
+
+    typed = make_frames(daily=[(D(2024, 6, 1), "GMV", "", 6, 5.8)])
+    book = read_workbook(build_workbook(tmp_path / "clean.xlsx", typed))  # blank cells read as "" are no text
+    frames = check_book(book).frames
+    assert as_stored(frames, book) is None
+    assert all(formula_frames(frames, book)[k] is v for k, v in frames.items())
+
+
+@pytest.mark.parametrize(("pass_line", "warn_line", "statuses", "criterion"), [
+    (0.95, 0.85, [PASS, WARN, FAIL], "目标完成率≥95%为达标"),
+    ("95%", 0.85, [WARN, WARN, FAIL], "目标完成率≥95%为达标"),  # a number is never ≥ text; arithmetic reads 95%
+    (" 0.95 ", "85%", [FAIL, FAIL, FAIL], "目标完成率≥95%为达标"),
+    ("≥95%", 0.85, [WARN, WARN, FAIL], ""),  # ROUND("≥95%"*100,2) is #VALUE!: no text cached
+])
+def test_thresholds_typed_as_text_are_text_to_the_formulas(pass_line: Any, warn_line: Any, statuses: list[str],
+                                                             criterion: str) -> None:
+    """LibreOffice: 96.7% ≥ "95%" is FALSE, "目标完成率≥"&ROUND("95%"*100,2) is 95 (test_libreoffice proves it)."""
+    frames = make_frames(daily=[(D(2024, 6, 1), "GMV", "", 6, 5.8), (D(2024, 6, 1), "转化率", "", 1, 0.9),
+                                (D(2024, 6, 1), "点击率", "", 1, 0.5)],
+                         thresholds={"pass_line": pass_line, "warn_line": warn_line})
+    out = compute(frames)
+    assert out["daily"]["status"].tolist() == statuses
+    assert out["targets"]["criterion"].tolist() == [criterion]
+
+
+@pytest.mark.parametrize(("as_of", "days"), [
+    (D(2024, 6, 10), [5.0]), ("2024-06-10", [5.0]), (" 2024-6-10 ", [5.0]), ("2024.6.10", [NAN]), ("6月10日", [NAN]),
+])
+def test_as_of_typed_as_text_counts_only_as_an_iso_date(as_of: Any, days: list[float]) -> None:
+    """{due}-XP_ASOF: both spreadsheets read an ISO date in text; other text is #VALUE!, cached as blank."""
+    out = compute(make_frames(tasks=[(D(2024, 6, 15), "进行中")], thresholds={"as_of": as_of}))["tasks"]
+    assert all(same(x, y) for x, y in zip(out["days_left"].tolist(), days, strict=True))
+    assert out["overdue"].tolist() == ["否" if days == [5.0] else ""]

@@ -39,6 +39,44 @@ def test_seed_golden_retrospective(seed_retro: Path) -> None:
     assert kinds["问题与改进"] == [["仓配延迟导致200单差评", "提前与仓储部确认物流capacity", "仓储部"]]
 
 
+def _xlsx_rows(path: Path) -> dict[str, list[tuple[object, str, str]]]:
+    """Rows of the .xlsx report by their first cell (the last row of that name wins, e.g. GMV of 各指标汇总 over
+    目标回顾): (value, openpyxl data type, number format) per cell."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["复盘报告"]
+    return {str(row[0].value): [(c.value, c.data_type, c.number_format) for c in row]
+            for row in ws.iter_rows(min_row=2) if row[0].value is not None}
+
+
+def test_xlsx_report_stores_numbers_as_numbers(seed_retro: Path, tmp_path: Path) -> None:
+    """目标值 300 vs 采用值 330 are numbers (万元, 人, 倍 as shown), 达成率 a number in a percent format."""
+    rows = _xlsx_rows(write_report(check(seed_retro), tmp_path / "r.xlsx"))
+    assert rows["GMV"][:5] == [("GMV", "s", "General"), (300, "n", "#,##0"), (330, "n", "#,##0"),
+                               (pytest.approx(1.1), "n", "0.0%"), ("达标", "s", "General")]
+    assert rows["新客数"][1:4] == [(100000, "n", "#,##0"), (120000, "n", "#,##0"), (pytest.approx(1.2), "n", "0.0%")]
+    assert rows["ROI"][1:4] == [(3, "n", "#,##0"), (3.2, "n", "#,##0.0"), (pytest.approx(3.2 / 3), "n", "0.0%")]
+    assert [v for v, _, _ in rows["新客占比"][1:4]] == [None] * 3  # no target typed: empty cells, not ""
+
+
+def test_xlsx_report_of_the_demo_types_every_figure(demo_path: Path, tmp_path: Path) -> None:
+    """Counts are numbers, dates are dates, rates and % metrics are percentages; the Markdown text is unchanged."""
+    report = check(demo_path)
+    rows = _xlsx_rows(write_report(report, tmp_path / "r.xlsx"))
+    assert rows["运营部"][1:6] == [(6, "n", "General"), (3, "n", "General"), (2, "n", "General"), (1, "n", "General"),
+                                 (0.5, "n", "0.0%")]
+    conv = rows["转化率"]  # 各指标汇总: 目标 4.5%, 最差日 2024-06-12 at 88.4%
+    assert conv[4][1:] == ("n", "0.0%") and conv[4][0] == pytest.approx(0.045)
+    assert conv[7:10] == [(28, "n", "General"), (2, "n", "General"), (dt.datetime(2024, 6, 12), "d", "yyyy-mm-dd")]
+    assert conv[10][0] == pytest.approx(0.0398 / 0.045) and conv[10][2] == "0.0%"
+    assert rows["GMV"][5] == (531.855, "n", "#,##0.00")  # text 531.86, value as summed
+    day = next(r for k, r in rows.items() if k.startswith("2024-06-05"))  # 未达标日: the date cell is a date
+    assert day[0] == (dt.datetime(2024, 6, 5), "d", "yyyy-mm-dd")
+    assert day[3:7] == [(22, "n", "#,##0"), (17.6, "n", "#,##0.0"), (pytest.approx(0.8), "n", "0.0%"),
+                        ("未达标", "s", "General")]
+    assert "| 2024-06-05 | GMV | 全渠道 | 22 | 17.6 | 80.0% | 未达标 |" in render_markdown(report)
+
+
 def test_demo_pacing_and_departments(demo_path: Path) -> None:
     r = check(demo_path)
     p = pacing(r.frames)

@@ -174,6 +174,7 @@ def _off_target(c: _Context) -> Iterator[Alert]:
 
 
 def _missing_cause(c: _Context) -> Iterator[Alert]:
+    """Rows off target (预警 or 未达标) for longer than 偏离调整时限 with 异常说明 blank; names the row's status."""
     hours = c.t("adjust_within_hours")
     for row, r in _rows(c.off_target()):
         day = r["date"]
@@ -184,7 +185,8 @@ def _missing_cause(c: _Context) -> Iterator[Alert]:
         late = (dt.datetime.combine(c.as_of, dt.time()) - dt.datetime.combine(day, dt.time())).total_seconds() / 3600
         if late >= hours:
             yield c.alert("daily", row, "issue", "cause-overdue", Level.WARNING,
-                          f"{day} {r['metric']} 未达标已超过 {hours:g} 小时，尚未填写异常说明", r["dept"], "立即补填")
+                          f"{day} {r['metric']} {r['status']}已超过 {hours:g} 小时，尚未填写异常说明", r["dept"],
+                          "立即补填")
 
 
 def _tasks(c: _Context) -> Iterator[Alert]:
@@ -349,7 +351,7 @@ def _ship_outlier(c: _Context) -> Iterator[Alert]:
 
 RULES: tuple[Rule, ...] = (
     Rule("metric-off-target", "指标未达标", ("pass_line", "warn_line", "adjust_within_hours"), _off_target),
-    Rule("cause-overdue", "未达标超时未说明原因", ("adjust_within_hours",), _missing_cause),
+    Rule("cause-overdue", "预警或未达标超时未说明原因", ("adjust_within_hours",), _missing_cause),
     Rule("task-overdue", "任务逾期 / 临期", ("due_soon_days",), _tasks),
     Rule("tech-not-ready", "技术功能未提前完成测试", ("tech_ready_days",), _tech_ready),
     Rule("complaint-rate-max", "客诉率超上限", ("complaint_rate_max",),

@@ -3,12 +3,16 @@
 Every computed column of the schema has one function here (``COMPUTED``), so a file
 read without recalculation, the Excel layer and the CLI all get the numbers Excel would
 show. Blank results are ``NaN`` for numbers and ``""`` for text, as the formulas give.
+
+The engine computes from what staff meant (``5.8万`` is 5.8); the cached values of a file
+(:func:`formula_frames`) from the cells as stored, where ``5.8万`` is text, as the formulas see it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,19 +23,22 @@ import pandas as pd
 from xlpromo._series import map_unique
 from xlpromo.defaults import AGG_SUM, ALL_CHANNELS, DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.formulas import references
-from xlpromo.schema import Direction, Table
+from xlpromo.reader import RawBook
+from xlpromo.schema import ColType, Column, Direction, Table
 from xlpromo.sheets import SCHEMA
 
 __all__ = [
     "COMPUTED",
     "achievement",
     "as_of_date",
+    "as_stored",
     "campaign_phase",
     "compute",
     "computed_order",
     "criterion_text",
     "day_on_day",
     "elapsed_share",
+    "formula_frames",
     "numeric",
     "pace",
     "safety_stock",
@@ -201,7 +208,10 @@ def pace(actual_to_date: float, target: float, elapsed: float) -> float:
 def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
     due = _dates(df["due"])
     done = df["status"].isin(TASK_DONE_STATES)
-    days = (due - as_of_date(frames)) / pd.Timedelta(days=1)  # a due time counts in fractions
+    as_of = _formula_as_of(frames)
+    if as_of is None:  # 统计日期 is text the formula cannot subtract
+        return pd.Series(np.nan, index=df.index, dtype=float)
+    days = (due - as_of) / pd.Timedelta(days=1)  # a due time counts in fractions
     return days.astype(float).where(due.notna() & ~done)
 
 
@@ -231,16 +241,50 @@ def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=df.index, dtype=float)
 
 
+# Text that Excel and LibreOffice both turn into a number in arithmetic ("0.95", " 95% "), and an ISO date.
+_NUMBER_TEXT = re.compile(r"\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?)\s*(%?)\s*")
+_DATE_TEXT = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")
+
+
 def _thr(frames: Frames, code: str) -> float:
-    """A threshold as a formula sees it: a blank cell is 0."""
-    v = numeric([threshold_values(frames).get(code)]).iloc[0]
-    return 0.0 if np.isnan(v) else float(v)
+    """A threshold in arithmetic, as a formula computes with it: blank is 0, text such as ``95%`` is read
+    as the spreadsheet reads it, other text is NaN (the formula shows #VALUE!)."""
+    v = threshold_values(frames).get(code)
+    if isinstance(v, str) and v:
+        m = _NUMBER_TEXT.fullmatch(v)
+        return float(m[1]) / (100 if m[2] else 1) if m else math.nan
+    n = numeric([v]).iloc[0]
+    return 0.0 if np.isnan(n) else float(n)
+
+
+def _line(frames: Frames, code: str) -> float:
+    """A threshold in a comparison (``达成率 >= TH_PASS_LINE``): text is above every number, so never reached."""
+    v = threshold_values(frames).get(code)
+    return math.inf if isinstance(v, str) and v else _thr(frames, code)
+
+
+def _formula_as_of(frames: Frames) -> pd.Timestamp | None:
+    """XP_ASOF as ``{due}-XP_ASOF`` uses it: :func:`as_of_date`, but text only as an ISO date (else #VALUE!: None)."""
+    v = threshold_values(frames).get("as_of")
+    if not (isinstance(v, str) and v):
+        return as_of_date(frames)
+    m = _DATE_TEXT.fullmatch(v)
+    try:
+        return pd.Timestamp(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
+
+
+def _criterion(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    """考核标准 of the 活动目标 row; blank where the pass line is text no formula can compute with."""
+    line = _thr(frames, "pass_line")
+    return pd.Series("" if math.isnan(line) else criterion_text(line), index=df.index, dtype=object)
 
 
 def _status_of(target: str, actual: str) -> Callable[[Frames, pd.DataFrame], pd.Series]:
     def fn(frames: Frames, df: pd.DataFrame) -> pd.Series:
         return status(df["rate"], df[target], df[actual], df["direction"],
-                      _thr(frames, "pass_line"), _thr(frames, "warn_line"))
+                      _line(frames, "pass_line"), _line(frames, "warn_line"))
     return fn
 
 
@@ -255,8 +299,7 @@ def _used(frames: Frames, df: pd.DataFrame) -> pd.Series:
 
 #: (table key, column key) → function(frames, table frame) → Series, in column order.
 COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
-    ("targets", "criterion"): lambda f, df: pd.Series(
-        criterion_text(_thr(f, "pass_line")), index=df.index, dtype=object),
+    ("targets", "criterion"): _criterion,
     ("breakdown", "unit"): _lookup("unit"),
     ("tasks", "days_left"): _tasks_days_left,
     ("tasks", "overdue"): lambda f, df: df["days_left"].map(
@@ -308,6 +351,72 @@ def _review_targets(frames: Frames) -> pd.Series:
         return None if not _present(v) else v
 
     return review["metric"].map(one).astype(object)
+
+
+#: Input types a formula reads as numbers (a date is a number to Excel): text there is text to the formulas.
+_NUMERIC_INPUTS = frozenset({ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN, ColType.DATE})
+_TOKEN = re.compile(r"\{([A-Za-z_]+)(?:\.([A-Za-z_]+))?\}")
+
+
+def _read_by_formulas() -> frozenset[tuple[str, str]]:
+    """(table, column) of every column a computed column's formula reads, in its own table or another."""
+    out: set[tuple[str, str]] = set()
+    for table in SCHEMA.tables:
+        for col in table.computed_columns:
+            out.update((t, c) if c else (table.key, t) for t, c in _TOKEN.findall(col.formula or ""))
+    return frozenset(out)
+
+
+_FORMULA_TEXT = _read_by_formulas()
+
+
+def _stored_text(key: str, col: Column, cells: pd.Series) -> np.ndarray | None:
+    """Which cells the formulas read other than the engine does: text in a number or date column, or text with
+    stray spaces (which the engine strips) in a text column a formula reads; None when there is none."""
+    if col.type in _NUMERIC_INPUTS:
+        if not col.editable:
+            return None
+        # "" is an empty cell; an Excel error value (CellError, a str subclass) stays as validated
+        found = np.fromiter((v.__class__ is str and v != "" for v in cells.tolist()), dtype=bool, count=len(cells))
+    elif (key, col.key) in _FORMULA_TEXT:
+        found = np.fromiter((v.__class__ is str and v != v.strip() for v in cells.tolist()), dtype=bool,
+                            count=len(cells))
+    else:
+        return None
+    return found if found.any() else None
+
+
+def as_stored(frames: Frames, book: RawBook) -> dict[str, pd.DataFrame] | None:
+    """``frames`` with each cell the formulas read other than the engine (``30小时``, ``5.8万`` in a number cell,
+    ``GMV `` with a space) holding what is stored again; None when there is no such cell."""
+    out = dict(frames)
+    changed = False
+    for key, raw in book.tables.items():
+        frame = frames.get(key)
+        if frame is None or not len(frame):
+            continue
+        df: pd.DataFrame | None = None
+        for col in raw.table.inputs:
+            if col.key not in frame.columns or col.key not in raw.data.columns:
+                continue
+            cells = raw.data[col.key]
+            text = _stored_text(key, col, cells)
+            if text is None:
+                continue
+            df = frame.copy() if df is None else df
+            column = df[col.key].astype(object)
+            column.loc[cells.index[text]] = cells[text].to_numpy()
+            df[col.key] = column
+        if df is not None:
+            out[key], changed = df, True
+    return out if changed else None
+
+
+def formula_frames(frames: Frames, book: RawBook) -> dict[str, pd.DataFrame]:
+    """Computed frames as the workbook's own formulas compute them from ``book``'s cells as stored (the cached
+    values to write); ``frames`` as they are when the formulas read every cell as the engine does."""
+    stored = as_stored(frames, book)
+    return dict(frames) if stored is None else compute(stored)
 
 
 def compute(frames: Frames) -> dict[str, pd.DataFrame]:

@@ -23,6 +23,7 @@ from xlpromo.alerts import ALERT_HEADERS
 from xlpromo.engine import Report, check_book
 from xlpromo.findings import FormulaOverwritten, Severity
 from xlpromo.formulas import render
+from xlpromo.metrics import formula_frames
 from xlpromo.pkgedit import BookPatch, Formula, Value
 from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
 from xlpromo.schema import Table
@@ -184,7 +185,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     state = _state(book)
     note("校验与计算")
     report = check_book(raw)
-    cells = _computed_cells(raw, report)
+    cells = _computed_cells(raw, replace(report, frames=formula_frames(report.frames, raw)))  # as the formulas
     headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_row)
                for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
     # The frames are no longer needed: free them before the package is held in memory.

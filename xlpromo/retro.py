@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 
 from xlpromo._atomic import atomic_path
 from xlpromo.alerts import ALERT_HEADERS
@@ -23,26 +25,49 @@ from xlpromo.engine import Report
 from xlpromo.sheets import SCHEMA
 from xlpromo.summary import dept_tasks, metric_summary, off_target_days, pacing
 
-__all__ = ["FORMATS", "render_html", "render_markdown", "sections", "write_report"]
+__all__ = ["FORMATS", "Figure", "render_html", "render_markdown", "sections", "write_report"]
 
 FORMATS = (".md", ".html", ".xlsx")
 Table = tuple[str, list[str], list[list[Any]]]  # title, headers, rows
 
 
+class Figure(str):
+    """A number or date as the report prints it, carrying the value and the Excel number format the .xlsx writes."""
+
+    value: float | dt.datetime
+    num_format: str
+
+    def __new__(cls, text: str, value: float | dt.datetime, num_format: str) -> Figure:
+        """``text`` as printed in Markdown and HTML; ``value`` in the number format ``num_format`` in the .xlsx."""
+        self = super().__new__(cls, text)
+        self.value, self.num_format = value, num_format
+        return self
+
+
 def _fmt(v: Any, unit: str = "") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    """A value as printed: numbers and dates as :class:`Figure` (percent when ``unit`` is %), blank for NaN."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, (dt.date, pd.Timestamp)):
-        return f"{pd.Timestamp(v):%Y-%m-%d}"
+        when = pd.Timestamp(v)
+        text = f"{when:%Y-%m-%d}"
+        return Figure(text, when.to_pydatetime(), "yyyy-mm-dd") if when.year >= 1900 else text  # Excel's first year
     if isinstance(v, float):
         if unit == "%":
-            return f"{v:.1%}"
-        return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
+            return _pct(v)
+        if abs(v) >= 1e6:
+            return Figure(f"{v:,.0f}", v, "#,##0")
+        text = f"{v:,.2f}".rstrip("0").rstrip(".")
+        decimals = len(text.partition(".")[2])
+        return Figure(text, v, "#,##0" + ("." + "0" * decimals if decimals else ""))
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return Figure(str(v), float(v), "0")
     return str(v)
 
 
 def _pct(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{float(v):.1%}"
+    """A rate as printed, e.g. 96.7%; blank for NaN."""
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else Figure(f"{float(v):.1%}", float(v), "0.0%")
 
 
 def _headers(table: str, *keys: str) -> list[str]:
@@ -152,6 +177,7 @@ def render_html(report: Report) -> str:
 
 
 def _write_xlsx(report: Report, path: Path) -> None:
+    """The retrospective as one sheet: numbers and dates stored as such, in the formats the text shows."""
     title, lines, tables = sections(report)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
@@ -159,8 +185,27 @@ def _write_xlsx(report: Report, path: Path) -> None:
     h1 = wb.add_format({**font, "bold": True, "font_size": 14, "font_color": "#1F4E78"})
     h2 = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
     head = wb.add_format({**font, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1})
-    cell = wb.add_format({**font, "border": 1, "border_color": "#BFBFBF", "text_wrap": True, "valign": "top"})
+    boxed = {**font, "border": 1, "border_color": "#BFBFBF", "valign": "top"}
+    cell = wb.add_format({**boxed, "text_wrap": True})
+    number_formats: dict[str, Format] = {}
     ws = wb.add_worksheet("复盘报告")
+
+    def put(r: int, j: int, v: Any) -> None:
+        """One cell: a Figure as its value in its number format, a count as a number, a blank as an empty cell."""
+        if isinstance(v, Figure):
+            if v.num_format not in number_formats:
+                number_formats[v.num_format] = wb.add_format({**boxed, "num_format": v.num_format})
+            if isinstance(v.value, dt.datetime):
+                ws.write_datetime(r, j, v.value, number_formats[v.num_format])
+            else:
+                ws.write_number(r, j, v.value, number_formats[v.num_format])
+        elif isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v):
+            ws.write_number(r, j, float(v), cell)
+        elif str(v):
+            ws.write_string(r, j, str(v), cell)
+        else:
+            ws.write_blank(r, j, None, cell)  # an empty cell, not an empty text that formulas trip on
+
     ws.hide_gridlines(2)
     ws.set_landscape()
     ws.set_paper(9)
@@ -181,7 +226,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
         for row in rows or [["（无）"]]:
             r += 1
             for j, v in enumerate(row):
-                ws.write_string(r, j, str(v), cell)
+                put(r, j, v)
                 widths[j] = max(widths.get(j, 8), min(40, len(str(v)) + 2))
         r += 1
     for j, w in widths.items():
