@@ -75,11 +75,12 @@ def _status(rate: str, target: str, actual: str) -> str:
 
 
 def _prev_day(fn: str) -> str:
-    """SUMIFS/COUNTIFS over the same metric and channel on the previous day."""
+    """SUMIFS/COUNTIFS over the same metric and channel on the previous day (``N()``: a date typed as
+    text makes the criterion -1, matching nothing, where ``text-1`` would be #VALUE!)."""
     extra = f',{{daily.actual}},"{NUMERIC_CRITERION}"' if fn == "COUNTIFS" else ""
     return (
         f"{fn}({'{daily.actual},' if fn == 'SUMIFS' else ''}{{daily.metric}},{{metric}},"
-        f'{{daily.channel}},{{channel}}&"",{{daily.date}},{{date}}-1{extra})'
+        f'{{daily.channel}},{{channel}}&"",{{daily.date}},N({{date}})-1{extra})'
     )
 
 
