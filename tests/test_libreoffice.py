@@ -358,3 +358,17 @@ def test_recalc_caches_what_the_formulas_compute_from_text_with_stray_spaces(tmp
     assert values["任务分工"][3][12:14] == [-5.0, "是"]
     engine = check(book).frames
     assert engine["daily"].loc[4, "unit"] == "万元" and engine["tasks"].loc[4, "overdue"] == ""
+
+
+def test_recalc_refreshes_the_review_heading_from_the_targets(demo_path: Path, tmp_path: Path,
+                                                              recalc: Recalc) -> None:
+    """复盘报告's 活动名称 and 复盘周期 sit above its tables: recalc caches them too, as LibreOffice computes them."""
+    from xlpromo.pkgedit import BookPatch
+
+    pkg = BookPatch.open(demo_path)
+    pkg.set_cells("活动目标", {(4, 1): "2024年618大促（延长）", (4, 6): 45470.0})  # 活动名称, 返场结束 2024-06-27
+    pkg.save(tmp_path / "moved.xlsx")
+    out = xlpromo_recalc(tmp_path / "moved.xlsx", tmp_path / "recalc.xlsx").output
+    ours = [row[:2] for row in read_values(out)["复盘报告"][1:3]]
+    assert ours == [["活动名称", "2024年618大促（延长）"], ["复盘周期", "2024.05.25-2024.06.27"]]
+    assert [row[:2] for row in read_values(recalc(out))["复盘报告"][1:3]] == ours

@@ -27,15 +27,17 @@ from xlpromo._atomic import atomic_path
 from xlpromo.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.formulas import render, render_a1, threshold_name
 from xlpromo.ids import assign_ids
-from xlpromo.metrics import compute
+from xlpromo.metrics import compute, review_header
 from xlpromo.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.sheets import ASOF_NAME, SCHEMA, list_name, review_rows
 from xlpromo.state import STATE_SHEET, State, initial_state, new_campaign_id
 
-__all__ = ["STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
+__all__ = ["REVIEW_HEAD_CELLS", "STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
 
 #: Empty rows a blank template offers per growable table.
 STARTER_ROWS = {"breakdown": 4, "tasks": 10, "daily": 20, "lessons": 4}
+#: 复盘报告's formula cells above its tables: 活动名称 and 复盘周期 (from 活动目标).
+REVIEW_HEAD_CELLS = ("B2", "B3")
 
 DATE_FMT = "yyyy-mm-dd"
 PCT_FMT = "0.0%"
@@ -248,17 +250,12 @@ class _Writer:
         def ref(key: str) -> str:
             return render(f"INDEX({{targets.{key}}},1)", self.schema, t)
 
-        row = self.frames["targets"].iloc[0] if len(self.frames["targets"]) else None
-        name = "" if row is None or _blank(row["name"]) else str(row["name"])
+        name, period = review_header(self.frames["targets"]) or ("", "")
         ws.write_string(1, 0, t.col("name").header, label)
-        ws.write_formula(1, 1, f'=IF({ref("name")}="","",{ref("name")})', self.fmt(), name)
-        period = ""
-        if row is not None and not _blank(row["warmup_start"]) and not _blank(row["return_end"]):
-            period = (f"{pd.Timestamp(row['warmup_start']):%Y.%m.%d}-"
-                      f"{pd.Timestamp(row['return_end']):%Y.%m.%d}")
+        ws.write_formula(REVIEW_HEAD_CELLS[0], f'=IF({ref("name")}="","",{ref("name")})', self.fmt(), name)
         ws.write_string(2, 0, "复盘周期", label)
         ws.write_formula(
-            2, 1, f'=IF(OR({ref("warmup_start")}="",{ref("return_end")}=""),"",'
+            REVIEW_HEAD_CELLS[1], f'=IF(OR({ref("warmup_start")}="",{ref("return_end")}=""),"",'
                   f'TEXT({ref("warmup_start")},"yyyy.mm.dd")&"-"&TEXT({ref("return_end")},"yyyy.mm.dd"))',
             self.fmt(), period)
 

@@ -412,6 +412,24 @@ def as_stored(frames: Frames, book: RawBook) -> dict[str, pd.DataFrame] | None:
     return out if changed else None
 
 
+def review_header(targets: pd.DataFrame) -> tuple[Any, str] | None:
+    """Twin of 复盘报告's 活动名称 and 复盘周期 formulas (``2024.05.25-2024.06.21``) from 活动目标 as stored;
+    None when a date is text (the formula's TEXT() of text is not ours to guess)."""
+    if not len(targets):
+        return "", ""
+    def empty(v: Any) -> bool:  # what ="" is true for
+        return v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) or v == ""
+
+    row = targets.iloc[0]
+    name = "" if empty(row["name"]) else row["name"]
+    start, end = row["warmup_start"], row["return_end"]
+    if empty(start) or empty(end):
+        return name, ""
+    if not all(isinstance(d, (dt.date, pd.Timestamp)) for d in (start, end)):
+        return None
+    return name, f"{pd.Timestamp(start):%Y.%m.%d}-{pd.Timestamp(end):%Y.%m.%d}"
+
+
 def formula_frames(frames: Frames, book: RawBook) -> dict[str, pd.DataFrame]:
     """Computed frames as the workbook's own formulas compute them from ``book``'s cells as stored (the cached
     values to write); ``frames`` as they are when the formulas read every cell as the engine does."""

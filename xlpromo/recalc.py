@@ -20,10 +20,11 @@ from typing import Any
 import pandas as pd
 
 from xlpromo.alerts import ALERT_HEADERS
+from xlpromo.builder import REVIEW_HEAD_CELLS
 from xlpromo.engine import Report, check_book
 from xlpromo.findings import FormulaOverwritten, Severity
 from xlpromo.formulas import render
-from xlpromo.metrics import formula_frames
+from xlpromo.metrics import formula_frames, review_header
 from xlpromo.pkgedit import BookPatch, Formula, Value
 from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
 from xlpromo.schema import Table
@@ -185,7 +186,11 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     state = _state(book)
     note("校验与计算")
     report = check_book(raw)
-    cells = _computed_cells(raw, replace(report, frames=formula_frames(report.frames, raw)))  # as the formulas
+    as_formulas = formula_frames(report.frames, raw)
+    cells = _computed_cells(raw, replace(report, frames=as_formulas))
+    head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
+    if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
+        cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
     headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_row)
                for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
     # The frames are no longer needed: free them before the package is held in memory.
