@@ -314,3 +314,66 @@ def test_channel_budget_roi_stock_and_phase_rules(tmp_path: Path) -> None:
         ["phase-length", "提示", "活动目标", "D4", "运营部", "预热期 2 天，短于 3 天（建议 3–7 天）"],
         ["phase-length", "提示", "活动目标", "F4", "运营部", "返场期 7 天，长于 3 天（建议 1–3 天）"],
     ]
+
+
+def test_stray_spaces_where_formulas_and_dropdowns_compare_text(demo_path: Path, tmp_path: Path) -> None:
+    """The engine strips spaces (full-width and non-breaking too), so the alerts stay the planted ones; the
+    workbook's MATCH, COUNTIFS, ="已完成" and dropdowns do not: one warning at each such cell, none elsewhere."""
+    path = _edited(demo_path, tmp_path, {
+        ("数据字典", "A5"): " 市场部 ",  # a list entry
+        ("数据字典", "M16"): "客诉率 ",  # 指标目录·指标名称, what INDEX/MATCH look up
+        ("数据字典", "O16"): "越低越好\u3000",  # 方向, compared with ="越低越好"
+        ("任务分工", "K6"): "已完成\xa0",  # 当前状态, compared with ="已完成"
+        ("每日监控", "B81"): "GMV ",  # 2024-06-01 GMV
+        ("每日监控", "C82"): "\u3000全渠道",
+        ("复盘报告", "A8"): "新客占比 ",  # 目标回顾·指标, what its formulas look up
+        ("任务分工", "L4"): "需确认3款新品库存 ",  # 备注: no formula reads it
+        ("任务分工", "G5"): "*专员 ",  # 负责人
+        ("阈值配置", "A5"): "pass_line ",  # 参数代码: the TH_ names point at 数值 cells, no formula reads the code
+    })
+    r = check(path)
+    tail = "但表内公式和下拉列表按原样比较，认不出它；请删除空格"
+    assert [[f.sheet, f.cell, f.code, f.severity.value, f.value, f.message] for f in r.findings] == [
+        ["数据字典", "A5", "stray-space", "warning", " 市场部 ", f"“ 市场部 ”前后有空格：程序读作“市场部”，{tail}"],
+        ["数据字典", "M16", "stray-space", "warning", "客诉率 ", f"“客诉率 ”末尾有空格：程序读作“客诉率”，{tail}"],
+        ["数据字典", "O16", "stray-space", "warning", "越低越好\u3000",
+         f"“越低越好\u3000”末尾有空格：程序读作“越低越好”，{tail}"],
+        ["任务分工", "K6", "stray-space", "warning", "已完成\xa0", f"“已完成\xa0”末尾有空格：程序读作“已完成”，{tail}"],
+        ["每日监控", "B81", "stray-space", "warning", "GMV ", f"“GMV ”末尾有空格：程序读作“GMV”，{tail}"],
+        ["每日监控", "C82", "stray-space", "warning", "\u3000全渠道",
+         f"“\u3000全渠道”开头有空格：程序读作“全渠道”，{tail}"],
+        ["复盘报告", "A8", "stray-space", "warning", "新客占比 ", f"“新客占比 ”末尾有空格：程序读作“新客占比”，{tail}"],
+    ]
+    assert r.flatten(["sheet", "cell", "code", "level"], alerts=True) == PLANTED
+    assert r.frames["daily"].loc[81, ["metric", "unit"]].tolist() == ["GMV", "万元"]
+
+
+def test_a_stray_space_is_not_reported_again_with_another_finding(demo_path: Path, tmp_path: Path) -> None:
+    """Only the finding that removing the space would not fix: not in the list, duplicate, blank."""
+    path = _edited(demo_path, tmp_path, {
+        ("数据字典", "A17"): "运营部 ",  # was 公关部: 运营部 is on A4 already
+        ("任务分工", "H8"): "外包团队 ",
+        ("任务分工", "K7"): "\u3000 ",  # only spaces: blank
+    })
+    assert check(path).flatten(["sheet", "cell", "code", "value", "message"]) == [
+        ["数据字典", "A17", "duplicate-key", "运营部", "部门“运营部”与第 4 行重复"],
+        ["任务分工", "H8", "not-in-list", "外包团队", "“外包团队”不在数据字典的“部门”列表中"],
+        ["任务分工", "K7", "required", None, "“当前状态”为必填项"],
+    ]
+
+
+def test_a_formula_cell_fed_by_text_is_reported_at_its_source_only(tmp_path: Path) -> None:
+    """500万 typed in 活动目标·GMV: 复盘报告's 目标值 formula shows the same text, but the cell to fix is 活动目标's."""
+    from xlpromo.builder import build_workbook
+    from xlpromo.demo import demo_frames
+
+    frames = demo_frames()
+    targets = frames["targets"].copy()
+    targets.loc[0, "gmv_target"] = "500万"
+    frames["targets"] = targets
+    path = build_workbook(tmp_path / "wan.xlsx", frames)
+    assert read_values(path)["复盘报告"][6][:2] == ["GMV", "500万"]  # B7: the formula's cached text
+    r = check(path)
+    assert [[f.sheet, f.cell, f.code, f.value, f.message] for f in r.findings] == [
+        ["活动目标", "G4", "text-number", "500万", "“500万”是文本：程序读作 500，但表内公式不会计算它，请改为数字 500"]]
+    assert r.frames["review"].loc[7, "target"] == 500.0

@@ -48,9 +48,12 @@ Finding = list[str]  # [sheet, cell, code]
 runner = CliRunner()
 
 DAILY, TASKS, TARGETS, THRESHOLDS = "每日监控", "任务分工", "活动目标", "阈值配置"
+REVIEW = "复盘报告"
 # 每日监控: A 日期, B 核心指标, C 渠道, F 目标值, G 实际值, H.. computed; header on row 3, data from row 4.
 # 任务分工: A 任务编号, C 任务描述, E 起始时间, F 截止时间, G 负责人, H 责任部门, L 备注; T001 on row 4.
-# 活动目标: H 新客占比目标, row 4.  阈值配置: C 数值; C4 统计日期, C5 达标线, C12 功能测试提前天数.
+# 活动目标: G 核心目标(GMV), H 新客占比目标, K ROI目标, row 4.
+# 阈值配置: C 数值; C4 统计日期, C5 达标线, C12 功能测试提前天数.
+# 复盘报告: 目标回顾 A 指标, B 目标值 (formulas from 活动目标); GMV on row 7, ROI on row 11.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -305,6 +308,24 @@ def test_cached_error_values_written_in_the_xml(demo: Path, tmp_path: Path) -> N
     report = usable(path, [[DAILY, "G5", "error-value"], [DAILY, "G6", "error-value"],
                            [TASKS, "E5", "error-value"]])
     assert sorted(f.value for f in report.findings) == ["#DIV/0!", "#N/A", "#VALUE!"]
+
+
+def test_an_error_shown_by_a_formula_from_its_source_is_reported_at_the_source(demo: Path, tmp_path: Path) -> None:
+    """复盘报告·目标值 (B7) shows 活动目标·GMV (G4): an error there is G4's; B7's own error is a broken formula."""
+    path = copied(demo, tmp_path)
+    set_cell_xml(path, TARGETS, "G4", '<c r="G4" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    set_cell_xml(path, REVIEW, "B7", '<c r="B7" t="e"><f>INDEX(Targets[核心目标(GMV/万元)],1)</f><v>#DIV/0!</v></c>')
+    set_cell_xml(path, REVIEW, "B8", '<c r="B8" t="e"><f>INDEX(Targets[#REF!],1)</f><v>#REF!</v></c>')
+    usable(path, [[TARGETS, "G4", "error-value"], [REVIEW, "B8", "error-value"]])
+
+
+def test_text_shown_by_a_formula_from_its_source_is_reported_at_the_source(demo: Path, tmp_path: Path) -> None:
+    """A text ROI target with its cached copy in 复盘报告·目标值 (B11): one finding, at 活动目标."""
+    path = copied(demo, tmp_path)
+    set_cell_xml(path, TARGETS, "K4", '<c r="K4" t="inlineStr"><is><t>1:3</t></is></c>')
+    set_cell_xml(path, REVIEW, "B11", '<c r="B11" t="str"><f>INDEX(Targets[ROI目标],1)</f><v>1:3</v></c>')
+    report = usable(path, [[TARGETS, "K4", "text-number"]])
+    assert report.frames["review"].at[11, "target"] == 3.0
 
 
 @pytest.mark.parametrize("block", [7, 300])
@@ -580,6 +601,12 @@ def test_department_not_in_the_list(demo: Path, tmp_path: Path) -> None:
     report = usable(edited(demo, tmp_path, lambda wb: wb[TASKS].__setitem__("H8", "外包团队")),
                     [[TASKS, "H8", "not-in-list"]])
     assert "外包团队" in report.findings[0].message
+
+
+def test_metric_with_a_trailing_space(demo: Path, tmp_path: Path) -> None:
+    report = usable(edited(demo, tmp_path, lambda wb: wb[DAILY].__setitem__("B5", "订单量 ")),
+                    [[DAILY, "B5", "stray-space"]])
+    assert report.valid and report.frames["daily"].at[5, "metric"] == "订单量"
 
 
 def test_percent_target_typed_as_a_whole_number(demo: Path, tmp_path: Path) -> None:

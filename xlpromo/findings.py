@@ -153,6 +153,12 @@ class TextDate(Check):
                                        "“{value}”是文本：程序读作 {parsed}，但表内公式不会计算它，请改为日期 {parsed}")
 
 
+class StraySpace(Check):
+    code, title, severity = "stray-space", "前后有空格", Severity.WARNING
+    template = ("“{value}”{where}有空格：程序读作“{text}”，但表内公式和下拉列表按原样比较，认不出它；"
+                "请删除空格")
+
+
 class MissingThreshold(Check):
     code, title, template = "missing-threshold", "缺少阈值", "阈值配置中缺少参数代码“{value}”，相关公式与预警无法计算"
 
@@ -189,6 +195,6 @@ class UnwatchedMetric(Check):
 CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
-    TextDate, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
+    TextDate, StraySpace, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
     UnwatchedMetric,
 )

@@ -23,6 +23,7 @@ from xlpromo.findings import Finding
 from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text, shown
 from xlpromo.reader import CellError, RawBook, RawTable, as_row
 from xlpromo.schema import ColType, Column
+from xlpromo.sheets import SCHEMA
 
 __all__ = ["MAX_TEXT", "PLACEHOLDERS", "Validated", "validate"]
 
@@ -36,6 +37,30 @@ _PLAIN_NUMBERS = frozenset({int, float})  # types that are numbers as they are (
 # The order tables are parsed in: lists first (they give the metric units), then targets (the year).
 _ORDER = ("departments", "statuses", "phases", "channels", "dimensions", "review_kinds", "metrics", "thresholds",
           "targets", "breakdown", "tasks", "daily", "review", "lessons")
+
+
+def _list_column(key: str) -> str:
+    """The column of a 数据字典 list that holds its entries."""
+    return "name" if key == "metrics" else "value"
+
+
+def _space_sensitive() -> frozenset[tuple[str, str]]:
+    """(table, column) of text that formulas and dropdowns compare as typed: every dropdown column, the entries of
+    the lists they offer (指标目录·指标名称 too), and 目标回顾·指标, which its formulas look up by."""
+    out = {(t.key, c.key) for t in SCHEMA.tables for c in t.columns if c.choices}
+    out |= {(c.choices, _list_column(c.choices)) for t in SCHEMA.tables for c in t.columns
+            if c.choices and c.choices not in INLINE_LISTS}
+    out.add(("review", "metric"))
+    return frozenset(out)
+
+
+#: Text columns where a space the engine strips (``GMV ``) is a different value to the workbook: stray-space.
+_SPACE_SENSITIVE = _space_sensitive()
+#: A column whose cells hold formulas fed from another table (sheets.review_rows): 目标回顾·目标值 shows 活动目标's
+#: values, so a type problem there is reported at 活动目标, not again here.
+_FED = ("review", "target")
+_TYPE_CHECKS = frozenset({F.NotANumber, F.NotADate, F.UnitMismatch, F.TextNumber, F.TextDate})
+_TARGET_OF = {c.metric: c.key for c in SCHEMA.table("targets").columns if c.metric}  # metric → 活动目标 column
 
 
 @dataclass
@@ -72,9 +97,15 @@ class _Run:
         self.year: int | None = None
         self.units: dict[str, str] = {}
         self.empty_lists: set[str] = set()
+        self.spaced: dict[str, pd.Series] = {}  # column key → raw texts with stray spaces, of the current table
+        self.table_start = 0  # index in ``found`` of the current table's first finding
 
     def add(self, raw: RawTable, check: type[F.Check], row: int | None, key: str | None, value: Any = None,
             **ctx: Any) -> None:
+        """Add a finding at a cell of ``raw`` (at the table when no row or key); a type finding of a formula-fed
+        column is not added (its source cell has it)."""
+        if check in _TYPE_CHECKS and (raw.table.key, key) == _FED:
+            return
         header = raw.table.col(key).header if key else ""
         cell = raw.address(row, key) if key and row else ""
         self.found.append(check.at(raw.sheet, cell, row, header, value, **ctx))
@@ -88,7 +119,8 @@ class _Run:
             if raw.has_errors:
                 errors = s.map(lambda v: isinstance(v, CellError)).astype(bool)
                 for row, v in s[errors].items():
-                    self.add(raw, F.ErrorValue, as_row(row), col.key, str(v))
+                    if (raw.table.key, col.key) != _FED or not self.source_error(raw, as_row(row)):
+                        self.add(raw, F.ErrorValue, as_row(row), col.key, str(v))
                     bad.add((as_row(row), col.key))
                 s = s.where(~errors, None)
             if col.type == ColType.DATE:
@@ -103,6 +135,14 @@ class _Run:
             out[col.key] = pd.Series(text, index=out.index, dtype=object)
         return out
 
+    def source_error(self, raw: RawTable, row: int) -> bool:
+        """True when the 活动目标 cell a 目标回顾·目标值 cell shows holds an error value (reported there)."""
+        targets = self.book.tables.get("targets")
+        key = _TARGET_OF.get(parse_text(raw.data.at[row, "metric"])) if "metric" in raw.data.columns else None
+        if targets is None or key is None or not len(targets.data):
+            return False
+        return isinstance(targets.data[key].iloc[0], CellError)
+
     def parse_texts(self, raw: RawTable, col: Column, s: pd.Series) -> pd.Series:
         if not len(s):
             return pd.Series(dtype=object, index=s.index)
@@ -112,6 +152,11 @@ class _Run:
         distinct[:] = [None if _blank(v) else parse_text(v) for v in uniques]
         texts = pd.Series(distinct[codes], index=s.index, dtype=object)
         long = np.array([t is not None and len(t) > MAX_TEXT for t in distinct], dtype=bool)[codes]
+        if (raw.table.key, col.key) in _SPACE_SENSITIVE:  # "GMV ": read as GMV here, a different text to formulas
+            pairs = zip(uniques, distinct, strict=True)
+            spaced = np.array([t is not None and type(v) is str and t != v for v, t in pairs], dtype=bool)
+            if spaced.any():
+                self.spaced[col.key] = s[spaced[codes]]
         for row, t in texts[long].items():
             self.add(raw, F.TextTooLong, as_row(row), col.key, t[:20] + "…", length=len(t))
         if col.editable and col.type == ColType.TEXT:
@@ -204,6 +249,18 @@ class _Run:
                 self.bounds(raw, col, values)
             if col.unique:
                 self.unique(raw, values[present], [col.key], col.header)
+            if col.key in self.spaced:
+                self.stray_spaces(raw, col, self.spaced.pop(col.key))
+
+    def stray_spaces(self, raw: RawTable, col: Column, spaced: pd.Series) -> None:
+        """A stray-space warning for each text typed with spaces around it, unless its cell has a finding already
+        (not in the list, duplicate…): one finding per cell."""
+        reported = {f.cell for f in self.found[self.table_start:] if f.sheet == raw.sheet}
+        for row, v in spaced.items():
+            if raw.address(as_row(row), col.key) not in reported:
+                text = v.strip()
+                where = "前后" if v[0].isspace() and v[-1].isspace() else "开头" if v[0].isspace() else "末尾"
+                self.add(raw, F.StraySpace, as_row(row), col.key, v, where=where, text=text)
 
     def bounds(self, raw: RawTable, col: Column, values: pd.Series) -> None:
         v = pd.to_numeric(values, errors="coerce")
@@ -236,8 +293,7 @@ class _Run:
         frame = self.frames.get(key)
         if frame is None:
             return set()
-        column = "name" if key == "metrics" else "value"
-        return {str(v) for v in frame[column].dropna()}
+        return {str(v) for v in frame[_list_column(key)].dropna()}
 
     def list_title(self, key: str) -> str:
         if key in INLINE_LISTS:
@@ -251,6 +307,7 @@ class _Run:
             raw = self.book.tables.get(key)
             if raw is None:
                 continue
+            self.table_start, self.spaced = len(self.found), {}
             self.structure(raw)
             typed = self.parse(raw)
             self.frames[key] = typed
