@@ -291,3 +291,17 @@ def test_help_option_text_is_chinese(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0
     assert "显示帮助并退出" in result.output and "Show this message" not in result.output
+
+
+def test_check_prints_at_most_limit_rows_per_table(demo_path: Path) -> None:
+    """A terminal is no place for 10,000 rows: 200 by default, --limit N, --limit 0 for all; --json has all."""
+    short = runner.invoke(app, ["check", str(demo_path), "--limit", "2"])
+    assert short.exit_code == 0, short.output
+    assert "预警（18）" in short.output and short.output.count("每日监控!") + short.output.count("任务分工!") == 2
+    assert "……另有 16 条预警未显示：--limit 0 显示全部，--json 输出全部，" in short.output.replace("\n", "")
+    whole = runner.invoke(app, ["check", str(demo_path), "--limit", "0"])
+    assert "另有" not in whole.output and whole.output.count("每日监控!") + whole.output.count("任务分工!") == 18
+    default = runner.invoke(app, ["check", str(demo_path)])
+    assert default.output == whole.output  # 18 rows are fewer than 200
+    bad = runner.invoke(app, ["check", str(demo_path), "--limit", "-1"])
+    assert bad.exit_code == 2 and bad.output == "错误：--limit -1 不能为负数：0 表示全部显示\n"

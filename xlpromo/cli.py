@@ -60,6 +60,7 @@ errors = Console(stderr=True, soft_wrap=True)
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the range the workbook's date validation accepts
 MAX_PHASE_DAYS = 60
+SHOWN = 200  # rows of each table `check` prints: a terminal is no place for 10,000 rows
 
 
 def parse_date(text: str) -> dt.date:
@@ -206,8 +207,12 @@ def demo(
 def check(
     book: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（与程序内的报告相同）")] = False,
+    limit: Annotated[int, typer.Option("--limit", help=f"每张表最多显示多少条（默认 {SHOWN}，0 为全部；"
+                                                       "--json 总是全部）")] = SHOWN,
 ) -> None:
     """检查工作簿：逐格校验并列出预警。退出码 0 无错误，1 有错误，2 文件无法使用。"""
+    if limit < 0:
+        raise _fail(f"--limit {limit} 不能为负数：0 表示全部显示")
     from xlpromo.engine import check as run_check
 
     try:
@@ -224,25 +229,36 @@ def check(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_report(report)
+        _print_report(report, limit)
     raise typer.Exit(0 if report.valid else 1)
 
 
-def _print_report(report: Any) -> None:
-    """The findings and alerts as two tables (texts folded, never cut), then a one-line verdict."""
+def _print_report(report: Any, limit: int = 0) -> None:
+    """The findings and alerts as two tables (texts folded, never cut; at most ``limit`` rows each unless 0),
+    then a one-line verdict."""
+    def cut(items: list[Any]) -> list[Any]:
+        return items[:limit] if limit else items
+
+    def rest(items: list[Any], title: str) -> None:
+        if limit and len(items) > limit:
+            console.print(f"……另有 {len(items) - limit} 条{title}未显示：--limit 0 显示全部，--json 输出全部，"
+                          f"或用 xlpromo recalc 生成“{title}”工作表（每条链接到单元格）")
+
     if report.findings:
         t = _table(f"问题清单（{len(report.findings)}）", ("位置", "级别", "列", "问题", "代码"))
-        for f in report.findings:
+        for f in cut(report.findings):
             t.add_row(_text(f.ref), "错误" if f.severity == "error" else "提示", _text(f.header), _text(f.message),
                       _text(f.code), style="red" if f.severity == "error" else "yellow")
         console.print(t)
+        rest(report.findings, "问题清单")
     if report.alerts:
         t = _table(f"预警（{len(report.alerts)}）", ("位置", "级别", "预警", "责任部门", "时限"))
-        for a in report.alerts:
+        for a in cut(report.alerts):
             style = {"严重": "red", "预警": "yellow"}.get(a.level.value, "")
             t.add_row(_text(f"{a.sheet}!{a.cell}"), _text(a.level.value), _text(a.message), _text(a.dept),
                       _text(a.deadline), style=style)
         console.print(t)
+        rest(report.alerts, "预警")
     verdict = "[green]通过[/]" if report.valid else "[red]有错误[/]"
     console.print(f"{_text(report.path.name)}：{verdict}；{report.tally()}", soft_wrap=False)
 

@@ -62,9 +62,9 @@ def _cached(v: Any) -> CachedValue:
     return str(v)
 
 
-def _state(book: Path) -> State | None:
+def _state(book: Path, *, snapshot: bool = True) -> State | None:
     try:
-        return read_state(book)
+        return read_state(book, snapshot=snapshot)
     except ValueError:
         return None  # a damaged _xlpromo sheet: merge reports it; recalc still works
 
@@ -183,7 +183,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     note = step or (lambda _: None)
     note("读取")
     raw = read_workbook(book)
-    state = _state(book)
+    state = _state(book, snapshot=False)  # the ID floors; the snapshot only when the sheet is rewritten
     note("校验与计算")
     report = check_book(raw)
     as_formulas = formula_frames(report.frames, raw)
@@ -196,6 +196,8 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     # The frames are no longer needed: free them before the package is held in memory.
     report = replace(report, frames={})
     stamp = pending_ids(raw, state)
+    if stamp.state is not None:  # rows typed by hand get IDs: the state sheet is rewritten, snapshot and all
+        stamp = pending_ids(raw, _state(book))
     growing = [RowsBelow.of(rt) for rt in raw.tables.values() if rt.table.growable]
     del raw
     gc.collect()

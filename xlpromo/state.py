@@ -184,8 +184,9 @@ def _loads(text: str) -> list[Any]:
     return [float(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in json.loads(text)]
 
 
-def read_state(path: str | Path) -> State | None:
-    """The state of a workbook, None when it has no ``_xlpromo`` sheet; ValueError when the sheet is damaged."""
+def read_state(path: str | Path, *, snapshot: bool = True) -> State | None:
+    """The state of a workbook, None when it has no ``_xlpromo`` sheet; ValueError when the sheet is damaged.
+    ``snapshot=False`` skips the snapshot rows (faster; such a State must not be written back)."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
         if STATE_SHEET not in wb.sheet_names:
@@ -193,11 +194,11 @@ def read_state(path: str | Path) -> State | None:
         rows = wb.get_sheet_by_name(STATE_SHEET).to_python()
     except CalamineError as exc:
         raise ValueError(f"无法读取 {STATE_SHEET}：{exc}") from None
-    return parse_state(rows)
+    return parse_state(rows, snapshot=snapshot)
 
 
-def parse_state(rows: list[list[Any]]) -> State:
-    """A State from the sheet's cells (see :meth:`State.rows`)."""
+def parse_state(rows: list[list[Any]], *, snapshot: bool = True) -> State:
+    """A State from the sheet's cells (see :meth:`State.rows`), its snapshot rows left out unless ``snapshot``."""
     st = State(campaign_id="", format_version=0)
     table = ""
     for row in rows[1:]:
@@ -207,6 +208,8 @@ def parse_state(rows: list[list[Any]]) -> State:
         kind, sub = str(kind), str(sub)
         try:
             if kind.startswith("["):
+                if not snapshot:
+                    continue
                 key, *values = _loads(kind)
                 st.snapshot[table].rows[key if isinstance(key, str) else str(key)] = values
                 continue

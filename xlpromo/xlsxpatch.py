@@ -986,8 +986,8 @@ def _lines(row: Sequence[CachedValue], widths: Sequence[float]) -> int:
     """Lines the longest text of a row takes when wrapped in its column (a CJK character is two widths)."""
     most = 1
     for v, w in zip(row, widths, strict=False):
-        if isinstance(v, str) and v:
-            size = sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in v)
+        if isinstance(v, str) and len(v) * 2 > w - 1:  # else it fits on one line whatever its characters
+            size = (len(v.encode("utf-8")) + len(v)) / 2  # CJK (3 bytes in UTF-8) 2 units, ASCII 1
             most = max(most, min(-int(-size // max(w - 1, 1)), 20))
     return most
 
