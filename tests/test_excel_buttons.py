@@ -191,6 +191,16 @@ def test_merge_copies_with_conflicts_opens_the_conflicts_sheet(demo_copy: Path, 
     assert app.shown == ["合并冲突"] and app.calls[-2:] == ["Sheet 合并冲突.activate", "App.alert"]
 
 
+def test_merge_copies_speaks_of_the_open_workbook_and_the_picked_files(demo_copy: Path, tmp_path: Path) -> None:
+    copy = split_book(demo_copy, "客服部", tmp_path / "客服部.xlsx").output
+    on_copy = b.merge_copies(FileHost(FileBook(copy), picks=[demo_copy]))
+    assert on_copy == "合并回传未完成：客服部.xlsx: 当前打开的是客服部部门副本：请打开主工作簿后再点“合并回传”"
+    other_master = Path(shutil.copy(demo_copy, tmp_path / "主表2.xlsx"))
+    master_picked = b.merge_copies(FileHost(FileBook(demo_copy), picks=[other_master]))
+    assert master_picked == ("合并回传未完成：主表2.xlsx: 所选文件是主工作簿（或合并结果），不是部门副本："
+                             "请只选各部门发回的副本")
+
+
 def test_merge_copies_refuses_a_copy_of_another_campaign(demo_copy: Path, tmp_path: Path) -> None:
     other = build_workbook(tmp_path / "双11主表.xlsx", demo_frames())  # a new campaign ID
     stranger = split_book(other, "仓储部", tmp_path / "双11.xlsx").output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -333,8 +334,21 @@ def test_a_fix_to_a_row_the_copy_added_updates_that_row(master: Path, copies: di
     # the master corrected the same cell meanwhile: the copy's fix is a conflict, the master's value stays
     moved = edit(m1.output, tmp_path / "moved.xlsx", {DAILY: {"G312": 31}})
     m3 = merge_books(moved, [fixed], tmp_path / "m3.xlsx")
-    assert [(c.cell, c.master, c.sides[0][0]) for c in m3.conflicts] == [("G312", 31, 30)]
+    assert [(c.cell, c.base, c.master, c.sides[0][0]) for c in m3.conflicts] == [("G312", "30小时", 31, 30)]
     assert m3.appended == [] and value(read_values(m3.output), DAILY, "G312") == 31
+
+
+def saved(path: Path, when: str) -> Path:
+    """``path`` as Excel would have saved it at ``when``: docProps/core.xml's dcterms:modified."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified\b[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            zout.writestr(item, data)
+    tmp.replace(path)
+    return path
 
 
 def test_the_same_copy_named_twice_counts_once(master: Path, copies: dict[str, Path], tmp_path: Path,
@@ -346,11 +360,30 @@ def test_the_same_copy_named_twice_counts_once(master: Path, copies: dict[str, P
     result = merge_books(master, [wh, wh, twin], tmp_path / "merged.xlsx")
     assert result.conflicts == []
     assert [(c.cell, c.new) for c in result.changes] == [("K17", "已完成")]
-    assert len(result.appended) == 1 and result.already_merged == 1
-    assert result.copies == [("wh.xlsx", "仓储部")] and result.counts["copies"] == 1
+    assert len(result.appended) == 1 and result.already_merged == 0
+    assert result.copies == [("wh.xlsx、wh（再次发送）.xlsx", "仓储部")] and result.counts["copies"] == 1
     assert result.summary().splitlines()[:2] == [
-        "已合并 1 个副本：仓储部（wh.xlsx），写入 merged.xlsx。",
-        "wh（再次发送）.xlsx 与 wh.xlsx 是同一份副本（副本ID相同），只计一次。"]
+        "已合并 1 个副本：仓储部（wh.xlsx、wh（再次发送）.xlsx），写入 merged.xlsx。",
+        "wh.xlsx 与 wh（再次发送）.xlsx 是同一份副本的不同版本（副本ID相同）：按保存时间合并，"
+        "同一单元格以较新的 wh（再次发送）.xlsx 为准。"]
+
+
+def test_two_versions_of_one_copy_in_one_merge_the_later_wins(master: Path, copies: dict[str, Path],
+                                                              tmp_path: Path, untouched: None) -> None:
+    """Both e-mails in the inbox, merged with 回传/*.xlsx: the version saved later wins, cell by cell and row by row."""
+    v1 = saved(edit(copies["仓储部"], tmp_path / "仓储部-更正.xlsx", {  # named so that it sorts first
+        TASKS: {"L17": "第一版", "L12": "库位已确认"},
+        DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48, "G312": "30小时"}}), "2024-06-20T09:00:00Z")
+    v2 = saved(edit(v1, tmp_path / "仓储部.xlsx", {TASKS: {"L17": "第二版"}, DAILY: {"G312": 30}}),
+               "2024-06-20T15:30:00Z")
+    result = merge_books(master, [v2, v1], tmp_path / "merged.xlsx")
+    assert result.conflicts == []
+    assert sorted((c.cell, c.new, c.source) for c in result.changes) == [
+        ("L12", "库位已确认", "仓储部.xlsx"), ("L17", "第二版", "仓储部.xlsx")]  # the later one has L12 too
+    assert [(a[2], a[3]) for a in result.appended] == [("D00309", "仓储部.xlsx")] and result.already_merged == 0
+    values = read_values(result.output)
+    assert [value(values, TASKS, "L17"), value(values, DAILY, "G312"), len(values[DAILY])] == ["第二版", 30, 312]
+    assert "仓储部-更正.xlsx 与 仓储部.xlsx 是同一份副本的不同版本" in result.summary()
 
 
 def test_a_copy_in_the_masters_place_and_a_master_in_a_copys_are_refused(master: Path, copies: dict[str, Path],
@@ -406,6 +439,9 @@ def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, P
     assert values[DAILY][311][15] == "D00309" and values[DAILY][312][15] == "D00310"
     wb = openpyxl.load_workbook(result.output)
     assert wb[DAILY].tables["Daily"].ref == "A3:P313"
+    # formats as the rows of the same metric (客诉率: 0.0%), not as the table's last row (客服响应时长: 0.0)
+    assert [wb[DAILY][c].number_format for c in ("A313", "F313", "G313", "A312")] == [
+        "yyyy-mm-dd", "0.0%", "0.0%", "yyyy-mm-dd"]
     assert str(wb[DAILY]["H313"].value).startswith("=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]]))")
     state = read_state(result.output)
     assert state is not None and state.max_ids["daily"] == 310 and "D00310" in state.snapshot["daily"].rows
@@ -423,9 +459,22 @@ def test_a_row_deleted_in_a_copy_is_flagged_not_deleted(master: Path, copies: di
     result = merge_books(master, [ops], tmp_path / "merged.xlsx")
     values = read_values(result.output)
     assert values[REVIEW][18][:4] == ["问题与改进", "秒杀商品库存不足", "下次活动按预估流量1.2倍备货", "采购部"]
-    assert conflict_rows(values) == [["副本删除了此行", REVIEW, "A19", "L00005", "（整行）", "", "",
-                                      "（已删除）", "ops.xlsx（运营部）"]]
+    assert conflict_rows(values) == [[  # the master's row as it stands, so that 运营部 can decide without searching
+        "副本删除了此行", REVIEW, "A19", "L00005", "（整行）", "",
+        "类型 问题与改进，内容 秒杀商品库存不足，改进措施 下次活动按预估流量1.2倍备货，责任部门 采购部",
+        "（已删除）", "ops.xlsx（运营部）"]]
     assert result.counts["flagged"] == 1 and "副本删除了此行 1 处" in result.summary()
+
+
+def test_a_row_the_copy_added_and_then_cleared_is_flagged(master: Path, copies: dict[str, Path],
+                                                          tmp_path: Path, untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48}})
+    m1 = merge_books(master, [wh], tmp_path / "m1.xlsx").output
+    cleared = edit(wh, tmp_path / "wh2.xlsx", {DAILY: {"A312": None, "B312": None, "F312": None}})
+    m2 = merge_books(m1, [cleared], tmp_path / "m2.xlsx")
+    assert [(c.kind, c.cell, c.row_id, c.master) for c in m2.conflicts] == [
+        ("副本删除了此行", "A312", "D00309", "日期 2024-06-21，核心指标 发货时长，目标值 48")]
+    assert value(read_values(m2.output), DAILY, "B312") == "发货时长"  # flagged, not deleted
 
 
 def test_a_copy_of_another_campaign_is_refused_and_nothing_is_written(master: Path, tmp_path: Path) -> None:

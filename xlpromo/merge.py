@@ -5,7 +5,9 @@ snapshot its ``_xlpromo`` sheet took of the master when the copy was made. A cel
 in one copy is taken; a cell changed differently in two copies, or changed in the master too,
 is a conflict: the master keeps its value and ``合并冲突`` lists every side with its file.
 Rows new in a copy are appended with fresh IDs (a row merged before is recognised and not
-appended twice); rows missing from a copy are listed, never deleted. A copy of another
+appended twice); rows missing from a copy are listed, never deleted. Versions of one copy (the same
+copy ID in several files) are merged in the order they were saved, a later one winning; the
+values taken from each copy are stamped in ``_xlpromo``, so a copy sent again puts nothing back. A copy of another
 campaign, of another format version or with renamed headers is refused before anything is
 written. Every value the merge overwrites goes to ``变更记录`` (kept across merges), so any
 value can be restored. The output's snapshot holds the merged values: the new agreed base.
@@ -24,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +42,7 @@ from xlpromo.formulas import render
 from xlpromo.ids import new_ids
 from xlpromo.pkgedit import BookPatch, CellError, Formula, Value
 from xlpromo.reader import CellError as ReadError
-from xlpromo.reader import RawBook, RawTable, read_workbook
+from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
 from xlpromo.recalc import RowsBelow, recalc
 from xlpromo.schema import ColType, Column, Table
 from xlpromo.sheets import SCHEMA
@@ -61,7 +65,8 @@ from xlpromo.state import (
     value_columns,
 )
 
-__all__ = ["CHANGES_SHEET", "CONFLICTS_SHEET", "Change", "Conflict", "MergeResult", "NotMergeable", "merge_books"]
+__all__ = ["CHANGES_SHEET", "CONFLICTS_SHEET", "Change", "Conflict", "MergeResult", "NotACopy", "NotAMaster",
+           "NotMergeable", "merge_books"]
 
 CONFLICTS_SHEET = "合并冲突"
 CHANGES_SHEET = "变更记录"
@@ -73,6 +78,26 @@ class NotMergeable(WorkbookError):
     """A copy (or the master) that cannot be merged: another campaign, another version, changed headers."""
 
     code = "not-mergeable"
+
+
+class NotAMaster(NotMergeable):
+    """The file given as the master is a department copy."""
+
+    code = "not-a-master"
+
+    def __init__(self, path: Path, dept: str) -> None:
+        super().__init__(path, f"这是{dept}部门副本，不是主工作簿：第一个参数应为主工作簿，副本放在其后")
+        self.dept = dept
+
+
+class NotACopy(NotMergeable):
+    """A file given as a department copy is a master or a merged result."""
+
+    code = "not-a-copy"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "无法合并：这是主工作簿（或合并结果），不是部门副本；"
+                               "副本由 xlpromo split 生成，主工作簿应放在第一个参数")
 
 
 @dataclass(frozen=True)
@@ -120,13 +145,13 @@ class MergeResult:
     """What a merge did; :meth:`summary` says it in Chinese."""
 
     output: Path
-    copies: list[tuple[str, str]]  # (file name, department), one per copy ID
+    copies: list[tuple[str, str]]  # (file names, department), one per copy ID
     changes: list[Change] = field(default_factory=list)
     appended: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     # (sheet, cell, row ID, source file, the row's values as text)
     conflicts: list[Conflict] = field(default_factory=list)
     already_merged: int = 0  # new rows of a copy found merged before (not appended again)
-    twins: list[tuple[str, str]] = field(default_factory=list)  # (file, the file of the same copy named before it)
+    twins: list[tuple[str, str]] = field(default_factory=list)  # (newest file, older files) of one copy ID
     report: Report | None = None
 
     @property
@@ -144,8 +169,9 @@ class MergeResult:
         n = self.counts
         who = "、".join(f"{dept}（{name}）" for name, dept in self.copies) or "无"
         lines = [f"已合并 {n['copies']} 个副本：{who}，写入 {self.output.name}。"]
-        if self.twins:
-            lines.append("、".join(f"{a} 与 {b}" for a, b in self.twins) + " 是同一份副本（副本ID相同），只计一次。")
+        for newest, older in self.twins:
+            lines.append(f"{older} 与 {newest} 是同一份副本的不同版本（副本ID相同）：按保存时间合并，"
+                         f"同一单元格以较新的 {newest} 为准。")
         again = f"，已合并过的新增行 {n['already_merged']} 行（未重复添加）" if n["already_merged"] else ""
         lines.append(f"采纳修改 {n['changes']} 处，新增行 {n['appended']} 行{again}。")
         if n["conflicts"]:
@@ -182,8 +208,7 @@ def _load_copy(path: Path, master_state: State) -> _Copy:
     if state is None:
         raise NotMergeable(path, f"无法合并：不是由 xlpromo split 生成的部门副本（没有 {STATE_SHEET} 状态表）")
     if state.role != "copy":
-        raise NotMergeable(path, "无法合并：这是主工作簿（或合并结果），不是部门副本；"
-                                 "副本由 xlpromo split 生成，主工作簿应放在第一个参数")
+        raise NotACopy(path)
     if state.format_version != FORMAT_VERSION:
         age = "较旧" if state.format_version < FORMAT_VERSION else "较新"
         raise NotMergeable(path, f"无法合并：副本来自{age}版本的 xlpromo（格式版本 {state.format_version}，"
@@ -277,7 +302,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
     except ValueError as exc:
         raise NotMergeable(master, str(exc)) from None
     if state is not None and state.role != "master":
-        raise NotMergeable(master, f"这是{state.dept}部门副本，不是主工作簿：第一个参数应为主工作簿，副本放在其后")
+        raise NotAMaster(master, state.dept)
     if state is None:  # a master made before _xlpromo existed: it becomes a campaign now
         if copies:
             raise NotMergeable(master, f"主工作簿没有 {STATE_SHEET} 状态表，不可能有它的部门副本；"
@@ -288,16 +313,17 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
             raise NotMergeable(master, f"工作表“{raw.tables[table.key].sheet}”缺少“行ID”列（旧版本的主工作簿）",
                                sheet=raw.tables[table.key].sheet, header="行ID")
     paths = list(dict.fromkeys(Path(c).resolve() for c in copies))  # a file named twice is read once
-    loaded = [_load_copy(Path(c), state) for c in paths]
+    # versions of one copy (its ID) in the order they were saved: a later one overrides an earlier
+    loaded = sorted((_load_copy(Path(c), state) for c in paths), key=lambda c: _saved_at(c.path))
     mrows = book_rows(raw, state.max_ids)
     result = MergeResult(out, [])
-    first: dict[str, _Copy] = {}
+    versions: dict[str, list[_Copy]] = {}
     for cp in loaded:
-        if cp.state.copy_id in first:
-            result.twins.append((cp.path.name, first[cp.state.copy_id].path.name))
-        else:
-            first[cp.state.copy_id] = cp
-            result.copies.append((cp.path.name, cp.dept))
+        versions.setdefault(cp.state.copy_id, []).append(cp)
+    for group in versions.values():
+        result.copies.append(("、".join(c.path.name for c in group), group[0].dept))
+        if len(group) > 1:
+            result.twins.append((group[-1].path.name, "、".join(c.path.name for c in group[:-1])))
     depts = {cp.path.name: cp.dept for cp in loaded}
     plan = _Plan()
     now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
@@ -306,6 +332,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
         ids = {k: max(v, cp.state.max_ids.get(k, 0)) for k, v in ids.items()}
     merged = dict(state.merged)
     taken = {k: set(v) for k, v in state.taken.items()}
+    seen_added: set[tuple[str, str]] = set()  # (copy ID, row ID) of rows copies added before and sent again
     final: dict[str, TableSnapshot] = snapshot_of(mrows)
 
     # row IDs the master's own rows lacked
@@ -325,6 +352,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
         proposals: dict[tuple[str, str], list[_Proposal]] = {}
         new_rows: list[tuple[_Copy, RowValues]] = []
         deleted: set[tuple[str, str]] = set()
+        agreed = state.snapshot.get(table.key, TableSnapshot([c.key for c in cols])).rows
         for cp in loaded:
             snap = cp.state.snapshot.get(table.key, TableSnapshot([c.key for c in cols]))
             crows = cp.rows.get(table.key, {})
@@ -336,8 +364,9 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
                     if again is None:
                         new_rows.append((cp, row))
                         continue
-                    result.already_merged += 1
-                    key, base = again, [None] * len(base_cols)  # a row this copy added: compare it cell by cell
+                    seen_added.add((cp.state.copy_id, again))
+                    # a row this copy added and a merge appended: its base is what was agreed then
+                    key, base = again, agreed.get(again, [None] * len(base_cols))
                 m = mrows[table.key].get(key)
                 for ck, i in base_cols.items():
                     value = row.canon[ck]
@@ -349,15 +378,22 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
                     if mine and m is not None and \
                             cell_stamp(cp.state.copy_id, table.key, key, ck, m.canon[ck]) in mine:
                         was = m.canon[ck]  # the master still holds what this copy gave last time
-                    if value != was and not any(p.copy.state.copy_id == cp.state.copy_id and p.value == value
-                                                for p in proposals.get((key, ck), [])):
-                        proposals.setdefault((key, ck), []).append(_Proposal(cp, value, row.raw[ck], was))
-            for key in snap.rows:
-                if key not in crows and (cp.state.copy_id, key) not in deleted:
+                    if value == was:
+                        continue
+                    props = [p for p in proposals.get((key, ck), []) if p.copy.state.copy_id != cp.state.copy_id]
+                    proposals[(key, ck)] = [*props, _Proposal(cp, value, row.raw[ck], was)]  # a later version wins
+            gone = [k for k in snap.rows if k not in crows]
+            places = {r.row for r in crows.values()}
+            prefix = f"{cp.state.copy_id}@{table.key}!"
+            gone += [k for p, k in state.merged.items()  # rows this copy added before and has now cleared
+                     if p.startswith(prefix) and int(p[len(prefix):]) not in places and k in mrows[table.key]]
+            for key in gone:
+                if (cp.state.copy_id, key) not in deleted:
                     deleted.add((cp.state.copy_id, key))
                     m = mrows[table.key].get(key)
                     cell = rt.cell(m.row, cols[0].key).split("!")[1] if m and cols else ""
-                    result.conflicts.append(Conflict("副本删除了此行", rt.sheet, cell, key, "（整行）", "", "",
+                    result.conflicts.append(Conflict("副本删除了此行", rt.sheet, cell, key, "（整行）", "",
+                                                     _row_brief(table, m.raw) if m else "",
                                                      [("（已删除）", _label(cp))]))
         # existing rows, cell by cell
         for (key, ck), props in proposals.items():
@@ -388,6 +424,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
             final[table.key].rows[key][base_cols[ck]] = take.value
         # new rows
         _append(table, raw, mrows, new_rows, plan, result, final, ids, merged, taken)
+    result.already_merged += len(seen_added)
     new_state = State(campaign_id=state.campaign_id, max_ids=ids, snapshot=final, merged=merged, taken=taken)
     _write(master, raw, out, plan, new_state, result, now, depts)
     return result
@@ -402,6 +439,25 @@ def _added_before(cp: _Copy, table: str, row: RowValues, master_rows: dict[str, 
         return None
     same = any(v is not None and cell_stamp(cp.state.copy_id, table, key, ck, v) in mine for ck, v in row.canon.items())
     return key if same else None
+
+
+def _saved_at(path: Path) -> float:
+    """When a file was last saved: its ``dcterms:modified`` (Excel, WPS and LibreOffice write it), else its mtime."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+        m = re.search(r"<dcterms:modified\b[^>]*>([^<]+)<", core)
+        if m:
+            return dt.datetime.fromisoformat(m.group(1).strip().replace("Z", "+00:00")).timestamp()
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        pass
+    return path.stat().st_mtime
+
+
+def _row_brief(table: Table, values: dict[str, Any]) -> str:
+    """A row's typed values as one line: ``日期 2024-06-21，核心指标 GMV，目标值 100``."""
+    return "，".join(f"{c.header} {_brief(values[c.key], c)}" for c in table.columns
+                    if c.key in values and c.editable and _brief(values[c.key], c) != "")
 
 
 def _place(cp: _Copy, table: str, row: RowValues) -> str:
@@ -422,7 +478,13 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
     rt = raw.tables[table.key]
     cols = value_columns(table)
     todo: list[tuple[_Copy, RowValues, str]] = []
+    here: dict[str, int] = {}  # a row a copy adds (its place, or its natural key) → its index in todo
     for cp, row in new_rows:
+        same = f"{cp.state.copy_id}@{row.row}" if table.id_column else f"{cp.state.copy_id}#{row.key}"
+        if same in here:  # the same row in a later version of the same copy: that version wins
+            i = here[same]
+            todo[i] = (cp, row, todo[i][2])
+            continue
         if table.id_column:
             mark = f"{cp.state.copy_id or cp.path.name}:{fingerprint(row.canon)}"
             if mark in merged:
@@ -430,11 +492,7 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
                 continue
             key = new_ids(table.id_prefix, [], 1, ids.get(table.key, 0))[0]
             ids[table.key] = ids.get(table.key, 0) + 1
-            merged[mark] = key
             merged[_place(cp, table.key, row)] = key
-            taken.setdefault(cp.state.copy_id, set()).update(
-                cell_stamp(cp.state.copy_id, table.key, key, c.key, row.canon[c.key]) for c in cols
-                if row.canon.get(c.key) is not None)
         else:
             key = row.key
             existing = mrows[table.key].get(key)
@@ -451,7 +509,14 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
                                                  [("固定行数的表不能新增行", _label(cp))]))
                 continue
             mrows[table.key][key] = row
+        here[same] = len(todo)
         todo.append((cp, row, key))
+    for cp, row, key in todo:  # the values taken (the latest version's), to recognise this copy when sent again
+        if table.id_column:
+            merged[f"{cp.state.copy_id or cp.path.name}:{fingerprint(row.canon)}"] = key
+            taken.setdefault(cp.state.copy_id, set()).update(
+                cell_stamp(cp.state.copy_id, table.key, key, c.key, row.canon[c.key]) for c in cols
+                if row.canon.get(c.key) is not None)
     if todo:
         plan.appends.append((table, rt, todo))
     for _, row, key in todo:
@@ -461,17 +526,22 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
 def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, result: MergeResult, now: str,
            depts: dict[str, str]) -> None:
     pkg = BookPatch.open(master)
+    ends = {t.table.key: pkg.table_ref(t.sheet, t.table.name)[2] for t in raw.tables.values()}  # before rows join
     for rt in raw.tables.values():
         RowsBelow.of(rt).adopt(pkg)  # rows typed below a table in the master join it before rows are appended
     for table, rt, rows in plan.appends:
         r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
         last = max([r1, *(int(x) for x in rt.data.index)])
-        styles = pkg.row_styles(rt.sheet, last) if last > r0 else {}
+        model = _model_rows(rt, r0, ends[table.key])
+        styles_of: dict[int, dict[int, int]] = {}
         for i, (cp, row, key) in enumerate(rows, start=1):
             r = last + i
-            shown = "，".join(f"{c.header} {_brief(row.raw[c.key], c)}" for c in table.columns
-                             if c.key in row.raw and c.editable and _brief(row.raw[c.key], c) != "")
-            result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name, shown))
+            like = model.get(str(row.canon.get("metric") or "").strip(), last)  # formats follow the metric's unit
+            if like not in styles_of:
+                styles_of[like] = pkg.row_styles(rt.sheet, like) if like > r0 else {}
+            styles = styles_of[like]
+            result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
+                                    _row_brief(table, row.raw)))
             for col in table.columns:
                 if col.key not in rt.columns:
                     continue
@@ -501,6 +571,18 @@ def _write(master: Path, raw: RawBook, out: Path, plan: _Plan, state: State, res
         result.report = recalc(tmp, out).report
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _model_rows(rt: RawTable, r0: int, r1: int) -> dict[str, int]:
+    """Metric → the last row of the table (as it was made, rows r0+1..r1) with that metric: an appended row takes
+    its cell formats, whose number formats follow the metric's unit (``0.0%``, ``#,##0``…)."""
+    if "metric" not in rt.data.columns:
+        return {}
+    out: dict[str, int] = {}
+    for r, v in rt.data["metric"].items():
+        if r0 < as_row(r) <= r1 and isinstance(v, str) and v.strip():
+            out[v.strip()] = max(out.get(v.strip(), 0), as_row(r))
+    return out
 
 
 def _put_conflicts(pkg: BookPatch, conflicts: list[Conflict]) -> None:

@@ -19,7 +19,7 @@ from xlpromo.excel.adapter import excel_host
 from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
 from xlpromo.formulas import render
 from xlpromo.marks import marks
-from xlpromo.merge import CONFLICTS_SHEET, merge_books
+from xlpromo.merge import CONFLICTS_SHEET, NotACopy, NotAMaster, NotMergeable, merge_books
 from xlpromo.reader import RawBook, RawTable, read_rows
 from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
 from xlpromo.retro import write_report
@@ -193,7 +193,12 @@ def _merge_copies(host: Host) -> str:
     copies = [p for p in host.pick_files("选择各部门回传的工作簿（可多选）") if p.resolve() != master.resolve()]
     if not copies:
         return "没有选择回传的工作簿，未合并。"
-    result = merge_books(master, copies, _free(master.parent, f"{master.stem}.合并"))
+    try:
+        result = merge_books(master, copies, _free(master.parent, f"{master.stem}.合并"))
+    except NotAMaster as exc:  # the messages of merge_books speak of command-line arguments
+        raise NotMergeable(master, f"当前打开的是{exc.dept}部门副本：请打开主工作簿后再点“合并回传”") from None
+    except NotACopy as exc:
+        raise NotMergeable(exc.path, "所选文件是主工作簿（或合并结果），不是部门副本：请只选各部门发回的副本") from None
     host.open_book(result.output, CONFLICTS_SHEET if result.conflicts else None)  # conflicts first, when any
     return (f"{result.summary()}\n主工作簿未被修改；合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
             f"请核对后把 {result.output.name} 作为新的主工作簿。")
