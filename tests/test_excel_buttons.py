@@ -168,6 +168,9 @@ def test_merge_copies_merges_the_picked_copies_beside_the_master_and_opens_the_r
     assert "合并冲突" in read_values(out) and "变更记录" in read_values(out)
     b.merge_copies(FileHost(FileBook(demo_copy), picks=copies))  # a second merge never overwrites the first
     assert demo_copy.with_name("活动.合并2.xlsx").exists()
+    again = FileHost(FileBook(out), picks=copies)  # the merged book as the new master: no 活动.合并.合并.xlsx
+    b.merge_copies(again)
+    assert again.opened == [demo_copy.with_name("活动.合并3.xlsx")]
     assert b.merge_copies(FileHost(FileBook(demo_copy))) == "没有选择回传的工作簿，未合并。"
     assert host.shown == []  # no conflict: the merged book opens where it was saved
 

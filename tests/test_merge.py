@@ -24,7 +24,7 @@ from xlpromo.libreoffice import convert
 from xlpromo.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
 from xlpromo.pkgedit import BookPatch, Value
 from xlpromo.recalc import recalc
-from xlpromo.split import GROWTH_ROWS, split_book
+from xlpromo.split import GROWTH_ROWS, copy_name, split_book
 from xlpromo.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
 from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
 
@@ -145,6 +145,12 @@ def test_split_of_the_owner_of_a_table(copies: dict[str, Path]) -> None:
     assert not ops[TASKS]["B4"].protection.locked  # 运营部 fills 任务名称
     assert "填好后请尽快合并回主表。" in ops["阈值配置"]["A2"].value  # 运营部 keeps the master: no mail to itself
     assert ops["活动目标"]["A4"].protection.locked  # 市场部 fills 活动目标
+
+
+def test_copy_names_do_not_pile_up_the_marks_of_earlier_rounds() -> None:
+    assert [copy_name(Path(n), "仓储部") for n in ("618活动.xlsx", "618活动.合并.xlsx", "618活动-合并2.xlsx",
+                                                 "618活动.合并.备份.xlsx", "合并.xlsx")] == [
+        "618活动-仓储部.xlsx", "618活动-仓储部.xlsx", "618活动-仓储部.xlsx", "618活动-仓储部.xlsx", "合并-仓储部.xlsx"]
 
 
 def test_split_refuses_an_unknown_department(master: Path, tmp_path: Path) -> None:

@@ -32,8 +32,8 @@ from xlpromo.sheets import SCHEMA
 from xlpromo.state import STATE_SHEET, State, book_rows, max_ids, read_state, snapshot_of
 from xlpromo.xlsxpatch import _col_name
 
-__all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "copy_name", "departments", "split_all",
-           "split_book"]
+__all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
+           "split_all", "split_book"]
 
 #: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
 MASTER_OWNER = "运营部"
@@ -57,9 +57,14 @@ class Split:
     tables: list[str]  # titles of the tables with something to fill
 
 
+def campaign_stem(stem: str) -> str:
+    """A file stem without the marks xlpromo adds (``.合并``, ``-合并2``, ``.备份``): ``618活动.合并`` → ``618活动``."""
+    return re.sub(r"(?:[.\-](?:合并|备份)\d*)+$", "", stem) or stem
+
+
 def copy_name(master: Path, dept: str) -> str:
-    """File name of a department copy: ``618活动-仓储部.xlsx``."""
-    return f"{master.stem}-{dept}{master.suffix or '.xlsx'}"
+    """File name of a department copy: ``618活动-仓储部.xlsx`` (also from ``618活动.合并.xlsx``)."""
+    return f"{campaign_stem(master.stem)}-{dept}{master.suffix or '.xlsx'}"
 
 
 def departments(raw: RawBook) -> list[str]:

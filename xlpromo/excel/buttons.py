@@ -24,6 +24,7 @@ from xlpromo.reader import RawBook, RawTable, read_rows
 from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
 from xlpromo.retro import write_report
 from xlpromo.sheets import SCHEMA
+from xlpromo.split import campaign_stem
 
 __all__ = ["TITLE", "clear_marks", "highlight", "merge_copies", "new_campaign", "recalc", "review", "validate"]
 
@@ -194,7 +195,7 @@ def _merge_copies(host: Host) -> str:
     if not copies:
         return "没有选择回传的工作簿，未合并。"
     try:
-        result = merge_books(master, copies, _free(master.parent, f"{master.stem}.合并"))
+        result = merge_books(master, copies, _free(master.parent, f"{campaign_stem(master.stem)}.合并"))
     except NotAMaster as exc:  # the messages of merge_books speak of command-line arguments
         raise NotMergeable(master, f"当前打开的是{exc.dept}部门副本：请打开主工作簿后再点“合并回传”") from None
     except NotACopy as exc:
