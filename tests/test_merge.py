@@ -671,3 +671,11 @@ def test_a_master_made_before_the_state_sheet_is_upgraded_by_a_merge(master: Pat
     state = read_state(upgraded)
     assert state is not None and state.max_ids["daily"] == 308 and len(state.snapshot["daily"].rows) == 308
     assert split_book(upgraded, "仓储部", tmp_path / "c.xlsx").cells == 4
+
+
+def test_the_single_target_row_is_logged_without_a_row_id(master: Path, tmp_path: Path) -> None:
+    mkt = split_book(master, "市场部", tmp_path / "mkt.xlsx").output
+    edited = edit(mkt, tmp_path / "mkt2.xlsx", {"活动目标": {"G4": 520}})  # GMV目标 500 → 520
+    result = merge_books(master, [edited], tmp_path / "m.xlsx")
+    assert [(c.sheet, c.cell, c.row_id, c.header, c.old, c.new) for c in result.changes] == [
+        ("活动目标", "G4", "", "核心目标(GMV/万元)", 500.0, 520.0)]

@@ -58,6 +58,7 @@ from xlpromo.state import (
     canon,
     cell_stamp,
     fingerprint,
+    key_column,
     max_ids,
     new_campaign_id,
     read_state,
@@ -396,11 +397,13 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
                                                      _row_brief(table, m.raw) if m else "",
                                                      [("（已删除）", _label(cp))]))
         # existing rows, cell by cell
+        keyed = bool(table.id_column or key_column(table))  # 活动目标's single row: no row ID to show
         for (key, ck), props in proposals.items():
             col = col_of[ck]
+            shown_key = key if keyed else ""
             m = mrows[table.key].get(key)
             if m is None:
-                result.conflicts.append(Conflict("主表已删除此行", rt.sheet, "", key, col.header,
+                result.conflicts.append(Conflict("主表已删除此行", rt.sheet, "", shown_key, col.header,
                                                  _show(props[0].base, col), "（已删除）",
                                                  [(_show(p.raw), _label(p.copy)) for p in props]))
                 continue
@@ -410,14 +413,15 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
                 continue
             cell = rt.address(m.row, ck)
             if any(x.base != current for x in active) or len({_key(x.value) for x in active}) > 1:
-                result.conflicts.append(Conflict("冲突", rt.sheet, cell, key, col.header, _show(active[0].base, col),
-                                                 _show(m.raw[ck]), [(_show(x.raw), _label(x.copy)) for x in active]))
+                result.conflicts.append(Conflict("冲突", rt.sheet, cell, shown_key, col.header,
+                                                 _show(active[0].base, col), _show(m.raw[ck]),
+                                                 [(_show(x.raw), _label(x.copy)) for x in active]))
                 continue
             take = active[0]
             plan.put(rt.sheet, m.row, rt.columns[ck] + 1, _write_value(take.raw))
             for q in active:
-                result.changes.append(Change(q.copy.path.name, q.copy.dept, rt.sheet, cell, key, col.header,
-                                             _show(m.raw[ck]), _show(q.raw)))
+                result.changes.append(Change(q.copy.path.name, q.copy.dept, rt.sheet, cell, shown_key,
+                                             col.header, _show(m.raw[ck]), _show(q.raw)))
                 taken.setdefault(q.copy.state.copy_id, set()).add(
                     cell_stamp(q.copy.state.copy_id, table.key, key, ck, q.value))
             m.canon[ck] = take.value
