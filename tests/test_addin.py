@@ -165,6 +165,11 @@ def test_ribbon_tab_groups_and_buttons(ribbon: ElementTree.Element, parts: dict[
     for button in tab.iter(f"{CUSTOMUI}button"):
         assert button.get("imageMso") and button.get("screentip") and button.get("supertip"), button.get("id")
         assert button.get("size") == ("normal" if button.get("label") in ("清除标记", "关于") else "large")
+    tips = {b.get("label"): b.get("supertip") or "" for b in tab.iter(f"{CUSTOMUI}button")}
+    # the tips say what the buttons do (README's ribbon table): marks, not the 状态 column; a merge into a new file
+    assert all("“标记”列" in tips[k] and "状态列" not in tips[k] for k in ("预警高亮", "清除标记"))
+    assert "名称.合并.xlsx" in tips["合并回传"] and "主工作簿不变" in tips["合并回传"]
+    assert "新活动.xlsx" in tips["新建活动"] and "复盘报告" in tips["校验"]
 
 
 def test_package_parts_relationship_and_content_type(parts: dict[str, bytes]) -> None:
