@@ -377,3 +377,38 @@ def test_a_formula_cell_fed_by_text_is_reported_at_its_source_only(tmp_path: Pat
     assert [[f.sheet, f.cell, f.code, f.value, f.message] for f in r.findings] == [
         ["活动目标", "G4", "text-number", "500万", "“500万”是文本：程序读作 500，但表内公式不会计算它，请改为数字 500"]]
     assert r.frames["review"].loc[7, "target"] == 500.0
+
+
+def test_values_in_the_issue_list_read_as_typed(demo_path: Path, tmp_path: Path) -> None:
+    """问题清单's 填写的值 and the messages show 30, not 30.0; 2024-03-01 06:00, not 2024-03-01T06:00:00; 01:03 for a
+    time. The JSON keeps the values as they are."""
+    from xlpromo.recalc import issue_rows
+
+    path = _edited(demo_path, tmp_path, {
+        ("活动目标", "G4"): 5000000,  # 万元 typed in 元
+        ("活动目标", "H4"): 30,  # 30% typed as 30
+        ("活动目标", "K4"): -5,
+        ("活动目标", "C4"): dt.datetime(2024, 5, 25, 8),  # 预热开始 with a time of day
+        ("任务分工", "F4"): 10.25,  # 截止时间, formatted as a date: 1900-01-10 06:00
+        ("任务分工", "F6"): dt.datetime(2024, 3, 1, 6),  # T003: before its 起始时间
+        ("每日监控", "A311"): dt.datetime(2024, 7, 1, 9, 30),
+        ("复盘报告", "D11"): dt.time(1, 3),  # ROI 1:3, made a time
+    })
+    r = check(path)
+    rows, _ = issue_rows(r)
+    assert [row[2:4] + row[5:] for row in rows[1:]] == [
+        ["活动目标", "H4", "30 超出允许范围（0% 至 100%）；百分比请输入如 30%", "out-of-range", "30"],
+        ["活动目标", "K4", "-5 超出允许范围（不小于 0）", "out-of-range", "-5"],
+        ["活动目标", "G4", "5000000 按万元计过大，是否按元填写了？（5000000 元 = 500 万元）", "suspicious-unit",
+         "5000000"],
+        ["目标拆解", "C4", "拆解的 GMV 目标 500 与活动目标 5000000 相差 100%（允许 5%）", "target-mismatch", "500"],
+        ["任务分工", "F4", "10.25 不是 2000—2099 年之间的日期（表格的日期校验范围）：请填写如 2024-06-20 的日期",
+         "type-date", "10.25"],
+        ["任务分工", "F6", "截止时间早于起始时间", "date-order", "2024-03-01 06:00"],
+        ["每日监控", "A311", "日期 2024-07-01 09:30 不在活动期（2024-05-25 08:00 至 2024-06-21）内", "outside-campaign",
+         "2024-07-01 09:30"],
+        ["复盘报告", "D11", "“01:03”被 Excel 当成了时间（输入 1:3 会这样）：ROI 请填 3，或先输入单引号再输入 '1:3",
+         "type-number", "01:03"],
+    ]
+    assert [f.to_dict()["value"] for f in r.findings] == [30.0, -5.0, 5000000.0, 500.0, 10.25, "2024-03-01T06:00:00",
+                                                          "2024-07-01T09:30:00", "01:03:00"]

@@ -263,6 +263,83 @@ def test_invalid_date_text(demo: Path, tmp_path: Path) -> None:
     assert report.frames["tasks"]["start"].isna().loc[15]
 
 
+# Excel and LibreOffice turn 1:3 typed in a cell into the time 01:03 (1:3.2 into 01:03.2, mm:ss.0). A cell of General
+# format then holds a time (calamine: datetime.time); one with a number format (the 0.00 of ROI rows) keeps it and
+# holds the time's number, 0.04375, shown 0.04: what LibreOffice saved when 1:3 was typed into 每日监控·实际值.
+TOLD = "，或先输入单引号再输入 '"
+
+
+def test_roi_typed_as_1_3_that_excel_made_a_time(demo: Path, baseline: Report, tmp_path: Path) -> None:
+    row = daily_row(baseline, D(2024, 5, 25), "ROI")  # 目标值 3, 实际值 3.03, formatted 0.00
+
+    def edit(wb: Workbook) -> None:
+        wb[TARGETS]["K4"] = dt.time(1, 3)
+        wb[TARGETS]["K4"].number_format = "h:mm"
+        wb[DAILY][f"G{row}"] = 0.04375  # 1:3 typed over 0.00
+        wb[DAILY][f"F{row}"] = 0.000731481481481482  # 1:3.2 typed over 0.00, as LibreOffice saves it
+        wb[REVIEW]["D11"] = 0.04375  # 目标回顾·实际值(确认) of ROI
+        wb[DAILY]["G5"] = dt.timedelta(hours=25, minutes=10)  # 订单量: 25:10 typed, a duration ([h]:mm)
+        wb[DAILY]["G5"].number_format = "[h]:mm"
+
+    report = usable(edited(demo, tmp_path, edit), None)
+    number = f"0.04375 是 Excel 把输入的 1:3 当成时间 01:03 存下的数值：ROI 请填 3{TOLD}1:3"
+    assert [[f.code, f.sheet, f.cell, f.message] for f in report.findings] == [
+        ["type-number", TARGETS, "K4", f"“01:03”被 Excel 当成了时间（输入 1:3 会这样）：ROI 请填 3{TOLD}1:3"],
+        ["type-number", DAILY, f"F{row}",
+         f"0.0007314814815 是 Excel 把输入的 1:3.2 当成时间 01:03.2 存下的数值：ROI 请填 3.2{TOLD}1:3.2"],
+        ["type-number", DAILY, f"G{row}", number],
+        ["type-number", DAILY, "G5", "“25:10”被 Excel 当成了时间（输入 25:10 会这样）：请填数字"],
+        ["type-number", REVIEW, "D11", number],
+    ]
+    assert not report.valid
+    assert pd.isna(report.frames["targets"].at[4, "roi_target"])  # never read as ROI 0.04
+    assert report.frames["daily"].loc[[5, row], ["target", "actual"]].isna().values.tolist() == [
+        [False, True], [True, True]]
+    assert pd.isna(report.frames["review"].at[11, "confirmed"])
+
+
+def test_roi_numbers_a_person_types_are_not_times(demo: Path, baseline: Report, tmp_path: Path) -> None:
+    """A ROI below 1 with four decimals at most is a ROI (0.5, 0.0625 = 1:30), however it could be a time."""
+    row = daily_row(baseline, D(2024, 5, 25), "ROI")
+
+    def edit(wb: Workbook) -> None:
+        wb[DAILY][f"G{row}"], wb[DAILY][f"F{row}"], wb[TARGETS]["K4"] = 0.5, 0.0625, 0.123456
+
+    report = usable(edited(demo, tmp_path, edit), [])
+    assert report.frames["daily"].loc[row, ["target", "actual"]].tolist() == [0.0625, 0.5]
+
+
+def test_a_number_in_a_date_cell_is_not_a_date_of_1900(demo: Path, baseline: Report, tmp_path: Path) -> None:
+    """10.25 typed in 截止时间 (formatted yyyy-mm-dd) is 1900-01-10 06:00 to Excel: outside the years the workbook's
+    validation allows, like any date outside 2000—2099. An error, and a blank to the alerts: T001 is no longer
+    46,000 days overdue, and no date-order."""
+    def edit(wb: Workbook) -> None:
+        wb[TASKS]["F4"] = 10.25  # T001's 截止时间
+        wb[TASKS]["E5"] = "1999-06-01"  # T002's 起始时间, as text
+        wb[DAILY]["A311"] = dt.datetime(2100, 1, 1)
+
+    report = usable(edited(demo, tmp_path, edit), None)
+    tail = " 2000—2099 年之间的日期（表格的日期校验范围）：请填写如 2024-06-20 的日期"
+    assert [[f.code, f.sheet, f.cell, f.value, f.message] for f in report.findings] == [
+        ["type-date", TASKS, "E5", "1999-06-01", "“1999-06-01”不是" + tail],
+        ["type-date", TASKS, "F4", 10.25, "10.25 不是" + tail],
+        ["type-date", DAILY, "A311", D(2100, 1, 1), "2100-01-01 不是" + tail],
+    ]
+    assert report.frames["tasks"].at[4, "due"] is None and report.frames["tasks"].at[5, "start"] is None
+    assert report.frames["daily"].at[311, "date"] is None
+    alerts = baseline.flatten(["sheet", "cell", "code", "level"], alerts=True)
+    assert [TASKS, "F4", "task-overdue", "严重"] in alerts
+    assert report.flatten(["sheet", "cell", "code", "level"], alerts=True) == [
+        a for a in alerts if a != [TASKS, "F4", "task-overdue", "严重"]]
+
+
+def test_as_of_before_2000(demo: Path, tmp_path: Path) -> None:
+    report = usable(edited(demo, tmp_path, lambda wb: wb[THRESHOLDS].__setitem__("C4", dt.datetime(1999, 6, 21))),
+                    [[THRESHOLDS, "C4", "type-date"]])
+    assert report.findings[0].message == ("1999-06-21 不是 2000—2099 年之间的日期（表格的日期校验范围）："
+                                          "请填写如 2024-06-20 的日期")
+
+
 def test_bool_in_a_number_cell(demo: Path, tmp_path: Path) -> None:
     def edit(wb: Workbook) -> None:
         wb[DAILY]["G5"] = True

@@ -15,7 +15,20 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from xlpromo.parse import ParseError, normalize_header, normalize_text, parse_date, parse_number, parse_text
+from xlpromo.parse import (
+    ParseError,
+    entered,
+    excel_serial,
+    in_years,
+    normalize_header,
+    normalize_text,
+    parse_date,
+    parse_number,
+    parse_text,
+    shown,
+    stored_time,
+    time_message,
+)
 
 D = dt.date
 UNITS = [None, "万元", "元", "%", "人", "单", "张", "倍", "秒", "分钟", "小时", "天"]
@@ -263,6 +276,103 @@ def test_parse_number_not_a_number_message() -> None:
 ])
 def test_parse_number_not_a_number_objects(raw: object) -> None:
     assert code_of(parse_number, raw, None) == "not-a-number"
+
+
+def test_parse_number_of_a_time_says_excel_made_it_one() -> None:
+    """A cell where 1:3 was typed holds the time 01:03 (Excel and LibreOffice both do this)."""
+    told = r"^“01:03”被 Excel 当成了时间（输入 1:3 会这样）：请填 3，或先输入单引号再输入 '1:3$"
+    with pytest.raises(ParseError, match=told):
+        parse_number(dt.time(1, 3), "倍")
+    with pytest.raises(ParseError, match=r"^“25:10”被 Excel 当成了时间（输入 25:10 会这样）：请填数字$"):
+        parse_number(dt.timedelta(hours=25, minutes=10), "秒")
+
+
+@pytest.mark.parametrize(("value", "unit", "label", "expected"), [
+    (dt.time(1, 3), "倍", "ROI",
+     "“01:03”被 Excel 当成了时间（输入 1:3 会这样）：ROI 请填 3，或先输入单引号再输入 '1:3"),
+    (dt.time(0, 1, 3, 200000), "倍", "ROI",  # 1:3.2 is read as mm:ss.0
+     "“01:03.2”被 Excel 当成了时间（输入 1:3.2 会这样）：ROI 请填 3.2，或先输入单引号再输入 '1:3.2"),
+    (dt.time(1, 3), None, "", "“01:03”被 Excel 当成了时间（输入 1:3 会这样）：请填数字"),
+    (dt.time(0, 45), "倍", "ROI", "“00:45”被 Excel 当成了时间（输入 0:45 会这样）：请填数字"),  # 0:45 is no ratio
+    (dt.time(1, 3, 5), "倍", "", "“01:03:05”被 Excel 当成了时间（输入 1:3:5 会这样）：请填数字"),
+    (dt.timedelta(days=1, seconds=4200), "%", "", "“25:10”被 Excel 当成了时间（输入 25:10 会这样）：请填数字"),
+    (dt.datetime(1899, 12, 30, 1, 3), "倍", "ROI",  # the time as xlwings gives it: a datetime of Excel's day 0
+     "“01:03”被 Excel 当成了时间（输入 1:3 会这样）：ROI 请填 3，或先输入单引号再输入 '1:3"),
+    (0.04375, "倍", "ROI",  # 1:3 typed over a 0.00 format: the time's number, shown as 0.04
+     "0.04375 是 Excel 把输入的 1:3 当成时间 01:03 存下的数值：ROI 请填 3，或先输入单引号再输入 '1:3"),
+    (0.000731481481481482, "倍", "",  # 1:3.2 as LibreOffice saves it
+     "0.0007314814815 是 Excel 把输入的 1:3.2 当成时间 01:03.2 存下的数值：请填 3.2，或先输入单引号再输入 '1:3.2"),
+    (0.04375, None, "", None),  # only a ratio column reads a number as a time
+    (3.0, "倍", "ROI", None),
+    ("1:3", "倍", "ROI", None),
+])
+def test_time_message(value: object, unit: str | None, label: str, expected: str | None) -> None:
+    assert time_message(value, unit, label) == expected
+
+
+@pytest.mark.parametrize(("number", "expected"), [
+    (0.04375, dt.timedelta(hours=1, minutes=3)),
+    (62 / 1440, dt.timedelta(hours=1, minutes=2)),
+    (0.000731481481481482, dt.timedelta(minutes=1, seconds=3.2)),
+    (0.5, None), (0.25, None), (0.0625, None), (0.05, None),  # typed as they are: four decimals at most
+    (0.123456, None), (1 / 3, None),  # not a whole number of minutes or hundredths of a second
+    (63 / 86400, None),  # 0:01:03: no ratio typed gives it
+    (180 / 1440, None),  # 3:00: a ratio of 0
+    (1.04375, None), (0.0, None), (-0.04375, None),
+])
+def test_stored_time(number: float, expected: dt.timedelta | None) -> None:
+    assert stored_time(number) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (30.0, "30"), (5000000.0, "5000000"), (-5.0, "-5"), (0.04375, "0.04375"), (12, "12"),
+    (dt.datetime(2024, 6, 20), "2024-06-20"), (dt.datetime(2024, 6, 20, 6), "2024-06-20 06:00"),
+    (D(2024, 6, 20), "2024-06-20"), (pd.Timestamp("2024-06-20 18:30"), "2024-06-20 18:30"),
+    (dt.time(1, 3), "01:03"), (dt.time(13, 30, 5), "13:30:05"), (dt.time(0, 1, 3, 200000), "01:03.2"),
+    (dt.timedelta(hours=25, minutes=10), "25:10"), (dt.timedelta(seconds=-90), "-00:01:30"),
+    ("1:3", "1:3"), (True, "TRUE"),
+])
+def test_shown(value: object, expected: str) -> None:
+    assert shown(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (dt.datetime(1900, 1, 10, 6), 10.25), (D(1900, 1, 1), 1.0), (dt.datetime(1900, 2, 28, 12), 59.5),
+    (D(1900, 3, 1), 61.0), (D(2024, 6, 20), 45463.0), (dt.datetime(2024, 6, 20, 18), 45463.75),
+])
+def test_excel_serial(value: dt.date, expected: float) -> None:
+    """As calamine reads a date-formatted serial: 10.25 is 1900-01-10 06:00 (before March 1900, Excel's false
+    1900-02-29 is not yet counted)."""
+    assert excel_serial(value) == expected
+    assert parse_date(expected) == (value.date() if isinstance(value, dt.datetime) else value)  # and back
+
+
+def test_entered_gives_back_the_number_excel_shows_as_a_day_of_1900() -> None:
+    assert entered(dt.datetime(1900, 1, 10, 6)) == 10.25
+    assert entered(dt.datetime(1901, 9, 9)) == dt.datetime(1901, 9, 9)
+    assert entered(D(2100, 1, 1)) == D(2100, 1, 1)
+    assert entered("10.25") == "10.25"
+    assert entered(dt.datetime(1899, 12, 30, 10)) == dt.time(10)  # a time, as xlwings gives it
+
+
+@pytest.mark.parametrize(("day", "typed", "message"), [
+    (D(1900, 1, 10), 10.25, "10.25 不是"),
+    (D(1900, 1, 10), dt.datetime(1900, 1, 10, 6), "10.25 不是"),
+    (D(1999, 6, 1), " 1999-06-01 ", "“1999-06-01”不是"),
+    (D(2100, 1, 1), dt.datetime(2100, 1, 1), "2100-01-01 不是"),
+    (D(1901, 9, 9), 618, "618 不是"),
+    (D(1899, 12, 30), dt.datetime(1899, 12, 30, 10), "10:00 不是"),  # a time, as xlwings gives it
+])
+def test_in_years_refuses_dates_the_workbook_validation_refuses(day: dt.date, typed: object, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        in_years(day, typed)
+    assert info.value.code == "date-out-of-range"
+    assert str(info.value) == message + " 2000—2099 年之间的日期（表格的日期校验范围）：请填写如 2024-06-20 的日期"
+
+
+@pytest.mark.parametrize("day", [D(2000, 1, 1), D(2099, 12, 31), dt.datetime(2024, 6, 20, 6)])
+def test_in_years_passes_dates_of_2000_to_2099(day: dt.date) -> None:
+    assert in_years(day, day) is day
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\u3000", "\n\t", None, pd.NA, pd.NaT])

@@ -58,7 +58,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
-FIRST_YEAR, LAST_YEAR = 2000, 2099  # the range the workbook's date validation accepts
+FIRST_YEAR, LAST_YEAR = parse.FIRST_YEAR, parse.LAST_YEAR  # the range the workbook's date validation accepts
 MAX_PHASE_DAYS = 60
 SHOWN = 200  # rows of each table `check` prints: a terminal is no place for 10,000 rows
 

@@ -53,6 +53,11 @@ class Finding:
         """Sheet-qualified cell, e.g. ``任务分工!D7`` (just the sheet when there is no cell)."""
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
+    @property
+    def shown_value(self) -> str:
+        """The value as a person reads it (``30`` not ``30.0``, ``2024-06-20 06:00``, ``01:03``); "" when blank."""
+        return "" if json_value(self.value) is None else shown(self.value)
+
     def __str__(self) -> str:
         return f"{self.ref}: {self.message}"
 
@@ -72,8 +77,10 @@ class Check:
 
     @classmethod
     def at(cls, sheet: str, cell: str, row: int | None, header: str, value: Any = None, **ctx: Any) -> Finding:
-        """A finding of this kind; ``ctx`` fills the template besides header and value."""
+        """A finding of this kind; ``ctx`` fills the template besides header and value (dates and times of either
+        shown as a person reads them: 2024-06-20, 2024-06-20 06:00, 01:03)."""
         text = "" if json_value(value) is None else shown(value)
+        ctx = {k: shown(v) if isinstance(v, (dt.date, dt.time, dt.timedelta)) else v for k, v in ctx.items()}
         message = cls.template.format(header=header, value=text, **ctx)
         return Finding(cls.code, cls.severity, sheet, cell, row, header, value, message)
 

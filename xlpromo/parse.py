@@ -3,8 +3,10 @@
 Staff type ``５．８万``, ``≥95%``, ``1:3.2``, ``2024年6月1日`` or ``6/1`` as often as clean
 numbers and dates. Each parser returns a typed value or raises :class:`ParseError`, whose
 ``code`` is an English slug (``blank``, ``not-a-number``, ``unit-mismatch``, ``not-a-date``,
-``date-needs-year``, ``invalid-date``) and whose str() is a Chinese message for the user.
-Arithmetic on typed text is decimal, so ``1.1万`` is exactly 11000.
+``date-needs-year``, ``invalid-date``; ``date-out-of-range`` from :func:`in_years`) and whose
+str() is a Chinese message for the user. Arithmetic on typed text is decimal, so ``1.1万`` is
+exactly 11000. A cell where ``1:3`` was typed holds the time 01:03 (Excel and LibreOffice turn
+it into one): :func:`time_message` says so.
 """
 
 from __future__ import annotations
@@ -21,14 +23,23 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "ParseError",
+    "entered",
+    "excel_serial",
+    "in_years",
     "normalize_header",
     "normalize_text",
     "parse_date",
     "parse_number",
     "parse_text",
     "shown",
+    "stored_time",
+    "time_message",
 ]
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years the workbook's date validation accepts (builder, cli)
 
 
 class ParseError(ValueError):
@@ -57,7 +68,75 @@ def shown(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return _clock(value)
     return str(value)
+
+
+def _clock(value: dt.time | dt.timedelta, typed: bool = False) -> str:
+    """A time as Excel shows it (``01:03``, ``01:03.2`` for mm:ss.0, ``25:10`` for a duration), or as it was
+    probably typed (``1:3``, ``1:3.2``) when ``typed``."""
+    if isinstance(value, dt.time):
+        sign, h, m, s, us = "", value.hour, value.minute, value.second, value.microsecond
+    else:
+        total = value // dt.timedelta(microseconds=1)
+        sign = "-" if total < 0 else ""
+        seconds, us = divmod(abs(total), 1_000_000)
+        h, rest = divmod(seconds, 3600)
+        m, s = divmod(rest, 60)
+    width = "" if typed else "02"
+    frac = f".{us:06d}".rstrip("0") if us else ""
+    if frac and not h:
+        return f"{sign}{m:{width}}:{s:{width}}{frac}"
+    return f"{sign}{h:{width}}:{m:{width}}" + (f":{s:{width}}{frac}" if s or frac else "")
+
+
+def _ratio(typed: str) -> float | None:
+    """``1:3`` → 3.0, ``1:3.2`` → 3.2; None when not a ratio of two positive numbers."""
+    m = _RATIO.match(typed)
+    if m is None or not Decimal(m[1]) or not Decimal(m[2]):
+        return None
+    return float(Decimal(m[2]) / Decimal(m[1]))
+
+
+def stored_time(number: float) -> dt.timedelta | None:
+    """The time Excel stored for ``1:3`` (01:03) or ``1:3.2`` (01:03.2) typed in a cell with a number format (it
+    shows 0.04), as ``number`` is; None for a number a person types (four decimals at most, 0.5, 0.0625)."""
+    if not 0 < number < 1 or round(number, 4) == number:
+        return None
+    centis = number * 8_640_000  # hundredths of a second
+    if abs(centis - round(centis)) > 1e-6:
+        return None
+    clock = dt.timedelta(milliseconds=10 * round(centis))
+    return clock if _ratio(_clock(clock, typed=True)) else None
+
+
+def _time_of(value: object) -> dt.time | dt.timedelta | None:
+    """A time as a reader gives it: a time, a duration, or a datetime of Excel's day 0 (1899-12-30, as xlwings)."""
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return value
+    if isinstance(value, dt.datetime) and value.date() == _EXCEL_EPOCH:
+        return value.time()
+    return None
+
+
+def time_message(value: object, unit: str | None = None, label: str = "") -> str | None:
+    """Why a time (``1:3`` typed, made 01:03 by Excel; in a 倍 column also a :func:`stored_time`) is no number, with
+    the number to type in a 倍 column after ``label`` (``ROI 请填 3``); None when ``value`` is no time."""
+    if (time := _time_of(value)) is not None:
+        clock: dt.time | dt.timedelta = time
+        typed = _clock(clock, typed=True)
+        head = f"“{shown(clock)}”被 Excel 当成了时间（输入 {typed} 会这样）："
+    elif unit == "倍" and isinstance(value, float) and (stored := stored_time(value)) is not None:
+        clock = stored
+        typed = _clock(clock, typed=True)
+        head = f"{shown(value)} 是 Excel 把输入的 {typed} 当成时间 {shown(clock)} 存下的数值："
+    else:
+        return None
+    ratio = _ratio(typed) if unit == "倍" else None
+    if ratio is None:
+        return head + "请填数字"
+    return f"{head}{label + ' ' if label else ''}请填 {shown(ratio)}，或先输入单引号再输入 '{typed}"
 
 
 def normalize_text(value: str) -> str:
@@ -221,7 +300,9 @@ def parse_number(value: object, unit: str | None = None) -> float:
         raise ParseError("blank", "内容为空，应填数字")
     if isinstance(value, str):
         return _number_text(value, unit)
-    if isinstance(value, (bool, np.bool_, dt.date, dt.time, np.datetime64)):
+    if _time_of(value) is not None:
+        raise ParseError("not-a-number", str(time_message(value, unit)))
+    if isinstance(value, (bool, np.bool_, dt.date, np.datetime64)):
         raise _not_a_number(value)
     if isinstance(value, (numbers.Real, Decimal)):
         try:
@@ -307,6 +388,33 @@ def parse_date(value: object, year: int | None = None) -> dt.date:
             raise _invalid(value) from None
         return _serial(value, number)
     raise ParseError("not-a-date", f"无法识别的日期：“{shown(value)}”")
+
+
+def excel_serial(day: dt.date) -> float:
+    """Excel's serial number of a date or datetime: 1 is 1900-01-01 (Excel's 1900-02-29 counted from March on)."""
+    moment = day.replace(tzinfo=None) if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
+    base = dt.datetime(1899, 12, 31 if moment < dt.datetime(1900, 3, 1) else 30)
+    return (moment - base) / dt.timedelta(days=1)
+
+
+def entered(value: object) -> object:
+    """What was typed in a date cell: a day of 1900 is a number Excel shows as a date (10.25 → 1900-01-10 06:00),
+    so its serial number; a time of day 0 (xlwings) its time; anything else as it is."""
+    if (time := _time_of(value)) is not None:
+        return time
+    if isinstance(value, dt.date) and (value.date() if isinstance(value, dt.datetime) else value).year <= 1900:
+        return excel_serial(value)
+    return value
+
+
+def in_years(day: dt.date, typed: object) -> dt.date:
+    """``day`` when its year is FIRST_YEAR–LAST_YEAR (the workbook's date validation); else ParseError
+    ``date-out-of-range`` naming ``typed`` as the person typed it."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return day
+    what = f"“{typed.strip()}”" if isinstance(typed, str) else f"{shown(entered(typed))} "
+    raise ParseError("date-out-of-range", f"{what}不是 {FIRST_YEAR}—{LAST_YEAR} 年之间的日期（表格的日期校验范围）："
+                                          "请填写如 2024-06-20 的日期")
 
 
 # --------------------------------------------------------------------------- text

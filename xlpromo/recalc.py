@@ -106,13 +106,13 @@ def _cached_column(s: pd.Series) -> list[CachedValue]:
 
 
 def issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
-    """The 问题清单 sheet: a header and one row per finding, and the link of each row's 位置 cell."""
+    """The 问题清单 sheet: a header and one row per finding (its value as a person reads it: 30, 2024-06-20 06:00),
+    and the link of each row's 位置 cell."""
     rows: list[list[CachedValue]] = [["位置", "级别", "工作表", "单元格", "列", "问题", "代码", "填写的值"]]
     links: dict[str, str] = {}
     for i, f in enumerate(report.findings, start=2):
-        value = f.to_dict()["value"]
         rows.append([f.ref, "错误" if f.severity == Severity.ERROR else "提示", f.sheet, f.cell, f.header, f.message,
-                     f.code, "" if value is None else str(value)])
+                     f.code, f.shown_value])
         if f.cell:
             links[f"A{i}"] = f"'{f.sheet}'!{f.cell}"
     return rows, links

@@ -20,7 +20,19 @@ from xlpromo import findings as F
 from xlpromo._series import map_unique
 from xlpromo.defaults import INLINE_LISTS
 from xlpromo.findings import Finding
-from xlpromo.parse import ParseError, normalize_text, parse_date, parse_number, parse_text, shown
+from xlpromo.parse import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ParseError,
+    entered,
+    in_years,
+    normalize_text,
+    parse_date,
+    parse_number,
+    parse_text,
+    shown,
+    time_message,
+)
 from xlpromo.reader import CellError, RawBook, RawTable, as_row
 from xlpromo.schema import ColType, Column
 from xlpromo.sheets import SCHEMA
@@ -166,19 +178,20 @@ class _Run:
         return texts
 
     def parse_dates(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
-        # typed dates pass as they are (a datetime keeps its time of day)
-        is_date = map_unique(s, lambda v: isinstance(v, dt.date)).astype(bool)
-        out = s.where(is_date, None).astype(object)
+        """A date column: typed dates of FIRST_YEAR–LAST_YEAR pass as they are (a datetime keeps its time of day);
+        the rest is parsed, and a date outside those years (10.25 shown as 1900-01-10) is an error, left blank."""
+        ok = map_unique(s, lambda v: isinstance(v, dt.date) and FIRST_YEAR <= v.year <= LAST_YEAR).astype(bool)
+        out = s.where(ok, None).astype(object)
         parsed: dict[int, dt.date] = {}
-        for row, v in s[~is_date].items():
+        for row, v in s[~ok].items():
             if _blank(v) or _placeholder(v):
                 continue
             try:
-                parsed[as_row(row)] = parse_date(v, self.year)
+                parsed[as_row(row)] = in_years(parse_date(v, self.year), v)
                 if isinstance(v, str):  # understood here, but the workbook's formulas see text
                     self.add(raw, F.TextDate, as_row(row), col.key, v, parsed=shown(parsed[as_row(row)]))
             except ParseError as exc:
-                self.add(raw, F.NotADate, as_row(row), col.key, v, reason=str(exc))
+                self.add(raw, F.NotADate, as_row(row), col.key, entered(v), reason=str(exc))
                 bad.add((as_row(row), col.key))
         if parsed:
             out.update(pd.Series(parsed, dtype=object))
@@ -201,20 +214,23 @@ class _Run:
         fast = pd.Series([type(v) in _PLAIN_NUMBERS for v in s.tolist()], index=s.index, dtype=bool)
         if raw.table.key == "thresholds":  # a number in the 日期 row is an Excel serial: parse it as a date
             fast &= ~pd.Series([unit(as_row(r)) == "日期" for r in s.index], index=s.index, dtype=bool)
-        result[fast] = s[fast].astype(float)
+        numbers = s[fast].astype(float)
+        result[fast] = numbers
+        self.stored_times(raw, col, numbers, result, bad, unit)
         parsed: dict[int, Any] = {}
         for row, v in s[~fast].items():
             if _blank(v) or _placeholder(v):
                 continue
             u = unit(as_row(row))
             try:
-                parsed[as_row(row)] = parse_date(v, self.year) if u == "日期" else parse_number(v, u)
+                parsed[as_row(row)] = in_years(parse_date(v, self.year), v) if u == "日期" else parse_number(v, u)
                 if isinstance(v, str):  # understood here, but the workbook's formulas see text
                     kind = F.TextDate if u == "日期" else F.TextNumber
                     self.add(raw, kind, as_row(row), col.key, v, parsed=shown(parsed[as_row(row)]))
             except ParseError as exc:
                 check = F.NotADate if u == "日期" else F.UnitMismatch if exc.code == "unit-mismatch" else F.NotANumber
-                self.add(raw, check, as_row(row), col.key, v, reason=str(exc))
+                reason = str(exc) if u == "日期" else self.time_reason(raw, col, as_row(row), v, u) or str(exc)
+                self.add(raw, check, as_row(row), col.key, entered(v) if u == "日期" else v, reason=reason)
                 bad.add((as_row(row), col.key))
         if parsed:
             result = result.astype(object) if raw.table.key == "thresholds" else result
@@ -222,6 +238,28 @@ class _Run:
         if raw.table.key == "thresholds":  # a date stays a date; blanks stay blank
             return result.where(result.notna(), None)
         return result
+
+    def stored_times(self, raw: RawTable, col: Column, numbers: pd.Series, result: pd.Series,
+                     bad: set[tuple[int, str]], unit: Callable[[int], str | None]) -> None:
+        """Numbers of a ratio cell (ROI) that are a typed 1:3 which Excel kept as the time 01:03 (0.04375 in a cell
+        formatted 0.00): an error each, left blank."""
+        centis = numbers * 8_640_000
+        maybe = (numbers > 0) & (numbers < 1) & (numbers.round(4) != numbers) & ((centis - centis.round()).abs() < 1e-6)
+        for row, x in numbers[maybe].items():
+            reason = self.time_reason(raw, col, as_row(row), x, unit(as_row(row)))
+            if reason is not None:
+                self.add(raw, F.NotANumber, as_row(row), col.key, x, reason=reason)
+                bad.add((as_row(row), col.key))
+                result.at[as_row(row)] = np.nan
+
+    def time_reason(self, raw: RawTable, col: Column, row: int, v: Any, unit: str | None) -> str | None:
+        """Why a time (1:3 typed, made 01:03 by Excel) is no number here, naming the number a ratio metric (ROI,
+        unit 倍) wants; None when ``v`` is no time."""
+        metric = col.metric or ""
+        if not metric and "metric" in raw.data.columns and col.key in ("target", "actual", "confirmed"):
+            metric = parse_text(raw.data.at[row, "metric"])
+        ratio = self.units.get(metric.casefold()) == "倍" if metric else unit == "倍"
+        return time_message(v, "倍" if ratio else unit, metric if ratio else "")
 
     # ------------------------------------------------------------------ column checks
     def columns(self, raw: RawTable, typed: pd.DataFrame) -> None:
@@ -283,7 +321,7 @@ class _Run:
         first_row = norm.reset_index().groupby(list(norm.columns))["row"].transform("min")
         first_row.index = norm.index
         for row in norm.index[dup]:
-            value = " + ".join(str(df.at[row, k]) for k in df.columns)
+            value = " + ".join(shown(df.at[row, k]) for k in df.columns)
             self.add(raw, F.DuplicateKey, as_row(row), keys[0], value, what=f"{what}“{value}”",
                      other=int(first_row[as_row(row)]))
 
