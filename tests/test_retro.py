@@ -133,3 +133,29 @@ def test_cli_report_refuses_bad_output(demo_path: Path, tmp_path: Path) -> None:
 def test_write_report_rejects_unknown_suffix(demo_path: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="复盘报告只能输出为"):
         write_report(check(demo_path), tmp_path / "x.txt")
+
+
+def test_off_target_days_count_warning_and_failing_days_under_one_name(demo_path: Path, tmp_path: Path) -> None:
+    """各指标汇总 counts 预警 and 未达标 days together (seed 002: any day off target needs its cause within 24 h),
+    so the column says both: 转化率's 2 are 91.1% and 88.4%, both 预警. The same header in .md, .html and .xlsx."""
+    report = check(demo_path)
+    tables = sections(report)[2]
+    summary = next(t for t in tables if t[0] == "各指标汇总")
+    assert summary[1][7:9] == ["天数", "预警/未达标天数"]
+    conv = next(r for r in summary[2] if r[0] == "转化率")
+    assert conv[7:11] == [28, 2, "2024-06-12", "88.4%"]
+    daily = report.frames["daily"]
+    assert daily.loc[daily["metric"].eq("转化率") & daily["status"].ne("达标") & daily["status"].ne(""),
+                     "status"].tolist() == ["预警", "预警"]
+    off = next(t for t in tables if t[0] == "预警/未达标日与调整措施")
+    assert sorted({r[6] for r in off[2]}) == ["未达标", "预警"]
+    assert "| 指标 | 单位 | 方向 | 汇总 | 目标 | 实际 | 达成率 | 天数 | 预警/未达标天数 | 最差日 | 最差达成率 |" \
+        in render_markdown(report)
+    assert "## 预警/未达标日与调整措施" in render_markdown(report)
+    page = render_html(report)
+    assert "<th>天数</th><th>预警/未达标天数</th>" in page and "<h2>预警/未达标日与调整措施</h2>" in page
+    assert "未达标天数</th>" not in page.replace("预警/未达标天数</th>", "")
+    rows = read_values(write_report(report, tmp_path / "r.xlsx"))["复盘报告"]
+    header = next(r for r in rows if r[:2] == ["指标", "单位"])
+    assert header[7:9] == ["天数", "预警/未达标天数"]
+    assert [r[0] for r in rows if str(r[0]).endswith("日与调整措施")] == ["预警/未达标日与调整措施"]

@@ -2,13 +2,16 @@
 
 Each rule has an English code, a level (提示/预警/严重), the department that should act and
 the deadline the seeds set. Every limit is read from 阈值配置, so a user who changes a
-threshold changes the alert. Rules work on computed frames (index = Excel row).
+threshold changes the alert; a value that is blank, not a number, out of range or out of
+order with its pair is set aside for its default (:func:`thresholds_in_force`), so one typo
+does not flood the list. Rules work on computed frames (index = Excel row).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,12 +22,24 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from xlpromo._series import map_unique
-from xlpromo.defaults import ALL_CHANNELS, STATUS_LABELS, TASK_DONE_STATES, threshold
+from xlpromo.defaults import (
+    ALL_CHANNELS,
+    DOD_POINTS,
+    STATUS_LABELS,
+    TASK_DONE_STATES,
+    THRESHOLD_BOUNDS,
+    THRESHOLD_ORDER,
+    THRESHOLDS,
+    Ordered,
+    threshold,
+)
 from xlpromo.findings import json_value
-from xlpromo.metrics import as_of_date, threshold_values
+from xlpromo.metrics import as_of_date, status, threshold_values
+from xlpromo.parse import shown
 from xlpromo.reader import RawBook, RawTable, as_row
 
-__all__ = ["ALERT_HEADERS", "RULES", "Alert", "Level", "Rule", "raise_alerts"]
+__all__ = ["ALERT_HEADERS", "RULES", "Alert", "InForce", "Level", "Rule", "raise_alerts", "share",
+           "thresholds_in_force", "usable_threshold"]
 
 #: Column titles of an alert list (预警 sheet, retrospective): location, level, message, department, deadline.
 ALERT_HEADERS = ("位置", "级别", "预警", "责任部门", "时限")
@@ -72,25 +87,65 @@ class Rule:
     metrics: tuple[str, ...] = ()  # catalogue metrics the rule watches by name (validation warns when one is gone)
 
 
+def usable_threshold(code: str, value: Any) -> float | None:
+    """A typed threshold as the alerts may use it: a finite number within its unit's bounds; else None."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        return None
+    v = float(value)
+    lo, hi = THRESHOLD_BOUNDS.get(threshold(code).unit, (-math.inf, math.inf))
+    return v if math.isfinite(v) and lo <= v <= hi else None
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The threshold values the alerts use, and why some typed values were set aside for their defaults."""
+
+    values: dict[str, float]  # every numeric code of defaults.THRESHOLDS
+    unusable: frozenset[str]  # codes whose value is missing, blank, not a number or out of range
+    misordered: tuple[Ordered, ...]  # pairs out of order (after the unusable fell back): both at their defaults
+
+
+def _default(code: str) -> float:
+    """The default value of a numeric threshold."""
+    return float(threshold(code).value or 0)
+
+
+def thresholds_in_force(typed: Mapping[str, Any]) -> InForce:
+    """Each threshold as typed (code → value, as :func:`xlpromo.metrics.threshold_values`), or its default where
+    the value is unusable or out of order with its pair (defaults.THRESHOLD_ORDER)."""
+    values: dict[str, float] = {}
+    unusable: set[str] = set()
+    for t in THRESHOLDS:
+        if t.value is None:  # 统计日期: a date, read by as_of_date
+            continue
+        v = usable_threshold(t.code, typed.get(t.code))
+        if v is None:
+            unusable.add(t.code)
+        values[t.code] = _default(t.code) if v is None else v
+    misordered = tuple(p for p in THRESHOLD_ORDER if not p.holds(values[p.low], values[p.high]))
+    for p in misordered:
+        values[p.low], values[p.high] = _default(p.low), _default(p.high)
+    return InForce(values, frozenset(unusable), misordered)
+
+
 class _Context:
     """Frames, thresholds and cell addresses shared by the rules of one run."""
 
     def __init__(self, frames: dict[str, pd.DataFrame], book: RawBook) -> None:
         self.frames = frames
         self.book = book
-        self.th = {k: v for k, v in threshold_values(frames).items()}
+        self.typed = threshold_values(frames)
+        self.th = thresholds_in_force(self.typed).values
         self.as_of = as_of_date(frames).date()
         daily = frames["daily"]
         self.metric_keys = map_unique(daily["metric"], lambda m: str(m).casefold())
         codes, keys = pd.factorize(self.metric_keys)  # daily(metric) compares integers, not 100k texts
         self._metric_codes, self._metric_code = codes, {k: i for i, k in enumerate(keys)}
+        self._off: pd.DataFrame | None = None
 
     def t(self, code: str) -> float:
-        v = self.th.get(code)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v):
-            return float(v)
-        default = threshold(code).value
-        return float(default) if isinstance(default, (int, float)) else 0.0
+        """The value in force of a threshold (typed, or its default)."""
+        return self.th[code]
 
     def alert(self, table: str, row: int, key: str, code: str, level: Level, message: str, dept: Any,
               deadline: str, value: Any = None) -> Alert:
@@ -107,10 +162,22 @@ class _Context:
         mask = pd.Series(self._metric_codes == self._metric_code.get(metric.casefold(), -2), index=d.index)
         return d.loc[mask]  # a boolean Series: rows, even when empty
 
-    def off_target(self) -> pd.DataFrame:
-        """Daily rows whose 状态 is 预警 or 未达标."""
+    def statuses(self) -> pd.Series:
+        """状态 of each daily row by the lines in force: the computed column, unless a typed line was set aside."""
         d = self.frames["daily"]
-        return d.loc[d["status"].isin((_WARN, _FAIL)).astype(bool)]
+        lines = self.t("pass_line"), self.t("warn_line")
+        typed = (self.typed.get("pass_line"), self.typed.get("warn_line"))
+        if all(isinstance(v, numbers.Real) and float(v) == line for v, line in zip(typed, lines, strict=True)):
+            return d["status"]
+        return status(d["rate"], d["target"], d["actual"], d["direction"], *lines)
+
+    def off_target(self) -> pd.DataFrame:
+        """Daily rows whose 状态 (by the lines in force) is 预警 or 未达标."""
+        if self._off is None:
+            d, st = self.frames["daily"], self.statuses()
+            off = st.isin((_WARN, _FAIL)).astype(bool)
+            self._off = d.loc[off].assign(status=st[off])
+        return self._off
 
 
 class _Record(Mapping[str, Any]):
@@ -164,12 +231,46 @@ def _fmt(v: float, unit: str) -> str:
     return f"{v:.1%}" if unit == "%" else f"{v:g}{unit}"
 
 
+def share(v: float) -> str:
+    """A share as a percentage without needless decimals: 0.05 → 5%, 0.025 → 2.5%, 90 → 9000%."""
+    return f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def _text(v: Any) -> str:
+    """A cell's value as a message shows it (dates as 2024-06-18); "" when blank, never None or nan."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return shown(v).strip() if isinstance(v, dt.date) else str(v).strip()
+
+
+def _day(v: Any) -> str:
+    """The 日期 of a row for a message."""
+    return _text(v) or "（未填日期）"
+
+
+def _metric(v: Any) -> str:
+    """The 核心指标 of a row for a message."""
+    return _text(v) or "（未填核心指标）"
+
+
+def _task(r: Mapping[str, Any]) -> str:
+    """A task for a message: ``任务 T001“618活动商品选品”``; a blank 任务编号 or 任务名称 is left out or said."""
+    tid, name = _text(r["task_id"]), _text(r["name"])
+    return "任务" + (f" {tid}" if tid else "") + (f"“{name}”" if name else "（未填任务名称）")
+
+
+def _owner(r: Mapping[str, Any], lead: str) -> str:
+    """``{lead}负责人 X`` for a message; "" when 负责人 is blank."""
+    owner = _text(r["owner"])
+    return f"{lead}负责人 {owner}" if owner else ""
+
+
 def _off_target(c: _Context) -> Iterator[Alert]:
     hours = c.t("adjust_within_hours")
     for row, r in _rows(c.off_target()):
         level = Level.CRITICAL if r["status"] == _FAIL else Level.WARNING
         yield c.alert("daily", row, "rate", "metric-off-target", level,
-                      f"{r['date']} {r['metric']} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
+                      f"{_day(r['date'])} {_metric(r['metric'])} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
                       f"{hours:g}小时内说明原因并提出调整措施", r["rate"])
 
 
@@ -185,8 +286,8 @@ def _missing_cause(c: _Context) -> Iterator[Alert]:
         late = (dt.datetime.combine(c.as_of, dt.time()) - dt.datetime.combine(day, dt.time())).total_seconds() / 3600
         if late >= hours:
             yield c.alert("daily", row, "issue", "cause-overdue", Level.WARNING,
-                          f"{day} {r['metric']} {r['status']}已超过 {hours:g} 小时，尚未填写异常说明", r["dept"],
-                          "立即补填")
+                          f"{_day(day)} {_metric(r['metric'])} {r['status']}已超过 {hours:g} 小时，尚未填写异常说明",
+                          r["dept"], "立即补填")
 
 
 def _tasks(c: _Context) -> Iterator[Alert]:
@@ -197,13 +298,14 @@ def _tasks(c: _Context) -> Iterator[Alert]:
         left = float(r["days_left"])
         if left < 0:
             yield c.alert("tasks", row, "due", "task-overdue", Level.CRITICAL,
-                          f"任务 {r['task_id']}“{r['name']}”已逾期 {-left:g} 天"
-                          f"（截止 {r['due']}，负责人 {r['owner']}）", r["dept"], "立即处理或调整截止时间", r["due"])
+                          f"{_task(r)}已逾期 {-left:g} 天（截止 {_text(r['due'])}{_owner(r, '，')}）", r["dept"],
+                          "立即处理或调整截止时间", r["due"])
         elif left <= soon:
             when = "今天到期" if left == 0 else f"{left:g} 天后到期"
+            owner = _owner(r, "")
             yield c.alert("tasks", row, "due", "task-due-soon", Level.INFO,
-                          f"任务 {r['task_id']}“{r['name']}”{when}（负责人 {r['owner']}）", r["dept"],
-                          f"{r['due']} 前完成", r["due"])
+                          f"{_task(r)}{when}" + (f"（{owner}）" if owner else ""), r["dept"],
+                          f"{_text(r['due'])} 前完成", r["due"])
 
 
 def _tech_ready(c: _Context) -> Iterator[Alert]:
@@ -224,7 +326,7 @@ def _tech_ready(c: _Context) -> Iterator[Alert]:
         late = isinstance(due, dt.date) and pd.Timestamp(due) > pd.Timestamp(ready_by)
         if r["dept"] == "技术部" and pending and late:
             yield c.alert("tasks", row, "due", "tech-not-ready", Level.WARNING,
-                          f"技术任务 {r['task_id']}“{r['name']}”截止 {due}，晚于活动开始前 {days:g} 天（{ready_by}）",
+                          f"技术{_task(r)}截止 {_text(due)}，晚于活动开始前 {days:g} 天（{ready_by}）",
                           "技术部", f"{ready_by} 前完成全流程测试", due)
 
 
@@ -241,7 +343,7 @@ def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
             if a > limit:
                 lv = Level.CRITICAL if a > hard else level
                 yield c.alert("daily", row, "actual", f"{code.replace('_', '-')}", lv,
-                              f"{r['date']} {metric} {_fmt(a, r['unit'])} 超过上限 {_fmt(limit, r['unit'])}",
+                              f"{_day(r['date'])} {metric} {_fmt(a, r['unit'])} 超过上限 {_fmt(limit, r['unit'])}",
                               dept, deadline, a)
     return rule
 
@@ -255,7 +357,7 @@ def _floor(metric: str, code: str, level: Level, dept: str, deadline: str) -> Ca
         for row, r in _rows(d.loc[(pd.to_numeric(d["actual"], errors="coerce") < floor).astype(bool)]):
             a = float(r["actual"])
             yield c.alert("daily", row, "actual", code.replace("_", "-"), level,
-                          f"{r['date']} {metric} {_fmt(a, r['unit'])} 低于下限 {_fmt(floor, r['unit'])}",
+                          f"{_day(r['date'])} {metric} {_fmt(a, r['unit'])} 低于下限 {_fmt(floor, r['unit'])}",
                           dept, deadline, a)
     return rule
 
@@ -266,9 +368,9 @@ def _over_budget(c: _Context) -> Iterator[Alert]:
     a, t = pd.to_numeric(d["actual"], errors="coerce"), pd.to_numeric(d["target"], errors="coerce")
     for row, r in _rows(d.loc[((t > 0) & (a > t * (1 + over))).astype(bool)]):
         yield c.alert("daily", row, "actual", "channel-over-budget", Level.WARNING,
-                      f"{r['date']} {r['channel']} 推广费用 {r['actual']:g}万元，超出预算 {r['target']:g}万元 "
-                      f"{r['actual'] / r['target'] - 1:.0%}（超过 {over:.0%}）", "市场部",
-                      "重新分配各渠道预算", r["actual"])
+                      f"{_day(r['date'])} {_text(r['channel']) or ALL_CHANNELS} 推广费用 {r['actual']:g}万元，"
+                      f"超出预算 {r['target']:g}万元 {r['actual'] / r['target'] - 1:.0%}（超过 {share(over)}）",
+                      "市场部", "重新分配各渠道预算", r["actual"])
 
 
 def _channel_roi(c: _Context) -> Iterator[Alert]:
@@ -281,12 +383,12 @@ def _channel_roi(c: _Context) -> Iterator[Alert]:
         gap = r["actual"] / r["target"] - 1
         if gap >= add:
             yield c.alert("daily", row, "actual", "channel-roi-add", Level.INFO,
-                          f"{r['date']} {r['channel']} ROI {r['actual']:g}，高出目标 {r['target']:g} {gap:.0%}"
-                          f"（追加线 {add:.0%}）", "市场部", "追加该渠道预算", r["actual"])
+                          f"{_day(r['date'])} {r['channel']} ROI {r['actual']:g}，高出目标 {r['target']:g} {gap:.0%}"
+                          f"（追加线 {share(add)}）", "市场部", "追加该渠道预算", r["actual"])
         else:
             yield c.alert("daily", row, "actual", "channel-roi-replace", Level.WARNING,
-                          f"{r['date']} {r['channel']} ROI {r['actual']:g}，低于目标 {r['target']:g} {-gap:.0%}"
-                          f"（替换线 {replace:.0%}）", "市场部", "启动渠道替换预案", r["actual"])
+                          f"{_day(r['date'])} {r['channel']} ROI {r['actual']:g}，低于目标 {r['target']:g} {-gap:.0%}"
+                          f"（替换线 {share(replace)}）", "市场部", "启动渠道替换预案", r["actual"])
 
 
 def _phase_length(c: _Context) -> Iterator[Alert]:
@@ -309,17 +411,22 @@ def _phase_length(c: _Context) -> Iterator[Alert]:
 
 
 def _conversion_drop(c: _Context) -> Iterator[Alert]:
+    """转化率 down on the previous day by more than the threshold, relatively (the seeds' rule); the message also
+    gives both days and the change in percentage points, as 环比变化 shows it for a rate."""
     drop = c.t("conversion_drop_ab")
     d = c.daily("转化率")
     for row, r in _rows(d.loc[(pd.to_numeric(d["dod"], errors="coerce") < 0).astype(bool)]):
-        a, d = r["actual"], r["dod"]
-        if not (isinstance(a, float) and isinstance(d, float)) or math.isnan(d):
+        a, dod = r["actual"], r["dod"]
+        if not (isinstance(a, float) and isinstance(dod, float)) or math.isnan(dod):
             continue
-        prev = a - d
-        if prev > 0 and d / prev < -drop:
+        points = r["dod_basis"] == DOD_POINTS  # 环比口径 of the catalogue: the cell shows points or a relative change
+        prev = a - dod if points else a / (1 + dod) if dod > -1 else math.nan
+        relative, pts = (dod / prev, dod) if points else (dod, a - prev)
+        if prev > 0 and relative < -drop:
             yield c.alert("daily", row, "dod", "conversion-drop", Level.WARNING,
-                          f"{r['date']} 转化率较前一日下降 {-d / prev:.1%}（超过 {drop:.0%}）", "运营部",
-                          "启动 A/B 测试排查原因", d)
+                          f"{_day(r['date'])} 转化率较前一日相对下降 {-relative:.1%}"
+                          f"（{prev:.1%} → {a:.1%}，{pts * 100:.1f} 个百分点），超过 {share(drop)}", "运营部",
+                          "启动 A/B 测试排查原因", dod)
 
 
 def _ctr_low(c: _Context) -> Iterator[Alert]:
@@ -330,7 +437,7 @@ def _ctr_low(c: _Context) -> Iterator[Alert]:
         a, t = r["actual"], r["target"]
         if isinstance(a, float) and isinstance(t, float) and t > 0 and a < t * (1 - gap):
             yield c.alert("daily", row, "actual", "ctr-below-benchmark", Level.WARNING,
-                          f"{r['date']} 点击率 {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {gap:.0%}", "市场部",
+                          f"{_day(r['date'])} 点击率 {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {share(gap)}", "市场部",
                           "优化推广素材与定向", a)
 
 
@@ -345,8 +452,8 @@ def _ship_outlier(c: _Context) -> Iterator[Alert]:
         if a > line:
             row = as_row(label)
             yield c.alert("daily", row, "actual", "shipping-outlier", Level.INFO,
-                          f"{d['date'].get(row)!s} 发货时长 {a:g} 小时，高于均值+{k:g}σ（{line:.1f} 小时）", "客服部",
-                          "客服主动联系受影响的用户", a)
+                          f"{_day(d['date'].get(row))} 发货时长 {a:g} 小时，高于均值+{k:g}σ（{line:.1f} 小时）",
+                          "客服部", "客服主动联系受影响的用户", a)
 
 
 RULES: tuple[Rule, ...] = (

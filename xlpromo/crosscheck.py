@@ -1,33 +1,45 @@
 """Cross-table checks: rules that compare columns and tables (date order, campaign window,
-one owner per task, units, thresholds, the breakdown against the campaign target).
+one owner per task, units, thresholds and their order, the breakdown against the campaign target).
 
 Each function takes the validation run (for its typed frames and its ``add``) and a table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from xlpromo import findings as F
 from xlpromo._series import map_unique
-from xlpromo.alerts import RULES
-from xlpromo.defaults import ALL_CHANNELS, THRESHOLDS
+from xlpromo.alerts import RULES, share, thresholds_in_force, usable_threshold
+from xlpromo.defaults import ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
+from xlpromo.defaults import threshold as default_threshold
 from xlpromo.parse import shown
 from xlpromo.reader import RawTable, as_row
 
 if TYPE_CHECKING:
     from xlpromo.validate import _Run
 
-__all__ = ["SUSPICIOUS_WAN", "breakdown", "catalogue", "daily", "targets", "tasks", "threshold", "thresholds",
-           "window"]
+__all__ = ["SUSPICIOUS_WAN", "ThresholdOrder", "breakdown", "catalogue", "daily", "targets", "tasks", "threshold",
+           "thresholds", "window"]
 
 SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
 _OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
+
+
+class ThresholdOrder(F.Check):
+    """Two thresholds of 阈值配置 out of the order they must keep (严重预警线 below 达标线 …)."""
+
+    code, title, template = "threshold-order", "阈值先后不对", "{message}"
+
+
+#: Threshold codes the alert rules read: a bad value of one of them is set aside for its default.
+_ALERT_CODES = frozenset(code for rule in RULES for code in rule.thresholds)
 
 
 def _day(v: dt.date) -> dt.date:
@@ -79,7 +91,8 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
             run.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
 
 def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
-    """Each value within what its unit allows: a % up to 100%, a count of days or hours not absurd."""
+    """Each value within what its unit allows (a % up to 100%, a count of days or hours not absurd), ordered pairs
+    in order (严重预警线 below 达标线 …); where the alerts set a value aside, its findings name the default used."""
     codes = set(th["code"].dropna().astype(str))
     for t in THRESHOLDS:
         if t.code not in codes:
@@ -87,16 +100,58 @@ def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
     for row, code, value in zip(th.index, th["code"], th["value"], strict=True):
         if code != "as_of" and value is None and (as_row(row), "value") not in run.bad.get("thresholds", set()):
             run.add(raw, F.Required, as_row(row), "value")
-    limits = {"%": (0.0, 1.0), "天": (0.0, 3650.0), "小时": (0.0, 87600.0), "分钟": (0.0, 525600.0),
-              "秒": (0.0, 86400.0), "倍": (0.0, 1000.0)}
     for row, unit, value in zip(th.index, raw.data["unit"], th["value"], strict=True):
-        lo_hi = limits.get(str(unit).strip())
+        lo_hi = THRESHOLD_BOUNDS.get(str(unit).strip())
         if lo_hi is None or not isinstance(value, float) or lo_hi[0] <= value <= lo_hi[1]:
             continue
         pct = unit == "%"
         bounds = f"{lo_hi[0]:.0%} 至 {lo_hi[1]:.0%}" if pct else f"{lo_hi[0]:g} 至 {lo_hi[1]:g}{unit}"
         run.add(raw, F.OutOfRange, as_row(row), "value", value, bounds=bounds,
                  hint="；百分比请输入如 95%" if pct else "")
+    typed = {str(c): v for c, v in zip(th["code"], th["value"], strict=True)}  # as metrics.threshold_values
+    rows = {str(c): as_row(r) for r, c in zip(th.index, th["code"], strict=True)}  # the row whose value is read
+    in_force = thresholds_in_force(typed)
+    for code in sorted(in_force.unusable & _ALERT_CODES & rows.keys()):
+        _note_default(run, raw, raw.address(rows[code], "value"), f"；预警按默认值 {_shown(code)} 计算")
+    for pair in in_force.misordered:
+        _order(run, raw, pair, typed, rows)
+
+
+def _shown(code: str, value: float | None = None) -> str:
+    """A threshold's value (its default when None) as a message shows it: 95%, 30秒, 7天."""
+    v = float(default_threshold(code).value or 0) if value is None else value
+    unit = default_threshold(code).unit
+    return share(v) if unit == "%" else f"{v:g}{unit}"
+
+
+def _note_default(run: _Run, raw: RawTable, cell: str, note: str) -> None:
+    """Append ``note`` (the default the alerts use instead) to the error findings of this 阈值配置 cell."""
+    start = run.table_start
+    for i, f in enumerate(run.found[start:], start):
+        if f.sheet == raw.sheet and f.cell == cell and f.severity == F.Severity.ERROR:
+            run.found[i] = dataclasses.replace(f, message=f.message + note)
+
+
+def _order(run: _Run, raw: RawTable, pair: Ordered, typed: dict[str, Any], rows: dict[str, int]) -> None:
+    """A threshold-order finding for a pair out of order, at the cell of a value typed away from its default."""
+    low, high = default_threshold(pair.low), default_threshold(pair.high)
+    used = {c: usable_threshold(c, typed.get(c)) for c in (pair.low, pair.high)}
+    changed = [t for t in (low, high) if used[t.code] is not None and used[t.code] != t.value and t.code in rows]
+    if not changed:  # the defaults themselves are in order: cannot happen unless defaults.py is wrong
+        return
+
+    def side(code: str, name: str) -> str:
+        """``达标线 95%``: the value the order was judged on, marked when it is the default."""
+        v = used[code]
+        return f"{name} {_shown(code, v)}" if v is not None else f"{name} {_shown(code)}（默认值）"
+
+    relation = "应低于" if pair.strict else "不应大于"
+    names, defaults = "和".join(t.name for t in changed), " 和 ".join(_shown(t.code) for t in changed)
+    message = (f"{side(low.code, low.name)} {relation}{side(high.code, high.name)}，{pair.why}；"
+               f"预警按{names}的默认值 {defaults} 计算")
+    row = rows[changed[0].code]
+    run.add(raw, ThresholdOrder, row, "value", typed.get(changed[0].code), message=message)
+
 
 def catalogue(run: _Run, raw: RawTable, metrics: pd.DataFrame) -> None:
     """Every metric an alert rule watches by name is still in 指标目录 (a renamed one would silence the rule)."""

@@ -22,7 +22,10 @@ __all__ = [
     "STATUS_LABELS",
     "TASK_DONE_STATES",
     "THRESHOLDS",
+    "THRESHOLD_BOUNDS",
+    "THRESHOLD_ORDER",
     "Metric",
+    "Ordered",
     "Threshold",
     "metric",
     "threshold",
@@ -157,6 +160,34 @@ def threshold(code: str) -> Threshold:
         if t.code == code:
             return t
     raise KeyError(code)
+
+
+#: What a value of 阈值配置 may be, by its unit: a % up to 100%, a count of days or hours not absurd.
+THRESHOLD_BOUNDS: dict[str, tuple[float, float]] = {
+    "%": (0.0, 1.0), "天": (0.0, 3650.0), "小时": (0.0, 87600.0), "分钟": (0.0, 525600.0), "秒": (0.0, 86400.0),
+    "倍": (0.0, 1000.0)}
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """Two thresholds of 阈值配置 whose values must be in order, and what goes wrong when they are not."""
+
+    low: str
+    high: str
+    strict: bool  # low < high (else low ≤ high)
+    why: str
+
+    def holds(self, low: float, high: float) -> bool:
+        """True when ``low`` and ``high`` are in the required order."""
+        return low < high if self.strict else low <= high
+
+
+THRESHOLD_ORDER: tuple[Ordered, ...] = (
+    Ordered("warn_line", "pass_line", True, "否则没有“预警”区间，低于达标线即为未达标"),
+    Ordered("cs_response_sec", "cs_response_critical_sec", True, "否则每次超时都算严重"),
+    Ordered("warmup_days_min", "warmup_days_max", False, "否则任何天数的预热期都会提示"),
+    Ordered("return_days_min", "return_days_max", False, "否则任何天数的返场期都会提示"),
+)
 
 
 STATUS_LABELS = ("达标", "预警", "未达标")

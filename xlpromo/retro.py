@@ -1,8 +1,8 @@
 """The retrospective (运营效果复盘报告) from a checked workbook, as Markdown, HTML or .xlsx.
 
 Sections follow seed 002 template 4: 目标回顾 and 结果数据 (达成率 per core target), every
-monitored metric, pacing, tasks per department, off-target days with their causes, alerts,
-成功因素 and 问题与改进.
+monitored metric, pacing, tasks per department, off-target days (预警 and 未达标) with their
+causes, alerts, 成功因素 and 问题与改进.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from xlpromo.engine import Report
 from xlpromo.sheets import SCHEMA
 from xlpromo.summary import dept_tasks, metric_summary, off_target_days, pacing
 
-__all__ = ["FORMATS", "Figure", "render_html", "render_markdown", "sections", "write_report"]
+__all__ = ["FORMATS", "OFF_DAYS", "OFF_SECTION", "Figure", "render_html", "render_markdown", "sections", "write_report"]
 
 FORMATS = (".md", ".html", ".xlsx")
+#: Days off target are 预警 and 未达标 days alike: each needs its cause within 24 h (seed 002, metric-off-target).
+OFF_DAYS, OFF_SECTION = "预警/未达标天数", "预警/未达标日与调整措施"
 Table = tuple[str, list[str], list[list[Any]]]  # title, headers, rows
 
 
@@ -99,7 +101,7 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
           _fmt(r["used"], units.get(str(r["metric"]), "")), _pct(r["rate"]), r["status"], _fmt(r["note"])]
          for r in review.to_dict("records")])]
     ms = metric_summary(f)
-    tables.append(("各指标汇总", ["指标", "单位", "方向", "汇总", "目标", "实际", "达成率", "天数", "未达标天数",
+    tables.append(("各指标汇总", ["指标", "单位", "方向", "汇总", "目标", "实际", "达成率", "天数", OFF_DAYS,
                                 "最差日", "最差达成率"],
                    [[r["metric"], r["unit"], r["direction"], r["aggregate"], _fmt(r["target"], r["unit"]),
                      _fmt(r["actual"], r["unit"]), _pct(r["rate"]), r["days"], r["off_days"], _fmt(r["worst_date"]),
@@ -109,7 +111,7 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
                    [[r["dept"], r["total"], r["done"], r["overdue"], r["due_soon"], _pct(r["completion"])]
                     for r in dt_.to_dict("records")]))
     off = off_target_days(f)
-    tables.append(("未达标日与调整措施", _headers("daily", "date", "metric", "channel", "target", "actual", "rate",
+    tables.append((OFF_SECTION, _headers("daily", "date", "metric", "channel", "target", "actual", "rate",
                                              "status", "issue", "action", "dept"),
                    [[_fmt(r["date"]), r["metric"], _fmt(r["channel"]),
                      _fmt(r["target"], units.get(str(r["metric"]), "")),
