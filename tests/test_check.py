@@ -412,3 +412,17 @@ def test_values_in_the_issue_list_read_as_typed(demo_path: Path, tmp_path: Path)
     ]
     assert [f.to_dict()["value"] for f in r.findings] == [30.0, -5.0, 5000000.0, 500.0, 10.25, "2024-03-01T06:00:00",
                                                           "2024-07-01T09:30:00", "01:03:00"]
+
+
+def test_a_task_date_far_from_the_campaign_is_a_likely_wrong_year(demo_path: Path, tmp_path: Path) -> None:
+    from xlpromo.pkgedit import BookPatch
+
+    pkg = BookPatch.open(demo_path)
+    pkg.set_cells("任务分工", {(7, 6): 46340.0, (8, 5): 44900.0})  # T004 截止 2026-11-14; T005 起始 2022-12-05
+    pkg.save(tmp_path / "far.xlsx")
+    found = check(tmp_path / "far.xlsx")
+    assert found.flatten(["cell", "code", "severity", "message"]) == [
+        ["E8", "far-from-campaign", "warning",
+         "起始时间 2022-12-05 比活动期（2024-05-25 至 2024-06-21）早 537 天：年份是否填错？"],
+        ["F7", "far-from-campaign", "warning",
+         "截止时间 2026-11-14 比活动期（2024-05-25 至 2024-06-21）晚 876 天：年份是否填错？"]]

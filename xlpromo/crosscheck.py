@@ -25,21 +25,19 @@ from xlpromo.reader import RawTable, as_row
 if TYPE_CHECKING:
     from xlpromo.validate import _Run
 
-__all__ = ["SUSPICIOUS_WAN", "ThresholdOrder", "breakdown", "catalogue", "daily", "targets", "tasks", "threshold",
+__all__ = ["FAR_DAYS", "SUSPICIOUS_WAN", "breakdown", "catalogue", "daily", "targets", "tasks", "threshold",
            "thresholds", "window"]
 
 SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
 _OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
 
 
-class ThresholdOrder(F.Check):
-    """Two thresholds of 阈值配置 out of the order they must keep (严重预警线 below 达标线 …)."""
-
-    code, title, template = "threshold-order", "阈值先后不对", "{message}"
-
-
 #: Threshold codes the alert rules read: a bad value of one of them is set aside for its default.
 _ALERT_CODES = frozenset(code for rule in RULES for code in rule.thresholds)
+
+
+#: How far a task date may lie from the campaign window before it looks like a wrong year.
+FAR_DAYS = dt.timedelta(days=180)
 
 
 def _day(v: dt.date) -> dt.date:
@@ -66,6 +64,16 @@ def tasks(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
     due_h, start_h = raw.table.col("due").header, raw.table.col("start").header
     for row, due in t.loc[early[early].index, "due"].items():
         run.add(raw, F.DateOrder, as_row(row), "due", due, message=f"{due_h}早于{start_h}")
+    span = window(run)
+    if span:  # a task months away from the campaign: most likely a typo in the year (2026 for 2025)
+        lo, hi = _day(span[0]) - FAR_DAYS, _day(span[1]) + FAR_DAYS
+        for key in ("start", "due"):
+            far = map_unique(t[key], lambda day: isinstance(day, dt.date) and not lo <= _day(day) <= hi)
+            for row, day in t[key][far.astype(bool)].items():
+                before = _day(day) < lo
+                days = ((_day(span[0]) - _day(day)) if before else (_day(day) - _day(span[1]))).days
+                run.add(raw, F.FarFromCampaign, as_row(row), key, day, what=raw.table.col(key).header,
+                        start=span[0], end=span[1], days=f"{'早' if before else '晚'} {days}")
     several = map_unique(t["owner"], lambda o: isinstance(o, str) and bool(_OWNER_SEPARATORS.search(o.strip())))
     for row, owner in t.loc[several.astype(bool), "owner"].items():
         run.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
@@ -150,7 +158,7 @@ def _order(run: _Run, raw: RawTable, pair: Ordered, typed: dict[str, Any], rows:
     message = (f"{side(low.code, low.name)} {relation}{side(high.code, high.name)}，{pair.why}；"
                f"预警按{names}的默认值 {defaults} 计算")
     row = rows[changed[0].code]
-    run.add(raw, ThresholdOrder, row, "value", typed.get(changed[0].code), message=message)
+    run.add(raw, F.ThresholdOrder, row, "value", typed.get(changed[0].code), message=message)
 
 
 def catalogue(run: _Run, raw: RawTable, metrics: pd.DataFrame) -> None:

@@ -126,6 +126,17 @@ class OutsideCampaign(Check):
                                        "日期 {value} 不在活动期（{start} 至 {end}）内")
 
 
+class FarFromCampaign(Check):
+    code, title, severity, template = ("far-from-campaign", "日期离活动期太远", Severity.WARNING,
+                                       "{what} {value} 比活动期（{start} 至 {end}）{days} 天：年份是否填错？")
+
+
+class ThresholdOrder(Check):
+    """Two thresholds of 阈值配置 out of the order they must keep (严重预警线 below 达标线 …)."""
+
+    code, title, template = "threshold-order", "阈值先后不对", "{message}"
+
+
 class MultipleOwners(Check):
     code, title = "multiple-owners", "负责人不唯一"
     template = "“{value}”：每项任务只能有一位负责人，其他人请写入协作部门或备注"
@@ -203,5 +214,5 @@ CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
     TextDate, StraySpace, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
-    UnwatchedMetric,
+    UnwatchedMetric, FarFromCampaign, ThresholdOrder,
 )
