@@ -426,3 +426,16 @@ def test_a_task_date_far_from_the_campaign_is_a_likely_wrong_year(demo_path: Pat
          "起始时间 2022-12-05 比活动期（2024-05-25 至 2024-06-21）早 537 天：年份是否填错？"],
         ["F7", "far-from-campaign", "warning",
          "截止时间 2026-11-14 比活动期（2024-05-25 至 2024-06-21）晚 876 天：年份是否填错？"]]
+
+
+def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_path: Path) -> None:
+    from xlpromo.pkgedit import BookPatch
+
+    pkg = BookPatch.open(demo_path)
+    pkg.set_cells("阈值配置", {(29, 3): 0.7})  # 预算占比·流量 45% → 70%
+    pkg.save(tmp_path / "budget.xlsx")
+    found = check(tmp_path / "budget.xlsx")
+    assert found.flatten(["sheet", "cell", "code", "severity", "message"]) == [
+        ["阈值配置", "C29", "budget-sum", "warning",
+         "预算占比合计 125%（流量 70%、优惠 25%、人力 15%、技术 10%、备用金 5%），应为 100%"]]
+    assert found.valid and len(found.alerts) == 18

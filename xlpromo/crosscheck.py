@@ -36,6 +36,8 @@ _OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # n
 _ALERT_CODES = frozenset(code for rule in RULES for code in rule.thresholds)
 
 
+#: Codes of the budget split in 阈值配置 (预算占比·流量 …): together 100%.
+BUDGET_PREFIX = "budget_"
 #: How far a task date may lie from the campaign window before it looks like a wrong year.
 FAR_DAYS = dt.timedelta(days=180)
 
@@ -123,6 +125,12 @@ def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
         _note_default(run, raw, raw.address(rows[code], "value"), f"；预警按默认值 {_shown(code)} 计算")
     for pair in in_force.misordered:
         _order(run, raw, pair, typed, rows)
+    shares = [t.code for t in THRESHOLDS if t.code.startswith(BUDGET_PREFIX)]
+    nums = [v for v in (typed.get(c) for c in shares) if isinstance(v, float) and 0 <= v <= 1]  # else out-of-range
+    if shares and len(nums) == len(shares) and abs(sum(nums) - 1) > 1e-6:  # each one valid, together not 100%
+        parts = "、".join(f"{default_threshold(c).name.split('·')[-1]} {share(v)}" for c, v in zip(shares, nums,
+                                                                                                   strict=True))
+        run.add(raw, F.BudgetSum, rows[shares[0]], "value", nums[0], parts=parts, total=share(sum(nums)))
 
 
 def _shown(code: str, value: float | None = None) -> str:

@@ -131,6 +131,11 @@ class FarFromCampaign(Check):
                                        "{what} {value} 比活动期（{start} 至 {end}）{days} 天：年份是否填错？")
 
 
+class BudgetSum(Check):
+    code, title, severity, template = ("budget-sum", "预算占比合计不是 100%", Severity.WARNING,
+                                       "预算占比合计 {total}（{parts}），应为 100%")
+
+
 class ThresholdOrder(Check):
     """Two thresholds of 阈值配置 out of the order they must keep (严重预警线 below 达标线 …)."""
 
@@ -214,5 +219,5 @@ CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
     TextDate, StraySpace, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
-    UnwatchedMetric, FarFromCampaign, ThresholdOrder,
+    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum,
 )
