@@ -439,3 +439,17 @@ def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_p
         ["阈值配置", "C29", "budget-sum", "warning",
          "预算占比合计 125%（流量 70%、优惠 25%、人力 15%、技术 10%、备用金 5%），应为 100%"]]
     assert found.valid and len(found.alerts) == 18
+
+
+def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: Path) -> None:
+    """0.8 for 0.8% (80%, 160 × the 0.5% target) in 每日监控; 25 for 25% in 目标拆解."""
+    from xlpromo.pkgedit import BookPatch
+
+    pkg = BookPatch.open(demo_path)
+    pkg.set_cells("每日监控", {(13, 7): 0.8})  # 2024-05-25 客诉率 实际值, target 0.5%
+    pkg.set_cells("目标拆解", {(7, 3): 25.0})  # 复购率 目标值
+    pkg.save(tmp_path / "pct.xlsx")
+    found = check(tmp_path / "pct.xlsx")
+    assert found.flatten(["sheet", "cell", "code", "message"]) == [
+        ["目标拆解", "C7", "out-of-range", "25 超出允许范围（0% 至 100%）；百分比请输入如 25%"],
+        ["每日监控", "G13", "scale-mismatch", "实际值 80% 是目标值 0.5% 的 160 倍：单位或百分号是否写错？"]]

@@ -36,6 +36,8 @@ _OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # n
 _ALERT_CODES = frozenset(code for rule in RULES for code in rule.thresholds)
 
 
+#: An actual this many times its target (or this many times smaller) is more likely a slip of unit than a result.
+SCALE_GAP = 50
 #: Codes of the budget split in 阈值配置 (预算占比·流量 …): together 100%.
 BUDGET_PREFIX = "budget_"
 #: How far a task date may lie from the campaign window before it looks like a wrong year.
@@ -99,6 +101,17 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
             run.add(raw, F.SuspiciousUnit, as_row(row), key, x, wan=x / 10000)
         for row, x in v[(units == "%") & ((v > 1) | (v < 0))].items():
             run.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
+    target, actual = pd.to_numeric(d["target"], errors="coerce"), pd.to_numeric(d["actual"], errors="coerce")
+    ratio = actual / target.where(target > 0)
+    odd = (ratio >= SCALE_GAP) | ((ratio > 0) & (ratio <= 1 / SCALE_GAP))  # 0.8 typed for 0.8%, 元 for 万元 …
+    reported = {f.cell for f in run.found[run.table_start:] if f.sheet == raw.sheet}  # out-of-range, 元 for 万元…
+    for row in ratio[odd].index:
+        if raw.address(as_row(row), "actual") in reported or raw.address(as_row(row), "target") in reported:
+            continue
+        pct = units[row] == "%"
+        a, t = (share(x) if pct else shown(x) for x in (actual[row], target[row]))
+        run.add(raw, F.ScaleMismatch, as_row(row), "actual", actual[row], actual=a, target=t,
+                times=f"{ratio[row]:.0f} 倍" if ratio[row] >= 1 else f"1/{1 / ratio[row]:.0f}")
 
 def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
     """Each value within what its unit allows (a % up to 100%, a count of days or hours not absurd), ordered pairs
@@ -186,9 +199,14 @@ def breakdown(run: _Run, raw: RawTable, b: pd.DataFrame) -> None:
         return
     tol = threshold(run, "breakdown_tolerance", 0.05)
     columns = {c.metric.casefold(): c for c in run.book.tables["targets"].table.columns if c.metric}
+    units = map_unique(b["metric"], lambda m: run.units.get(str(m).casefold()))
     for row in b.index:
         col = columns.get(str(b.at[row, "metric"]).casefold())
         value, total = b.at[row, "target"], None
+        if units[row] == "%" and isinstance(value, float) and not 0 <= value <= 1:  # 25 for 25%
+            run.add(raw, F.OutOfRange, as_row(row), "target", value, bounds="0% 至 100%",
+                    hint="；百分比请输入如 25%")
+            continue
         if col is not None:
             total = targets[col.key].iloc[0]
         if isinstance(value, float) and isinstance(total, float) and total:

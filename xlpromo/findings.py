@@ -131,6 +131,11 @@ class FarFromCampaign(Check):
                                        "{what} {value} 比活动期（{start} 至 {end}）{days} 天：年份是否填错？")
 
 
+class ScaleMismatch(Check):
+    code, title, severity = "scale-mismatch", "实际值与目标值数量级不符", Severity.WARNING
+    template = "实际值 {actual} 是目标值 {target} 的 {times}：单位或百分号是否写错？"
+
+
 class BudgetSum(Check):
     code, title, severity, template = ("budget-sum", "预算占比合计不是 100%", Severity.WARNING,
                                        "预算占比合计 {total}（{parts}），应为 100%")
@@ -219,5 +224,5 @@ CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
     TextDate, StraySpace, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
-    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum,
+    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum, ScaleMismatch,
 )
