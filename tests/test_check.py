@@ -453,3 +453,15 @@ def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: P
     assert found.flatten(["sheet", "cell", "code", "message"]) == [
         ["目标拆解", "C7", "out-of-range", "25 超出允许范围（0% 至 100%）；百分比请输入如 25%"],
         ["每日监控", "G13", "scale-mismatch", "实际值 80% 是目标值 0.5% 的 160 倍：单位或百分号是否写错？"]]
+
+
+def test_results_dated_after_the_as_of_date_say_it_is_stale(demo_path: Path, tmp_path: Path) -> None:
+    from xlpromo.pkgedit import BookPatch
+
+    pkg = BookPatch.open(demo_path)
+    pkg.set_cells("阈值配置", {(4, 3): 45448.0})  # 统计日期 2024-06-21 → 2024-06-05
+    pkg.save(tmp_path / "asof.xlsx")
+    assert check(tmp_path / "asof.xlsx").flatten(["sheet", "cell", "code", "message"]) == [
+        ["阈值配置", "C4", "stale-as-of",
+         "每日监控有 176 行日期晚于统计日期 2024-06-05，却已填实际值（最晚 2024-06-21）："
+         "请更新统计日期，或清空它以按今天计算"]]

@@ -101,6 +101,7 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
             run.add(raw, F.SuspiciousUnit, as_row(row), key, x, wan=x / 10000)
         for row, x in v[(units == "%") & ((v > 1) | (v < 0))].items():
             run.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
+    _stale_as_of(run, d)
     target, actual = pd.to_numeric(d["target"], errors="coerce"), pd.to_numeric(d["actual"], errors="coerce")
     ratio = actual / target.where(target > 0)
     odd = (ratio >= SCALE_GAP) | ((ratio > 0) & (ratio <= 1 / SCALE_GAP))  # 0.8 typed for 0.8%, 元 for 万元 …
@@ -112,6 +113,27 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
         a, t = (share(x) if pct else shown(x) for x in (actual[row], target[row]))
         run.add(raw, F.ScaleMismatch, as_row(row), "actual", actual[row], actual=a, target=t,
                 times=f"{ratio[row]:.0f} 倍" if ratio[row] >= 1 else f"1/{1 / ratio[row]:.0f}")
+
+def _stale_as_of(run: _Run, d: pd.DataFrame) -> None:
+    """One warning at 统计日期 when 每日监控 has results dated after it: "today" is stale (剩余天数, 逾期, report)."""
+    th, raw = run.frames.get("thresholds"), run.book.tables.get("thresholds")
+    if th is None or raw is None or "as_of" not in set(th["code"]):
+        return
+    row = th.index[th["code"] == "as_of"][0]
+    as_of = th.at[row, "value"]
+    if not isinstance(as_of, dt.date):
+        return
+    span = window(run)
+    hi = _day(span[1]) if span else dt.date.max  # a row after the campaign is outside-campaign already
+
+    def after(v: object) -> bool:
+        return isinstance(v, dt.date) and _day(as_of) < _day(v) <= hi
+
+    done = d["actual"].notna() & map_unique(d["date"], after)
+    if done.any():
+        last = max(_day(v) for v in d.loc[done.astype(bool), "date"])
+        run.add(raw, F.StaleAsOf, as_row(row), "value", as_of, rows=int(done.sum()), last=last)
+
 
 def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
     """Each value within what its unit allows (a % up to 100%, a count of days or hours not absurd), ordered pairs

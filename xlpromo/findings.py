@@ -136,6 +136,12 @@ class ScaleMismatch(Check):
     template = "实际值 {actual} 是目标值 {target} 的 {times}：单位或百分号是否写错？"
 
 
+class StaleAsOf(Check):
+    code, title, severity = "stale-as-of", "统计日期早于已填的数据", Severity.WARNING
+    template = ("每日监控有 {rows} 行日期晚于统计日期 {value}，却已填实际值（最晚 {last}）："
+                "请更新统计日期，或清空它以按今天计算")
+
+
 class BudgetSum(Check):
     code, title, severity, template = ("budget-sum", "预算占比合计不是 100%", Severity.WARNING,
                                        "预算占比合计 {total}（{parts}），应为 100%")
@@ -224,5 +230,5 @@ CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
     TextDate, StraySpace, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
-    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum, ScaleMismatch,
+    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum, ScaleMismatch, StaleAsOf,
 )
