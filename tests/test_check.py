@@ -465,3 +465,13 @@ def test_results_dated_after_the_as_of_date_say_it_is_stale(demo_path: Path, tmp
         ["阈值配置", "C4", "stale-as-of",
          "每日监控有 176 行日期晚于统计日期 2024-06-05，却已填实际值（最晚 2024-06-21）："
          "请更新统计日期，或清空它以按今天计算"]]
+
+
+def test_a_much_better_lower_is_better_result_is_not_a_unit_slip(demo_path: Path, tmp_path: Path) -> None:
+    from xlpromo.pkgedit import BookPatch
+
+    pkg = BookPatch.open(demo_path)
+    pkg.set_cells("每日监控", {(13, 6): 0.05, (13, 7): 0.001, (7, 7): 0.0004})  # 客诉率 0.1% vs 5%; 转化率 0.04%
+    pkg.save(tmp_path / "small.xlsx")
+    assert check(tmp_path / "small.xlsx").flatten(["cell", "code", "message"]) == [
+        ["G7", "scale-mismatch", "实际值 0.04% 是目标值 4.5% 的 1/112：单位或百分号是否写错？"]]

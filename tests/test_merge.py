@@ -392,6 +392,30 @@ def test_two_versions_of_one_copy_in_one_merge_the_later_wins(master: Path, copi
     assert "仓储部-更正.xlsx 与 仓储部.xlsx 是同一份副本的不同版本" in result.summary()
 
 
+def test_a_later_version_that_puts_a_cell_back_or_drops_a_row_wins(master: Path, copies: dict[str, Path],
+                                                                    tmp_path: Path, untouched: None) -> None:
+    v1 = saved(edit(copies["仓储部"], tmp_path / "v1.xlsx", {
+        TASKS: {"K17": "已完成"}, DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48}}), "2024-06-20T09:00:00Z")
+    v2 = saved(edit(v1, tmp_path / "v2.xlsx", {TASKS: {"K17": "进行中"}, DAILY: {"A312": None, "B312": None,
+                                                                                 "F312": None}}),
+               "2024-06-20T15:30:00Z")  # the department took both back
+    result = merge_books(master, [v1, v2], tmp_path / "merged.xlsx")
+    assert result.changes == [] and result.appended == [] and result.conflicts == []
+    assert value(read_values(result.output), TASKS, "K17") == "进行中"
+
+
+def test_a_new_row_typed_where_an_added_row_was_cleared_is_a_new_row(master: Path, copies: dict[str, Path],
+                                                                     tmp_path: Path, untouched: None) -> None:
+    wh = edit(copies["仓储部"], tmp_path / "wh.xlsx", {DAILY: {"A312": 45464, "B312": "发货时长", "F312": 48}})
+    m1 = merge_books(master, [wh], tmp_path / "m1.xlsx").output
+    other = edit(wh, tmp_path / "wh2.xlsx", {DAILY: {"A312": 45463, "B312": "缺货率", "F312": 0.03}})
+    m2 = merge_books(m1, [other], tmp_path / "m2.xlsx")
+    assert [a[2] for a in m2.appended] == ["D00310"] and m2.changes == []
+    values = read_values(m2.output)
+    assert [value(values, DAILY, c) for c in ("B312", "P312", "B313", "P313")] == ["发货时长", "D00309", "缺货率",
+                                                                                  "D00310"]
+
+
 def test_a_copy_in_the_masters_place_and_a_master_in_a_copys_are_refused(master: Path, copies: dict[str, Path],
                                                                           tmp_path: Path, untouched: None) -> None:
     out = tmp_path / "merged.xlsx"
@@ -679,3 +703,27 @@ def test_the_single_target_row_is_logged_without_a_row_id(master: Path, tmp_path
     result = merge_books(master, [edited], tmp_path / "m.xlsx")
     assert [(c.sheet, c.cell, c.row_id, c.header, c.old, c.new) for c in result.changes] == [
         ("活动目标", "G4", "", "核心目标(GMV/万元)", 500.0, 520.0)]
+
+
+def test_split_all_names_a_department_it_cannot_name_a_file_after(tmp_path: Path) -> None:
+    import pandas as pd
+
+    frames = demo_frames()
+    frames["departments"] = pd.concat([frames["departments"], pd.DataFrame({"value": ["技术/研发部"]})],
+                                      ignore_index=True)
+    book = build_workbook(tmp_path / "618活动.xlsx", frames, campaign_id=DEMO_CAMPAIGN_ID)
+    result = runner.invoke(app, ["split", str(book), "--all-depts", "-o", str(tmp_path / "分发")])
+    assert result.exit_code == 0, result.output
+    text = result.output.replace("\n", "")
+    assert "未生成副本：技术/研发部（部门名称含文件名不能用的字符 \\/:*?\"<>|；请在“数据字典”中改名后再分发）" in text
+    assert "未生成副本：销售部、商品部" in text and "技术/研发部、" not in text
+
+
+def test_the_note_does_not_merge_over_cells_someone_merged(master: Path, tmp_path: Path) -> None:
+    pkg = BookPatch.open(master)
+    assert pkg.merge_cells(TASKS, "A2:D2")
+    pkg.save(tmp_path / "merged-row2.xlsx")
+    copy = split_book(tmp_path / "merged-row2.xlsx", "仓储部", tmp_path / "wh.xlsx").output
+    ws = openpyxl.load_workbook(copy)[TASKS]
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A2:D2"}  # one range, no overlapping second one
+    assert ws["A2"].value.startswith("【仓储部副本】")

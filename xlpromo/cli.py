@@ -401,7 +401,7 @@ def split(
 ) -> None:
     """生成部门副本：只开放该部门要填的单元格，其余锁定；填好后用 merge 合并回主表。"""
     from xlpromo.reader import read_workbook
-    from xlpromo.split import copy_name, departments, split_all
+    from xlpromo.split import copy_name, departments, file_safe, split_all
 
     if dept is not None:
         dept = dept.strip()
@@ -439,8 +439,13 @@ def split(
     for d in done:
         console.print(f"[green]已生成[/] {_text(d.output)}：{_text(d.dept)}可填写 {d.cells} 个单元格"
                       f"（{_text('、'.join(d.tables) or '无')}），其余已锁定")
-    if skipped:
-        console.print(f"未生成副本：{_text('、'.join(skipped))}（现有各表中没有需要他们填写的单元格；"
+    unnamed = [d for d in skipped if not file_safe(d)]
+    if unnamed:
+        console.print(f"[yellow]未生成副本[/]：{_text('、'.join(unnamed))}（部门名称含文件名不能用的字符 \\/:*?\"<>|；"
+                      "请在“数据字典”中改名后再分发）")
+    if len(unnamed) < len(skipped):
+        idle = [d for d in skipped if file_safe(d)]
+        console.print(f"未生成副本：{_text('、'.join(idle))}（现有各表中没有需要他们填写的单元格；"
                       "给他们分配任务或指标后再分发）")
     console.print("主工作簿未改动。把副本发给各部门，收回后运行：xlpromo merge 主表.xlsx 副本… -o 合并后.xlsx")
 

@@ -21,6 +21,7 @@ from xlpromo.defaults import ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
 from xlpromo.defaults import threshold as default_threshold
 from xlpromo.parse import shown
 from xlpromo.reader import RawTable, as_row
+from xlpromo.schema import Direction
 
 if TYPE_CHECKING:
     from xlpromo.validate import _Run
@@ -104,7 +105,12 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
     _stale_as_of(run, d)
     target, actual = pd.to_numeric(d["target"], errors="coerce"), pd.to_numeric(d["actual"], errors="coerce")
     ratio = actual / target.where(target > 0)
-    odd = (ratio >= SCALE_GAP) | ((ratio > 0) & (ratio <= 1 / SCALE_GAP))  # 0.8 typed for 0.8%, 元 for 万元 …
+    metrics = run.frames.get("metrics")
+    lower = {str(n).casefold() for n, w in zip(metrics["name"], metrics["direction"], strict=True)
+             if str(w).strip() == Direction.LOWER} if metrics is not None else set()
+    better_low = map_unique(d["metric"], lambda m: str(m).strip().casefold() in lower).astype(bool)
+    # too big: 0.8 typed for 0.8%, 元 for 万元; too small only where small is not simply good (客诉率 0.1% vs 5%)
+    odd = (ratio >= SCALE_GAP) | ((ratio > 0) & (ratio <= 1 / SCALE_GAP) & ~better_low)
     reported = {f.cell for f in run.found[run.table_start:] if f.sheet == raw.sheet}  # out-of-range, 元 for 万元…
     for row in ratio[odd].index:
         if raw.address(as_row(row), "actual") in reported or raw.address(as_row(row), "target") in reported:

@@ -326,6 +326,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
         if len(group) > 1:
             result.twins.append((group[-1].path.name, "、".join(c.path.name for c in group[:-1])))
     depts = {cp.path.name: cp.dept for cp in loaded}
+    latest = {cp.state.copy_id: cp for cp in loaded}  # the last saved version of each copy
     plan = _Plan()
     now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
     ids = max_ids(mrows, state.max_ids)
@@ -371,6 +372,9 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
                 m = mrows[table.key].get(key)
                 for ck, i in base_cols.items():
                     value = row.canon[ck]
+                    earlier = proposals.get((key, ck))
+                    if earlier:  # this version of the copy replaces what an earlier version proposed
+                        proposals[(key, ck)] = [p for p in earlier if p.copy.state.copy_id != cp.state.copy_id]
                     if value == base[i]:
                         continue  # as the copy received it (an old copy does not put old values back)
                     if mine and cell_stamp(cp.state.copy_id, table.key, key, ck, value) in mine:
@@ -381,8 +385,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
                         was = m.canon[ck]  # the master still holds what this copy gave last time
                     if value == was:
                         continue
-                    props = [p for p in proposals.get((key, ck), []) if p.copy.state.copy_id != cp.state.copy_id]
-                    proposals[(key, ck)] = [*props, _Proposal(cp, value, row.raw[ck], was)]  # a later version wins
+                    proposals.setdefault((key, ck), []).append(_Proposal(cp, value, row.raw[ck], was))
             gone = [k for k in snap.rows if k not in crows]
             places = {r.row for r in crows.values()}
             prefix = f"{cp.state.copy_id}@{table.key}!"
@@ -427,7 +430,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
             m.canon[ck] = take.value
             final[table.key].rows[key][base_cols[ck]] = take.value
         # new rows
-        _append(table, raw, mrows, new_rows, plan, result, final, ids, merged, taken)
+        _append(table, raw, mrows, new_rows, plan, result, final, ids, merged, taken, latest)
     result.already_merged += len(seen_added)
     new_state = State(campaign_id=state.campaign_id, max_ids=ids, snapshot=final, merged=merged, taken=taken)
     _write(master, raw, out, plan, new_state, result, now, depts)
@@ -437,12 +440,15 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
 def _added_before(cp: _Copy, table: str, row: RowValues, master_rows: dict[str, RowValues], merged: dict[str, str],
                   mine: set[str]) -> str | None:
     """The master's row ID of a row this copy added and an earlier merge appended (the copy sent again, edited):
-    the same place in the copy, and some cell still as it was taken. None: a new row."""
+    the same place in the copy, and its planned cells (日期, 核心指标…; else most of its cells) as taken then.
+    None: a new row (one typed where an earlier one was cleared is new too)."""
     key = merged.get(_place(cp, table, row))
     if key is None or key not in master_rows:
         return None
-    same = any(v is not None and cell_stamp(cp.state.copy_id, table, key, ck, v) in mine for ck, v in row.canon.items())
-    return key if same else None
+    planned = {c.key for c in SCHEMA.table(table).columns if c.planned}
+    cells = {ck: v for ck, v in row.canon.items() if v is not None and (not planned or ck in planned)}
+    same = sum(cell_stamp(cp.state.copy_id, table, key, ck, v) in mine for ck, v in cells.items())
+    return key if cells and (same == len(cells) if planned else 2 * same >= len(cells)) else None
 
 
 def _saved_at(path: Path) -> float:
@@ -475,7 +481,7 @@ def _key(v: Canon) -> tuple[str, Canon]:
 
 def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_Copy, RowValues]], plan: _Plan,
             result: MergeResult, final: dict[str, TableSnapshot], ids: dict[str, int], merged: dict[str, str],
-            taken: dict[str, set[str]]) -> None:
+            taken: dict[str, set[str]], latest: dict[str, _Copy]) -> None:
     """Rows new in a copy: appended below the master's table with fresh IDs (natural keys: when not there yet)."""
     if not new_rows:
         return
@@ -484,6 +490,11 @@ def _append(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[_C
     todo: list[tuple[_Copy, RowValues, str]] = []
     here: dict[str, int] = {}  # a row a copy adds (its place, or its natural key) → its index in todo
     for cp, row in new_rows:
+        last = latest[cp.state.copy_id]
+        if last is not cp:  # a later version of this copy has no row there any more: the department removed it
+            rows = last.rows.get(table.key, {})
+            if (row.row not in {r.row for r in rows.values()}) if table.id_column else (row.key not in rows):
+                continue
         same = f"{cp.state.copy_id}@{row.row}" if table.id_column else f"{cp.state.copy_id}#{row.key}"
         if same in here:  # the same row in a later version of the same copy: that version wins
             i = here[same]

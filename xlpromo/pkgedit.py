@@ -359,11 +359,16 @@ class BookPatch(XlsxPackage):
             at = calc.end()
         self._put(part, xml[:at] + f"<{p}sheetProtection {attrs}/>" + xml[at:])
 
-    def merge_cells(self, sheet: str, ref: str) -> None:
-        """Merge the range ``ref`` (``A2:P2``) of ``sheet``; it must not overlap a merged range."""
+    def merge_cells(self, sheet: str, ref: str) -> bool:
+        """Merge the range ``ref`` (``A2:P2``) of ``sheet``; False (nothing done) when it overlaps a merged range."""
         part = self._worksheet_part(sheet)
         xml = self._text(part)
         p = _prefix(xml, "sheetData")
+        (c0, r0), (c1, r1) = (_split(x) for x in ref.split(":"))
+        for other in re.findall(r"<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref\s*=\s*\"([A-Z]+\d+):([A-Z]+\d+)\"", xml):
+            (a0, b0), (a1, b1) = (_split(x) for x in other)
+            if a0 <= c1 and c0 <= a1 and b0 <= r1 and r0 <= b1:
+                return False
         m = re.search(r"<(?:[\w.-]+:)?mergeCells\b[^>]*>(.*?)</(?:[\w.-]+:)?mergeCells>", xml, re.S)
         if m:
             n = len(re.findall(r"<(?:[\w.-]+:)?mergeCell\b", m.group(1))) + 1
@@ -377,6 +382,7 @@ class BookPatch(XlsxPackage):
             at = after.start() if after else xml.rfind("</")
             xml = xml[:at] + f'<{p}mergeCells count="1"><{p}mergeCell ref="{ref}"/></{p}mergeCells>' + xml[at:]
         self._put(part, xml)
+        return True
 
     def set_row_height(self, sheet: str, row: int, points: float) -> None:
         """Give an existing row of ``sheet`` a custom height in points."""

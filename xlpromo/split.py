@@ -33,7 +33,7 @@ from xlpromo.state import STATE_SHEET, State, book_rows, max_ids, read_state, sn
 from xlpromo.xlsxpatch import _col_name
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
-           "split_all", "split_book"]
+           "file_safe", "split_all", "split_book"]
 
 #: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
 MASTER_OWNER = "运营部"
@@ -60,6 +60,11 @@ class Split:
 def campaign_stem(stem: str) -> str:
     """A file stem without the marks xlpromo adds (``.合并``, ``-合并2``, ``.备份``): ``618活动.合并`` → ``618活动``."""
     return re.sub(r"(?:[.\-](?:合并|备份)\d*)+$", "", stem) or stem
+
+
+def file_safe(dept: str) -> bool:
+    """Whether a department's name can be part of a file name (no ``\\/:*?"<>|``)."""
+    return re.fullmatch(r"[^\\/:*?\"<>|]+", dept) is not None
 
 
 def copy_name(master: Path, dept: str) -> str:
@@ -181,8 +186,8 @@ def _put_note(pkg: BookPatch, name: str, at: tuple[int, int], last_col: int, tex
     widths = pkg.column_widths(name)
     chars = sum(widths.get(x, 8.43) for x in range(c, last_col + 1))
     lines = -(-len(text) * 2.1 // max(chars, 10))  # a CJK character is about two width units
-    pkg.merge_cells(name, f"{_col_name(c)}{r}:{_col_name(last_col)}{r}")
-    pkg.set_row_height(name, r, 15.0 * max(lines, 1) + 3)
+    if pkg.merge_cells(name, f"{_col_name(c)}{r}:{_col_name(last_col)}{r}"):  # not over cells someone merged
+        pkg.set_row_height(name, r, 15.0 * max(lines, 1) + 3)
 
 
 def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
@@ -266,7 +271,7 @@ def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
     frames = check_book(raw).frames
     out = []
     for dept in departments(raw):
-        if not re.fullmatch(r"[^\\/:*?\"<>|]+", dept):
+        if not file_safe(dept):
             continue  # not usable in a file name
         done = _split(master, dept, Path(folder) / copy_name(master, dept), due, raw, frames,
                       skip_empty=True)
