@@ -7,7 +7,6 @@ Exit codes: 0 success (``check``: no error finding), 1 ``check`` found errors, 2
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 import sys
@@ -371,23 +370,15 @@ def install_addin(
     console.print("请重启 Excel（macOS 上用 Cmd-Q 退出后再打开），功能区会出现“促销活动”选项卡。")
 
 
-def _nothing_to_fill(made: Split) -> bool:
-    """Whether a department copy offers no existing cell to fill: the rule by which --all-depts skips a department."""
-    return made.cells == 0
-
-
 def _split_one(book: Path, dept: str, out: Path, deadline: dt.date | None) -> Split:
     """Write ``dept``'s copy to ``out``; refuse (exit code 2, nothing written) a department with nothing to fill."""
-    from xlpromo._atomic import atomic_path
-    from xlpromo.split import split_book
+    from xlpromo.split import split_needed
 
-    with atomic_path(out) as tmp:  # out appears only when the copy is kept
-        with console.status(f"正在生成{_text(dept)}的副本…", spinner="dots"):
-            made = split_book(book, dept, tmp, due=deadline)
-        if _nothing_to_fill(made):
-            raise _fail(f"部门“{dept}”在 {book.name} 中没有要填写的单元格（--all-depts 也跳过这样的部门），"
-                        "未生成副本")
-    return dataclasses.replace(made, output=out)
+    with console.status(f"正在生成{_text(dept)}的副本…", spinner="dots"):
+        made = split_needed(book, dept, out, due=deadline)
+    if made is None:
+        raise _fail(f"部门“{dept}”在 {book.name} 中没有要填写的单元格（--all-depts 也跳过这样的部门），未生成副本")
+    return made
 
 
 @app.command(cls=_Command)

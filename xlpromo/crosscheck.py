@@ -12,6 +12,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from xlpromo import findings as F
@@ -104,7 +105,10 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
             run.add(raw, F.OutOfRange, as_row(row), key, x, bounds="0% 至 100%", hint="；百分比请输入如 4.5%")
     _stale_as_of(run, d)
     target, actual = pd.to_numeric(d["target"], errors="coerce"), pd.to_numeric(d["actual"], errors="coerce")
-    ratio = actual / target.where(target > 0)
+    with np.errstate(over="ignore", divide="ignore"):  # a value near the float limits: no ratio worth showing
+        ratio = actual / target.where(target > 0)
+        inverse = target / actual.where(actual > 0)
+    ratio = ratio.where(np.isfinite(ratio) & (np.isfinite(inverse) | (actual == 0)))
     metrics = run.frames.get("metrics")
     lower = {str(n).casefold() for n, w in zip(metrics["name"], metrics["direction"], strict=True)
              if str(w).strip() == Direction.LOWER} if metrics is not None else set()
@@ -118,7 +122,7 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
         pct = units[row] == "%"
         a, t = (share(x) if pct else shown(x) for x in (actual[row], target[row]))
         run.add(raw, F.ScaleMismatch, as_row(row), "actual", actual[row], actual=a, target=t,
-                times=f"{ratio[row]:.0f} 倍" if ratio[row] >= 1 else f"1/{1 / ratio[row]:.0f}")
+                times=f"{ratio[row]:.0f} 倍" if ratio[row] >= 1 else f"1/{inverse[row]:.0f}")
 
 def _stale_as_of(run: _Run, d: pd.DataFrame) -> None:
     """One warning at 统计日期 when 每日监控 has results dated after it: "today" is stale (剩余天数, 逾期, report)."""

@@ -30,10 +30,10 @@ from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
 from xlpromo.schema import Column, Sheet, Table
 from xlpromo.sheets import SCHEMA
 from xlpromo.state import STATE_SHEET, State, book_rows, max_ids, read_state, snapshot_of
-from xlpromo.xlsxpatch import _col_name
+from xlpromo.xlsxpatch import _col_name, text_lines
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
-           "file_safe", "split_all", "split_book"]
+           "file_safe", "split_all", "split_book", "split_needed"]
 
 #: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
 MASTER_OWNER = "运营部"
@@ -185,9 +185,8 @@ def _put_note(pkg: BookPatch, name: str, at: tuple[int, int], last_col: int, tex
     last_col = max(last_col, c + 5)
     widths = pkg.column_widths(name)
     chars = sum(widths.get(x, 8.43) for x in range(c, last_col + 1))
-    lines = -(-len(text) * 2.1 // max(chars, 10))  # a CJK character is about two width units
     if pkg.merge_cells(name, f"{_col_name(c)}{r}:{_col_name(last_col)}{r}"):  # not over cells someone merged
-        pkg.set_row_height(name, r, 15.0 * max(lines, 1) + 3)
+        pkg.set_row_height(name, r, 15.0 * text_lines(text, chars) + 3)
 
 
 def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
@@ -196,6 +195,12 @@ def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike
     done = _split(Path(master), dept, Path(out), due, None, None, skip_empty=False)
     assert done is not None
     return done
+
+
+def split_needed(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
+                 due: dt.date | None = None) -> Split | None:
+    """:func:`split_book`, or None (nothing written) when ``dept`` has no existing cell to fill, as ``split_all``."""
+    return _split(Path(master), dept, Path(out), due, None, None, skip_empty=True)
 
 
 def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook | None,

@@ -41,7 +41,7 @@ from urllib.parse import unquote
 from xlpromo._atomic import atomic_path
 from xlpromo.errors import NotAWorkbook
 
-__all__ = ["GENERATED_TAB_COLOR", "HIGHLIGHT_FORMULA", "STREAM_OVER", "CachedValue", "XlsxPackage"]
+__all__ = ["GENERATED_TAB_COLOR", "HIGHLIGHT_FORMULA", "STREAM_OVER", "CachedValue", "XlsxPackage", "text_lines"]
 
 CachedValue = float | int | str | bool | None
 
@@ -983,13 +983,16 @@ def _sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], l
 
 
 def _lines(row: Sequence[CachedValue], widths: Sequence[float]) -> int:
-    """Lines the longest text of a row takes when wrapped in its column (a CJK character is two widths)."""
-    most = 1
-    for v, w in zip(row, widths, strict=False):
-        if isinstance(v, str) and len(v) * 2 > w - 1:  # else it fits on one line whatever its characters
-            size = (len(v.encode("utf-8")) + len(v)) / 2  # CJK (3 bytes in UTF-8) 2 units, ASCII 1
-            most = max(most, min(-int(-size // max(w - 1, 1)), 20))
-    return most
+    """Lines the longest text of a row takes when wrapped in its column."""
+    return max((text_lines(v, w) for v, w in zip(row, widths, strict=False) if isinstance(v, str)), default=1)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide (a CJK character is two), at most 20."""
+    if len(text) * 2 <= width - 1:  # fits on one line whatever its characters
+        return 1
+    size = (len(text.encode("utf-8")) + len(text)) / 2  # CJK (3 bytes in UTF-8) 2 units, ASCII 1
+    return max(1, min(-int(-size // max(width - 1, 1)), 20))
 
 
 def _full_calc_on_load(wb: str) -> str:
