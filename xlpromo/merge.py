@@ -40,6 +40,7 @@ from xlpromo.engine import Report
 from xlpromo.errors import WorkbookError
 from xlpromo.formulas import render
 from xlpromo.ids import new_ids
+from xlpromo.parse import shown
 from xlpromo.pkgedit import BookPatch, CellError, Formula, Value
 from xlpromo.reader import CellError as ReadError
 from xlpromo.reader import RawBook, RawTable, as_row, read_workbook
@@ -261,8 +262,7 @@ def _show(v: Any, col: Column | None = None) -> Any:
 
 def _brief(v: Any, col: Column) -> str:
     """A value as text for the log of an added row: ``48`` rather than ``48.0``."""
-    shown = _show(v, col)
-    return str(int(shown)) if isinstance(shown, float) and shown.is_integer() else str(shown)
+    return shown(_show(v, col))
 
 
 @dataclass
@@ -632,8 +632,8 @@ def _put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str, de
     rows: list[list[Any]] = [list(_CHANGE_HEADER), *_previous_changes(master)]
     for ch in result.changes:
         rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, ch.old, ch.new])
-    for sheet, cell, key, source, shown in result.appended:
-        rows.append([now, source, depts.get(source, ""), sheet, cell, key, "（新增行）", "", shown])
+    for sheet, cell, key, source, values in result.appended:
+        rows.append([now, source, depts.get(source, ""), sheet, cell, key, "（新增行）", "", values])
     links = {f"E{i}": f"'{r[3]}'!{r[4]}" for i, r in enumerate(rows[1:], start=2) if r[3] and r[4]}
     pkg.put_sheet(CHANGES_SHEET, [[_cell(v) for v in r] for r in rows], widths=[19, 24, 10, 10, 8, 9, 12, 28, 28],
                   links=links)
