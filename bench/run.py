@@ -40,9 +40,9 @@ def make_book(path: Path, rows: int) -> Path:
     """A campaign workbook with ``rows`` daily rows and rows/20 tasks, deterministic."""
     import pandas as pd
 
-    from xlpromo.builder import build_workbook
-    from xlpromo.defaults import METRICS
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
+    from xlpromo.model.defaults import METRICS
 
     rng = random.Random(rows)
     frames = demo_frames()
@@ -80,14 +80,14 @@ def _bare_read(path: str) -> None:
 
 
 def _check(path: str) -> None:
-    from xlpromo.engine import check
+    from xlpromo.engine.report import check
 
     check(path)
 
 
 # Imports are done before the clock starts: the benchmark measures work, not start-up.
-PRELOAD = {"read": "python_calamine", "check": "xlpromo.engine", "naive": "openpyxl", "recalc": "xlpromo.recalc",
-           "floor": "xlsxwriter"}
+PRELOAD = {"read": "python_calamine", "check": "xlpromo.engine.report", "naive": "openpyxl",
+           "recalc": "xlpromo.roundtrip.recalc", "floor": "xlsxwriter"}
 
 
 def _naive(path: str) -> None:
@@ -106,7 +106,7 @@ def _naive(path: str) -> None:
 
 
 def _recalc(path: str) -> None:
-    from xlpromo.recalc import recalc
+    from xlpromo.roundtrip.recalc import recalc
 
     out = Path(path).with_suffix(".recalc.xlsx")
     recalc(path, out)

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xlpromo.builder import build_workbook, default_frames
-from xlpromo.demo import demo_frames
-from xlpromo.libreoffice import convert
-from xlpromo.state import DEMO_CAMPAIGN_ID
+from xlpromo.files.builder import build_workbook, default_frames
+from xlpromo.files.demo import demo_frames
+from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID
+from xlpromo.testing.libreoffice import convert
 
 Rows = list[list[Any]]
 

@@ -21,9 +21,9 @@ from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from xlpromo import addin
+from xlpromo.addin import build as addin
+from xlpromo.addin.vba import Module, ModuleKind, module_code
 from xlpromo.cli import app
-from xlpromo.vba import Module, ModuleKind, module_code
 
 from .test_vba import _UNO_SCRIPT
 

@@ -12,11 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from xlpromo.alerts import share, thresholds_in_force, usable_threshold
-from xlpromo.builder import build_workbook
-from xlpromo.defaults import THRESHOLD_ORDER, THRESHOLDS, threshold
-from xlpromo.demo import demo_frames
-from xlpromo.engine import Report, check
+from xlpromo.engine.alerts import share, thresholds_in_force, usable_threshold
+from xlpromo.engine.report import Report, check
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.demo import demo_frames
+from xlpromo.model.defaults import THRESHOLD_ORDER, THRESHOLDS, threshold
 
 D = dt.date
 Frames = dict[str, pd.DataFrame]

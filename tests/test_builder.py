@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlpromo.builder import STARTER_ROWS, Campaign, build_workbook
-from xlpromo.demo import demo_frames
-from xlpromo.schema import ColType
-from xlpromo.sheets import SCHEMA, list_name
+from xlpromo.files.builder import STARTER_ROWS, Campaign, build_workbook
+from xlpromo.files.demo import demo_frames
+from xlpromo.model.master import SCHEMA, list_name
+from xlpromo.model.schema import ColType
 
 from .conftest import read_values
 
@@ -210,7 +210,7 @@ def test_output_is_atomic_and_leaves_no_temp_files(tmp_path: Path, monkeypatch: 
     def boom(*args: object) -> None:
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr("xlpromo.builder.guide.write", boom)
+    monkeypatch.setattr("xlpromo.files.builder.guide.write", boom)
     with pytest.raises(RuntimeError, match="interrupted"):
         build_workbook(target, demo_frames())
     assert list(tmp_path.iterdir()) == [target]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from xlpromo.alerts import RULES
 from xlpromo.cli import app
-from xlpromo.defaults import THRESHOLDS
-from xlpromo.engine import Report, check
+from xlpromo.engine.alerts import RULES
+from xlpromo.engine.report import Report, check
+from xlpromo.model.defaults import THRESHOLDS
 
 from .conftest import read_values
 
@@ -115,8 +115,8 @@ def test_engine_equals_the_cached_formula_values(report: Report, demo_path: Path
 
 
 def test_changing_a_threshold_changes_the_alerts(tmp_path: Path) -> None:
-    from xlpromo.builder import build_workbook
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
 
     frames = demo_frames()
     th = frames["thresholds"].copy()
@@ -142,8 +142,8 @@ def test_cli_json_equals_library_report(demo_path: Path, report: Report) -> None
 
 
 def test_cli_readable_output_and_exit_code_one(tmp_path: Path) -> None:
-    from xlpromo.builder import build_workbook
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
 
     frames = demo_frames()
     tasks = frames["tasks"].copy()
@@ -180,15 +180,15 @@ def test_internal_error_is_a_message_not_a_traceback(demo_path: Path, monkeypatc
     def boom(path: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("xlpromo.engine.check", boom)
+    monkeypatch.setattr("xlpromo.engine.report.check", boom)
     result = CliRunner().invoke(app, ["check", str(demo_path)])
     assert result.exit_code == 2
     assert "内部错误 RuntimeError: kaput" in result.output and "Traceback" not in result.output
 
 
 def test_placeholders_mean_blank_in_number_cells(tmp_path: Path) -> None:
-    from xlpromo.builder import build_workbook
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
 
     frames = demo_frames()
     daily = frames["daily"].copy()
@@ -273,7 +273,7 @@ def test_a_renamed_catalogue_metric_that_a_rule_watches_is_a_warning(demo_path: 
 
 
 def test_every_rule_watches_metrics_of_the_catalogue() -> None:
-    from xlpromo.defaults import METRICS
+    from xlpromo.model.defaults import METRICS
 
     names = {m.name for m in METRICS}
     assert {m for rule in RULES for m in rule.metrics} <= names
@@ -285,8 +285,8 @@ def test_channel_budget_roi_stock_and_phase_rules(tmp_path: Path) -> None:
     """The seeds' channel, stock and phase thresholds, each at the cell a person would fix."""
     import pandas as pd
 
-    from xlpromo.builder import build_workbook
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
 
     frames = demo_frames()
     day = dt.date(2024, 6, 10)
@@ -364,8 +364,8 @@ def test_a_stray_space_is_not_reported_again_with_another_finding(demo_path: Pat
 
 def test_a_formula_cell_fed_by_text_is_reported_at_its_source_only(tmp_path: Path) -> None:
     """500万 typed in 活动目标·GMV: 复盘报告's 目标值 formula shows the same text, but the cell to fix is 活动目标's."""
-    from xlpromo.builder import build_workbook
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
 
     frames = demo_frames()
     targets = frames["targets"].copy()
@@ -382,7 +382,7 @@ def test_a_formula_cell_fed_by_text_is_reported_at_its_source_only(tmp_path: Pat
 def test_values_in_the_issue_list_read_as_typed(demo_path: Path, tmp_path: Path) -> None:
     """问题清单's 填写的值 and the messages show 30, not 30.0; 2024-03-01 06:00, not 2024-03-01T06:00:00; 01:03 for a
     time. The JSON keeps the values as they are."""
-    from xlpromo.recalc import issue_rows
+    from xlpromo.roundtrip.recalc import issue_rows
 
     path = _edited(demo_path, tmp_path, {
         ("活动目标", "G4"): 5000000,  # 万元 typed in 元
@@ -415,7 +415,7 @@ def test_values_in_the_issue_list_read_as_typed(demo_path: Path, tmp_path: Path)
 
 
 def test_a_task_date_far_from_the_campaign_is_a_likely_wrong_year(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.pkgedit import BookPatch
+    from xlpromo.ooxml.editor import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("任务分工", {(7, 6): 46340.0, (8, 5): 44900.0})  # T004 截止 2026-11-14; T005 起始 2022-12-05
@@ -429,7 +429,7 @@ def test_a_task_date_far_from_the_campaign_is_a_likely_wrong_year(demo_path: Pat
 
 
 def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.pkgedit import BookPatch
+    from xlpromo.ooxml.editor import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("阈值配置", {(29, 3): 0.7})  # 预算占比·流量 45% → 70%
@@ -443,7 +443,7 @@ def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_p
 
 def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: Path) -> None:
     """0.8 for 0.8% (80%, 160 × the 0.5% target) in 每日监控; 25 for 25% in 目标拆解."""
-    from xlpromo.pkgedit import BookPatch
+    from xlpromo.ooxml.editor import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("每日监控", {(13, 7): 0.8})  # 2024-05-25 客诉率 实际值, target 0.5%
@@ -456,7 +456,7 @@ def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: P
 
 
 def test_results_dated_after_the_as_of_date_say_it_is_stale(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.pkgedit import BookPatch
+    from xlpromo.ooxml.editor import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("阈值配置", {(4, 3): 45448.0})  # 统计日期 2024-06-21 → 2024-06-05
@@ -468,7 +468,7 @@ def test_results_dated_after_the_as_of_date_say_it_is_stale(demo_path: Path, tmp
 
 
 def test_a_much_better_lower_is_better_result_is_not_a_unit_slip(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.pkgedit import BookPatch
+    from xlpromo.ooxml.editor import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("每日监控", {(13, 6): 0.05, (13, 7): 0.001, (7, 7): 0.0004})  # 客诉率 0.1% vs 5%; 转化率 0.04%

@@ -11,16 +11,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from xlpromo.builder import build_workbook
-from xlpromo.demo import demo_frames
 from xlpromo.excel import buttons as b
 from xlpromo.excel.adapter import NO_EXCEL, XlHost, from_excel, to_excel
 from xlpromo.excel.backend import ExcelUnavailable, Formula
-from xlpromo.excel.fake import FakeApp
-from xlpromo.excel.filebook import FileBook, FileHost
-from xlpromo.pkgedit import BookPatch
-from xlpromo.reader import CellError
-from xlpromo.split import split_book
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.demo import demo_frames
+from xlpromo.files.reader import CellError
+from xlpromo.ooxml.editor import BookPatch
+from xlpromo.roundtrip.split import split_book
+from xlpromo.testing.filebook import FileBook, FileHost
+from xlpromo.testing.xlwings_fake import FakeApp
 
 from .conftest import read_values
 

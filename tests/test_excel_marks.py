@@ -1,4 +1,4 @@
-"""标记 texts (xlpromo.marks) and RawBooks built from any backend's rows (reader.read_rows)."""
+"""标记 texts (xlpromo.engine.marks) and RawBooks built from any backend's rows (reader.read_rows)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlpromo.builder import build_workbook
-from xlpromo.demo import demo_frames
-from xlpromo.engine import check_book
+from xlpromo.engine.marks import REASON_CHARS, mark_text, marks
+from xlpromo.engine.report import check_book
 from xlpromo.errors import MissingSheet
 from xlpromo.excel.backend import load
-from xlpromo.excel.filebook import FileBook
-from xlpromo.marks import REASON_CHARS, mark_text, marks
-from xlpromo.reader import read_rows, read_workbook
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.demo import demo_frames
+from xlpromo.files.reader import read_rows, read_workbook
+from xlpromo.testing.filebook import FileBook
 
 
 @pytest.fixture(scope="module")

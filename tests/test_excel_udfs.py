@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpromo.builder import default_frames
-from xlpromo.engine import check
+from xlpromo.engine.metrics import achievement, campaign_phase, compute, safety_stock, status
+from xlpromo.engine.report import check
+from xlpromo.engine.summary import pacing
 from xlpromo.excel import udfs as u
-from xlpromo.excel.fake import FakeApp, FakeRange
-from xlpromo.metrics import achievement, campaign_phase, compute, safety_stock, status
-from xlpromo.summary import pacing
+from xlpromo.files.builder import default_frames
+from xlpromo.testing.xlwings_fake import FakeApp, FakeRange
 
 NUMBERS = st.one_of(st.none(), st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
                     st.integers(min_value=-10**6, max_value=10**6))
@@ -140,7 +140,7 @@ def test_signatures_are_the_vba_wrappers_contract() -> None:
 
 
 def test_an_overflowing_rate_is_blank_in_the_engine_and_the_udf() -> None:
-    from xlpromo.metrics import achievement, day_on_day
+    from xlpromo.engine.metrics import achievement, day_on_day
 
     assert math.isnan(achievement([58136925.0], [3.2339737684864816e-301], [None]).iloc[0])
     assert math.isnan(day_on_day([1e300], [1e-300]).iloc[0])

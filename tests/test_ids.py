@@ -6,8 +6,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlpromo.ids import assign_ids, id_number, new_ids
-from xlpromo.sheets import SCHEMA
+from xlpromo.model.ids import assign_ids, id_number, new_ids
+from xlpromo.model.master import SCHEMA
 
 TASKS = SCHEMA.table("tasks")
 

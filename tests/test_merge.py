@@ -16,17 +16,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from xlpromo import xlsxpatch
-from xlpromo.builder import build_workbook
 from xlpromo.cli import app
-from xlpromo.demo import demo_frames
-from xlpromo.libreoffice import convert
-from xlpromo.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
-from xlpromo.pkgedit import BookPatch, Value
-from xlpromo.recalc import recalc
-from xlpromo.split import GROWTH_ROWS, copy_name, split_book
-from xlpromo.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
-from xlpromo.xlsxpatch import HIGHLIGHT_FORMULA
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.demo import demo_frames
+from xlpromo.ooxml import xlsxpatch
+from xlpromo.ooxml.editor import BookPatch, Value
+from xlpromo.ooxml.xlsxpatch import HIGHLIGHT_FORMULA
+from xlpromo.roundtrip.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
+from xlpromo.roundtrip.recalc import recalc
+from xlpromo.roundtrip.split import GROWTH_ROWS, copy_name, split_book
+from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
+from xlpromo.testing.libreoffice import convert
 
 from .conftest import read_values
 
@@ -681,7 +681,7 @@ def test_rows_typed_below_a_table_join_it_with_its_formulas(master: Path, copies
 
 def test_a_master_made_before_the_state_sheet_is_upgraded_by_a_merge(master: Path, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from xlpromo import builder
+    from xlpromo.files import builder
 
     monkeypatch.setattr(builder._Writer, "write_state", lambda self, state: None)
     old = build_workbook(tmp_path / "旧主表.xlsx", demo_frames())

@@ -1,7 +1,7 @@
-"""Computed columns in pandas (xlpromo.metrics): the numbers the workbook's formulas give.
+"""Computed columns in pandas (xlpromo.engine.metrics): the numbers the workbook's formulas give.
 
 Golden values come from the seed documents; the semantics (ISNUMBER, MATCH, COUNTIFS/SUMIFS
-over the previous day, XP_ASOF) are those of the formula templates in xlpromo.sheets.
+over the previous day, XP_ASOF) are those of the formula templates in xlpromo.model.master.
 Former differences from the spreadsheet engines are kept as regular tests at the end.
 """
 
@@ -19,10 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpromo.builder import default_frames
-from xlpromo.defaults import STATUS_LABELS, TASK_DONE_STATES
-from xlpromo.metrics import achievement, as_of_date, compute, criterion_text, numeric, status
-from xlpromo.schema import Direction
+from xlpromo.engine.metrics import achievement, as_of_date, compute, criterion_text, numeric, status
+from xlpromo.files.builder import default_frames
+from xlpromo.model.defaults import STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.model.schema import Direction
 
 H = Direction.HIGHER.value  # 越高越好
 L = Direction.LOWER.value  # 越低越好
@@ -631,7 +631,7 @@ def test_criterion_text_rounds_like_excel() -> None:
 
 
 def test_safety_stock_is_daily_sales_times_factor() -> None:
-    from xlpromo.metrics import safety_stock
+    from xlpromo.engine.metrics import safety_stock
 
     assert safety_stock([100, 40.0], 1.5).tolist() == [150.0, 60.0]
     assert math.isnan(safety_stock(["n/a"]).iloc[0])
@@ -647,9 +647,9 @@ def test_near_zero_previous_day_gives_a_blank_not_infinity() -> None:
 
 
 def test_computed_order_follows_formula_references() -> None:
-    from xlpromo.metrics import computed_order
-    from xlpromo.schema import Column, Table
-    from xlpromo.sheets import SCHEMA
+    from xlpromo.engine.metrics import computed_order
+    from xlpromo.model.master import SCHEMA
+    from xlpromo.model.schema import Column, Table
 
     daily = computed_order(SCHEMA.table("daily"))
     assert sorted(daily) == sorted(c.key for c in SCHEMA.table("daily").computed_columns)
@@ -665,10 +665,10 @@ def test_computed_order_follows_formula_references() -> None:
 # --------------------------------------------------------------------------- cached values: cells as stored
 def _stored_book(tmp_path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """A workbook with numbers and dates typed as text: the engine's frames, and those its cached values come from."""
-    from xlpromo.builder import build_workbook
-    from xlpromo.engine import check_book
-    from xlpromo.metrics import formula_frames
-    from xlpromo.reader import read_workbook
+    from xlpromo.engine.metrics import formula_frames
+    from xlpromo.engine.report import check_book
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.reader import read_workbook
 
     frames = make_frames(daily=[
         (D(2024, 6, 1), "发货时长", "", 48, 40),
@@ -728,10 +728,10 @@ def test_cached_task_days_and_review_follow_the_formulas(tmp_path: Path) -> None
 
 
 def test_formula_frames_are_the_engine_frames_without_text(tmp_path: Path) -> None:
-    from xlpromo.builder import build_workbook
-    from xlpromo.engine import check_book
-    from xlpromo.metrics import as_stored, formula_frames
-    from xlpromo.reader import read_workbook
+    from xlpromo.engine.metrics import as_stored, formula_frames
+    from xlpromo.engine.report import check_book
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.reader import read_workbook
 
     typed = make_frames(daily=[(D(2024, 6, 1), "GMV", "", 6, 5.8)])
     book = read_workbook(build_workbook(tmp_path / "clean.xlsx", typed))  # blank cells read as "" are no text

@@ -1,4 +1,4 @@
-"""Parsers of typed cell values (xlpromo.parse): every written form, every error code, round trips."""
+"""Parsers of typed cell values (xlpromo.model.parse): every written form, every error code, round trips."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from xlpromo.parse import (
+from xlpromo.model.parse import (
     ParseError,
     entered,
     excel_serial,

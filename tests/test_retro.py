@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from xlpromo.builder import build_workbook
 from xlpromo.cli import app
-from xlpromo.engine import check
-from xlpromo.retro import render_html, render_markdown, sections, write_report
-from xlpromo.summary import dept_tasks, pacing
+from xlpromo.engine.report import check
+from xlpromo.engine.summary import dept_tasks, pacing
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.retro import render_html, render_markdown, sections, write_report
 
 from .conftest import read_values, seed_retro_frames
 
@@ -99,7 +99,7 @@ def test_markdown_and_html(demo_path: Path) -> None:
 
 
 def test_html_escapes_user_text(tmp_path: Path) -> None:
-    from xlpromo.demo import demo_frames
+    from xlpromo.files.demo import demo_frames
 
     frames = demo_frames()
     lessons = frames["lessons"].copy()

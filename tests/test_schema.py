@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from xlpromo.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
-from xlpromo.formulas import FormulaError, render, render_a1
-from xlpromo.metrics import COMPUTED
-from xlpromo.schema import ColType, Direction, Style, Table
-from xlpromo.sheets import SCHEMA, review_rows
+from xlpromo.engine.metrics import COMPUTED
+from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
+from xlpromo.model.formulas import FormulaError, render, render_a1
+from xlpromo.model.master import SCHEMA, review_rows
+from xlpromo.model.schema import ColType, Direction, Style, Table
 
 SHEETS = ["使用说明", "活动目标", "目标拆解", "任务分工", "每日监控", "复盘报告", "阈值配置", "数据字典"]
 

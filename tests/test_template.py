@@ -7,8 +7,8 @@ from typing import Any
 
 import openpyxl
 
-from xlpromo.builder import build_workbook
-from xlpromo.state import STATE_SHEET
+from xlpromo.files.builder import build_workbook
+from xlpromo.roundtrip.state import STATE_SHEET
 
 COMMITTED = Path(__file__).parent.parent / "workbook" / "xlpromo.xlsx"
 

@@ -26,8 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, VBA_Project, decompress_stream
 
-from xlpromo.libreoffice import convert
-from xlpromo.vba import (
+from xlpromo.addin.vba import (
     OFFICE16,
     DecompressionError,
     Module,
@@ -38,7 +37,8 @@ from xlpromo.vba import (
     module_code,
     write_cfb,
 )
-from xlpromo.vba.compression import copy_token_help
+from xlpromo.addin.vba.compression import copy_token_help
+from xlpromo.testing.libreoffice import convert
 
 # ---------------------------------------------------------------- compression (MS-OVBA 2.4.1)
 

@@ -28,10 +28,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
-from xlpromo import xlsxpatch
 from xlpromo.errors import NotAWorkbook
-from xlpromo.libreoffice import convert
-from xlpromo.xlsxpatch import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage
+from xlpromo.ooxml import xlsxpatch
+from xlpromo.ooxml.xlsxpatch import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage
+from xlpromo.testing.libreoffice import convert
 
 from .conftest import read_values
 

@@ -20,13 +20,14 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
-from xlpromo import __version__, parse
-from xlpromo.builder import Campaign, build_workbook
+from xlpromo import __version__
 from xlpromo.errors import WorkbookError
-from xlpromo.sheets import SCHEMA
+from xlpromo.files.builder import Campaign, build_workbook
+from xlpromo.model import parse
+from xlpromo.model.master import SCHEMA
 
 if TYPE_CHECKING:
-    from xlpromo.split import Split
+    from xlpromo.roundtrip.split import Split
 
 __all__ = ["app", "parse_date"]
 
@@ -194,8 +195,8 @@ def demo(
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成填好数据的 618 示例工作簿（28 天日报、逾期任务、复盘）。"""
-    from xlpromo.demo import demo_frames
-    from xlpromo.state import DEMO_CAMPAIGN_ID
+    from xlpromo.files.demo import demo_frames
+    from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID
 
     _check_output(out, force)
     _write(out, lambda: build_workbook(out, demo_frames(), campaign_id=DEMO_CAMPAIGN_ID))
@@ -212,7 +213,7 @@ def check(
     """检查工作簿：逐格校验并列出预警。退出码 0 无错误，1 有错误，2 文件无法使用。"""
     if limit < 0:
         raise _fail(f"--limit {limit} 不能为负数：0 表示全部显示")
-    from xlpromo.engine import check as run_check
+    from xlpromo.engine.report import check as run_check
 
     try:
         with console.status("正在检查…", spinner="dots") if not as_json else contextlib.nullcontext():
@@ -272,7 +273,7 @@ def recalc(
     """重算：填入计算结果，生成“问题清单”和“预警”工作表，并标出有问题的单元格。"""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from xlpromo.recalc import recalc as run_recalc
+    from xlpromo.roundtrip.recalc import recalc as run_recalc
 
     if out is not None and in_place:
         raise _fail("-o 与 --in-place 不能同时使用：要写出新文件只用 -o，要替换原文件只用 --in-place")
@@ -308,8 +309,8 @@ def report(
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """根据工作簿数据生成运营效果复盘报告。"""
-    from xlpromo.engine import check as run_check
-    from xlpromo.retro import FORMATS, write_report
+    from xlpromo.engine.report import check as run_check
+    from xlpromo.files.retro import FORMATS, write_report
 
     if out.suffix.lower() not in FORMATS:
         raise _fail(f"{out}：复盘报告只能输出为 {'、'.join(FORMATS)}")
@@ -328,7 +329,7 @@ def build_addin(
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成 Excel 加载项 xlpromo.xlam（功能区按钮与自定义函数，需要已安装的 xlwings）。"""
-    from xlpromo import addin
+    from xlpromo.addin import build as addin
 
     _check_output(out, force, (".xlam",))
     try:
@@ -344,7 +345,7 @@ def install_addin(
     uninstall: Annotated[bool, typer.Option("--uninstall", help="卸载加载项")] = False,
 ) -> None:
     """把加载项安装到 Excel 的启动文件夹（Windows、macOS），并把本 Python 写入 xlwings 的解释器设置。"""
-    from xlpromo import addin
+    from xlpromo.addin import build as addin
 
     try:
         place = addin.installation()
@@ -372,7 +373,7 @@ def install_addin(
 
 def _split_one(book: Path, dept: str, out: Path, deadline: dt.date | None) -> Split:
     """Write ``dept``'s copy to ``out``; refuse (exit code 2, nothing written) a department with nothing to fill."""
-    from xlpromo.split import split_needed
+    from xlpromo.roundtrip.split import split_needed
 
     with console.status(f"正在生成{_text(dept)}的副本…", spinner="dots"):
         made = split_needed(book, dept, out, due=deadline)
@@ -391,8 +392,8 @@ def split(
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成部门副本：只开放该部门要填的单元格，其余锁定；填好后用 merge 合并回主表。"""
-    from xlpromo.reader import read_workbook
-    from xlpromo.split import copy_name, departments, file_safe, split_all
+    from xlpromo.files.reader import read_workbook
+    from xlpromo.roundtrip.split import copy_name, departments, file_safe, split_all
 
     if dept is not None:
         dept = dept.strip()
@@ -451,7 +452,7 @@ def merge(
     """把部门副本三方合并回主表：冲突保留主表值并列入“合并冲突”，覆盖的原值记入“变更记录”。
 
     退出码 0 合并完成且无冲突、无错误；1 已写出但有冲突、待确认的行或校验错误；2 拒绝合并，未写任何文件。"""
-    from xlpromo.merge import CONFLICTS_SHEET, merge_books
+    from xlpromo.roundtrip.merge import CONFLICTS_SHEET, merge_books
 
     if out is None:
         raise _fail("请用 -o 给出合并结果文件（主工作簿本身不会被修改）")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from xlpromo.errors import WorkbookError
 from xlpromo.excel.backend import ExcelUnavailable, Formula, TableRef
-from xlpromo.reader import CellError, cell_index
+from xlpromo.files.reader import CellError, cell_index
 
 __all__ = ["ERROR_TEXTS", "NO_EXCEL", "XlBook", "XlHost", "excel_host", "from_excel", "to_excel"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from xlpromo.errors import XlpromoError
-from xlpromo.reader import RawBook, TableRef, read_rows
+from xlpromo.files.reader import RawBook, TableRef, read_rows
 
 __all__ = ["Book", "ExcelUnavailable", "Formula", "Host", "TableRef", "load"]
 

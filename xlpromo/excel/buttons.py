@@ -12,19 +12,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xlpromo.builder import build_workbook
-from xlpromo.engine import Report, check_book
+from xlpromo.engine.marks import marks
+from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import WorkbookError, XlpromoError
 from xlpromo.excel.adapter import excel_host
 from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
-from xlpromo.formulas import render
-from xlpromo.marks import marks
-from xlpromo.merge import CONFLICTS_SHEET, NotACopy, NotAMaster, NotMergeable, merge_books
-from xlpromo.reader import RawBook, RawTable, read_rows
-from xlpromo.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
-from xlpromo.retro import write_report
-from xlpromo.sheets import SCHEMA
-from xlpromo.split import campaign_stem
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.reader import RawBook, RawTable, read_rows
+from xlpromo.files.retro import write_report
+from xlpromo.model.formulas import render
+from xlpromo.model.master import SCHEMA
+from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotACopy, NotAMaster, NotMergeable, merge_books
+from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
+from xlpromo.roundtrip.split import campaign_stem
 
 __all__ = ["TITLE", "clear_marks", "highlight", "merge_copies", "new_campaign", "recalc", "review", "validate"]
 

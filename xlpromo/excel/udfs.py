@@ -18,10 +18,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlpromo.defaults import METRICS, threshold
-from xlpromo.errors import XlpromoError
-from xlpromo.excel.adapter import XlBook
-from xlpromo.metrics import (
+from xlpromo.engine.metrics import (
     achievement,
     campaign_phase,
     day_on_day,
@@ -31,10 +28,13 @@ from xlpromo.metrics import (
     safety_stock,
     status,
 )
-from xlpromo.parse import ParseError, parse_date, shown
-from xlpromo.reader import read_rows
-from xlpromo.schema import Direction
-from xlpromo.sheets import SCHEMA
+from xlpromo.errors import XlpromoError
+from xlpromo.excel.adapter import XlBook
+from xlpromo.files.reader import read_rows
+from xlpromo.model.defaults import METRICS, threshold
+from xlpromo.model.master import SCHEMA
+from xlpromo.model.parse import ParseError, parse_date, shown
+from xlpromo.model.schema import Direction
 
 __all__ = ["ARG_ERROR", "XP_ACHIEVE", "XP_DOD", "XP_PACE", "XP_PHASE", "XP_SAFETY_STOCK", "XP_STATUS"]
 

@@ -1,0 +1,3 @@
+"""Whole workbooks in and out: the reader (calamine), the builder (xlsxwriter), the guide,
+the demo, the retrospective.
+"""

@@ -1,0 +1,390 @@
+"""The campaign master workbook: every sheet, table and column, in order.
+
+This module is the only place where a sheet name or a header string is written.
+Formulas are templates (see :class:`xlpromo.model.schema.Column`) rendered by
+:mod:`xlpromo.model.formulas`, so they never spell a header either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from xlpromo.model.defaults import (
+    AGG_SUM,
+    ALL_CHANNELS,
+    DOD_POINTS,
+    MARK_CLOSE,
+    MARK_OPEN,
+    NUMERIC_CRITERION,
+    RATE_DIGITS,
+    STATUS_LABELS,
+    TASK_DONE_STATES,
+)
+from xlpromo.model.schema import (
+    ColType,
+    Column,
+    Direction,
+    Highlight,
+    Sheet,
+    Style,
+    Table,
+    WorkbookSchema,
+)
+
+__all__ = ["ASOF_NAME", "SCHEMA", "list_name", "review_rows"]
+
+ASOF_NAME = "XP_ASOF"  # defined name: 统计日期, or today when left blank
+
+T, INT, DEC, PCT, WAN, DATE, ENUM = (
+    ColType.TEXT, ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN,
+    ColType.DATE, ColType.ENUM,
+)
+LOWER = Direction.LOWER.value
+HIGHER = Direction.HIGHER.value
+PASS, WARN, FAIL = STATUS_LABELS
+DONE, CANCELLED = TASK_DONE_STATES
+
+
+def list_name(list_key: str) -> str:
+    """Defined name of a dropdown list on 数据字典, e.g. ``L_DEPARTMENTS``."""
+    return "L_" + list_key.upper()
+
+
+def _lookup(field: str, key: str = "metric") -> str:
+    """Formula template: a metric's catalogue field, blank when the metric is unknown."""
+    return f'IFERROR(INDEX({{metrics.{field}}},MATCH({{{key}}},{{metrics.name}},0))&"","")'
+
+
+def _achievement(target: str, actual: str) -> str:
+    """Direction-aware 达成率: actual/target, or target/actual for lower-is-better."""
+    return (
+        f'IF(OR(NOT(ISNUMBER({{{target}}})),NOT(ISNUMBER({{{actual}}}))),"",'
+        f'IF({{direction}}="{LOWER}",IF({{{actual}}}=0,"",{{{target}}}/{{{actual}}}),'
+        f'IF({{{target}}}=0,"",{{{actual}}}/{{{target}}})))'
+    )
+
+
+def _status(rate: str, target: str, actual: str) -> str:
+    """达标/预警/未达标 from the thresholds; zero of a lower-is-better metric passes."""
+    return (
+        f'IF({{{rate}}}="",IF(AND({{direction}}="{LOWER}",ISNUMBER({{{target}}}),'
+        f'ISNUMBER({{{actual}}}),{{{actual}}}=0),"{PASS}",""),'
+        f'IF(ROUND({{{rate}}},{RATE_DIGITS})>={{TH:pass_line}},"{PASS}",'
+        f'IF(ROUND({{{rate}}},{RATE_DIGITS})>={{TH:warn_line}},"{WARN}","{FAIL}")))'
+    )
+
+
+def _prev_day(fn: str) -> str:
+    """SUMIFS/COUNTIFS over the same metric and channel on the previous day (``N()``: a date typed as
+    text makes the criterion -1, matching nothing, where ``text-1`` would be #VALUE!)."""
+    extra = f',{{daily.actual}},"{NUMERIC_CRITERION}"' if fn == "COUNTIFS" else ""
+    return (
+        f"{fn}({'{daily.actual},' if fn == 'SUMIFS' else ''}{{daily.metric}},{{metric}},"
+        f'{{daily.channel}},{{channel}}&"",{{daily.date}},N({{date}})-1{extra})'
+    )
+
+
+_DOD = (
+    f'IF(OR(NOT(ISNUMBER({{actual}})),NOT(ISNUMBER({{date}})),{_prev_day("COUNTIFS")}=0),"",'
+    f'IF({{dod_basis}}="{DOD_POINTS}",{{actual}}-{_prev_day("SUMIFS")},'
+    f'IF({_prev_day("SUMIFS")}=0,"",{{actual}}/{_prev_day("SUMIFS")}-1)))'
+)
+
+def _review_auto() -> str:
+    """自动汇总 of a metric over 每日监控: its total rows (渠道 全渠道 or blank) when there are any,
+    otherwise every channel's rows; summed or averaged as the catalogue says."""
+    m = '{daily.metric},{metric}'
+    num = f'{{daily.actual}},"{NUMERIC_CRITERION}"'
+    total = [f'{{daily.channel}},"{ALL_CHANNELS}"', '{daily.channel},""']
+    n_total = "+".join(f"COUNTIFS({m},{c},{num})" for c in total)
+    s_total = "+".join(f"SUMIFS({{daily.actual}},{m},{c})" for c in total)
+    n_all, s_all = f"COUNTIFS({m},{num})", f"SUMIFS({{daily.actual}},{m})"
+    count = f"IF({n_total}>0,{n_total},{n_all})"
+    total_sum = f"IF({n_total}>0,{s_total},{s_all})"
+    return (f'IF({n_all}=0,"",IF(' + _lookup("aggregate") + f'="{AGG_SUM}",{total_sum},{total_sum}/{count}))')
+
+
+_REVIEW_AUTO = _review_auto()
+
+def _rate_highlights(rate: str, cols: tuple[str, ...]) -> tuple[Highlight, ...]:
+    """Red below the warning line, amber below the pass line, green at or above it."""
+    has, r = f"ISNUMBER({{{rate}}})", f"ROUND({{{rate}}},{RATE_DIGITS})"
+    return (
+        Highlight(when=f"AND({has},{r}<{{TH:warn_line}})", style=Style.RED, columns=cols,
+                  meaning="达成率低于严重预警线"),
+        Highlight(when=f"AND({has},{r}<{{TH:pass_line}})", style=Style.AMBER,
+                  columns=cols, meaning="达成率低于达标线"),
+        Highlight(when=f"AND({has},{r}>={{TH:pass_line}})", style=Style.GREEN,
+                  columns=cols, meaning="达成率达标"),
+    )
+
+
+def _system_columns() -> tuple[Column, Column]:
+    """标记 (what xlpromo flagged in the row) and the hidden 行ID every growable table ends with."""
+    return (
+        Column(key="mark", header="标记", width=24, system=True,
+               note="由 xlpromo 写入：被标出的列及原因，请勿填写"),
+        Column(key="row_id", header="行ID", width=9, system=True, hidden=True,
+               note="由 xlpromo 写入的行标识，合并回传时用来对齐行，请勿修改"),
+    )
+
+
+#: Cells named in the row's 标记 (``【header】``), and the 标记 cell itself; listed first, so they win.
+_FLAGS = (
+    Highlight(when=f'AND({{mark}}<>"",ISNUMBER(FIND("{MARK_OPEN}"&{{HEADER}}&"{MARK_CLOSE}",{{mark}})))',
+              style=Style.FLAG, meaning="xlpromo 校验或预警标出的单元格，原因见该行“标记”列"),
+    Highlight(when='{mark}<>""', style=Style.FLAG, columns=("mark",),
+              meaning="xlpromo 校验或预警标出的单元格，原因见该行“标记”列"),
+)
+
+
+# --------------------------------------------------------------------------- 活动目标
+TARGETS = Table(
+    key="targets", name="Targets", title="活动目标确认表", growable=False, capacity=1,
+    columns=(
+        Column(key="name", header="活动名称", required=True, width=22, filled_by="市场部",
+               note="如：2024年618年中大促"),
+        Column(key="owner", header="负责人", required=True, width=10, filled_by="市场部"),
+        Column(key="warmup_start", header="预热开始", type=DATE, required=True, width=12,
+               filled_by="市场部", note="预热期一般在活动前3-7天开始"),
+        Column(key="burst_start", header="爆发开始", type=DATE, required=True, width=12,
+               filled_by="市场部", note="正式活动（爆发期）第一天"),
+        Column(key="burst_end", header="爆发结束", type=DATE, required=True, width=12,
+               filled_by="市场部", note="正式活动（爆发期）最后一天"),
+        Column(key="return_end", header="返场结束", type=DATE, required=True, width=12,
+               filled_by="市场部", note="返场期一般在活动后1-3天"),
+        Column(key="gmv_target", header="核心目标(GMV/万元)", type=WAN, required=True, min=0,
+               width=14, filled_by="市场部", metric="GMV", note="单位：万元，如 500"),
+        Column(key="new_share_target", header="新客占比目标", type=PCT, min=0, max=1, width=12,
+               filled_by="市场部", metric="新客占比", note="百分比，如 30%"),
+        Column(key="repurchase_target", header="老客复购率目标", type=PCT, min=0, max=1,
+               width=14, filled_by="市场部", metric="复购率", note="百分比，如 25%"),
+        Column(key="new_customers_target", header="新客数目标(人)", type=INT, min=0, width=14,
+               filled_by="市场部", metric="新客数", note="人数，如 100000"),
+        Column(key="roi_target", header="ROI目标", type=DEC, min=0, width=10, filled_by="市场部",
+               metric="ROI", note="1:3 填 3"),
+        Column(key="depts", header="责任部门", width=16, filled_by="市场部",
+               note="可填多个，如：运营部、销售部"),
+        Column(key="criterion", header="考核标准", width=22,
+               formula='"目标完成率≥"&ROUND({TH:pass_line}*100,2)&"%为达标"',
+               note="由阈值配置的达标线生成"),
+    ),
+)
+
+# --------------------------------------------------------------------------- 目标拆解
+BREAKDOWN = Table(
+    key="breakdown", name="Breakdown", title="目标拆解表",
+    id_prefix="B", id_column="row_id", mark_column="mark",
+    columns=(
+        Column(key="dimension", header="目标维度", type=ENUM, choices="dimensions", required=True,
+               width=10),
+        Column(key="metric", header="核心指标", required=True, width=22, choices="metrics",
+               strict_choices=False, note="可从下拉选择，也可填写自定义指标"),
+        Column(key="target", header="目标值", type=DEC, required=True, min=0, width=12,
+               note="按指标单位填写：GMV填万元，比率填百分比"),
+        Column(key="unit", header="单位", width=8, formula=_lookup("unit")),
+        Column(key="logic", header="计算逻辑", width=26),
+        Column(key="dept", header="责任部门", type=ENUM, choices="departments", required=True,
+               width=12),
+        Column(key="owner", header="责任人", required=True, width=10),
+        *_system_columns(),
+    ),
+    highlights=_FLAGS,
+)
+
+# --------------------------------------------------------------------------- 任务分工
+TASKS = Table(
+    key="tasks", name="Tasks", title="任务分配与进度跟踪表",
+    id_prefix="T", id_column="row_id", mark_column="mark",
+    owner_column="dept",
+    columns=(
+        Column(key="task_id", header="任务编号", required=True, unique=True, width=10,
+               filled_by="运营部", note="唯一编号，如 T001；请勿重复或改动"),
+        Column(key="name", header="任务名称", required=True, width=20, filled_by="运营部"),
+        Column(key="description", header="任务描述", width=28, filled_by="运营部"),
+        Column(key="phase", header="所属阶段", type=ENUM, choices="phases", width=10,
+               filled_by="运营部"),
+        Column(key="start", header="起始时间", type=DATE, required=True, width=12,
+               filled_by="运营部"),
+        Column(key="due", header="截止时间", type=DATE, required=True, width=12,
+               filled_by="运营部", note="不得早于起始时间"),
+        Column(key="owner", header="负责人", required=True, width=10, filled_by="运营部",
+               note="每项任务只填一位负责人"),
+        Column(key="dept", header="责任部门", type=ENUM, choices="departments", required=True,
+               width=10, filled_by="运营部"),
+        Column(key="collab", header="协作部门", choices="departments", strict_choices=False,
+               width=12, filled_by="运营部", note="可填多个，用顿号分隔"),
+        Column(key="deliverable", header="交付物", width=16, filled_by="运营部"),
+        Column(key="status", header="当前状态", type=ENUM, choices="statuses", required=True,
+               width=10),
+        Column(key="note", header="备注", width=22),
+        Column(key="days_left", header="剩余天数", type=INT, width=9,
+               formula=f'IF(OR(NOT(ISNUMBER({{due}})),{{status}}="{DONE}",{{status}}="{CANCELLED}"),'
+                       f'"",{{due}}-{ASOF_NAME})'),
+        Column(key="overdue", header="是否逾期", width=9,
+               formula='IF({days_left}="","",IF({days_left}<0,"是","否"))'),
+        *_system_columns(),
+    ),
+    highlights=(
+        *_FLAGS,
+        Highlight(when='{overdue}="是"', style=Style.RED, meaning="任务已逾期"),
+        Highlight(when="AND(ISNUMBER({days_left}),{days_left}<={TH:due_soon_days})",
+                  style=Style.AMBER, meaning="临近截止（阈值配置·临期提醒天数）"),
+        Highlight(when=f'{{status}}="{DONE}"', style=Style.GREY, meaning="任务已完成"),
+    ),
+)
+
+# --------------------------------------------------------------------------- 每日监控
+DAILY = Table(
+    key="daily", name="Daily", title="核心数据监控日报表", owner_column="dept",
+    id_prefix="D", id_column="row_id", mark_column="mark",
+    columns=(
+        Column(key="date", header="日期", type=DATE, required=True, width=12, planned=True),
+        Column(key="metric", header="核心指标", type=ENUM, choices="metrics", required=True,
+               width=12, planned=True),
+        Column(key="channel", header="渠道", type=ENUM, choices="channels", width=10,
+               planned=True, note="留空表示全渠道"),
+        Column(key="unit", header="单位", width=7, formula=_lookup("unit")),
+        Column(key="direction", header="方向", width=9, formula=_lookup("direction")),
+        Column(key="target", header="目标值", type=DEC, required=True, min=0, width=10, planned=True,
+               note="按指标单位填写：GMV填万元，比率填百分比（如 4.5%）"),
+        Column(key="actual", header="实际值", type=DEC, min=0, width=10,
+               note="按指标单位填写，与目标值一致"),
+        Column(key="rate", header="达成率", type=PCT, width=9,
+               formula=_achievement("target", "actual")),
+        Column(key="dod", header="环比变化", type=PCT, width=10, formula=_DOD),
+        Column(key="dod_basis", header="环比口径", width=9, formula=_lookup("dod_basis")),
+        Column(key="status", header="状态", width=8,
+               formula=_status("rate", "target", "actual")),
+        Column(key="issue", header="异常说明", width=26, note="未达标时24小时内说明原因"),
+        Column(key="action", header="调整措施", width=28),
+        Column(key="dept", header="负责部门", width=10, formula=_lookup("dept")),
+        *_system_columns(),
+    ),
+    highlights=(
+        *_FLAGS,
+        *_rate_highlights("rate", ("rate", "status")),
+        Highlight(when=f'AND(ISNUMBER({{dod}}),OR(AND({{direction}}="{HIGHER}",{{dod}}<0),'
+                       f'AND({{direction}}="{LOWER}",{{dod}}>0)))',
+                  style=Style.RED_TEXT, columns=("dod",), meaning="环比朝不利方向变化"),
+    ),
+)
+
+# --------------------------------------------------------------------------- 复盘报告
+REVIEW = Table(
+    key="review", name="Review", title="目标回顾", growable=False, header_row=5, capacity=5,
+    columns=(
+        Column(key="metric", header="指标", required=True, width=12),
+        Column(key="target", header="目标值", type=DEC, width=26, readonly=True, note="取自活动目标表"),
+        Column(key="auto", header="自动汇总", type=DEC, width=26, formula=_REVIEW_AUTO),
+        Column(key="confirmed", header="实际值(确认)", type=DEC, min=0, width=13,
+               note="平台最终数据；留空则采用自动汇总"),
+        Column(key="used", header="采用值", type=DEC, width=11,
+               formula='IF(ISNUMBER({confirmed}),{confirmed},{auto})'),
+        Column(key="rate", header="达成率", type=PCT, width=9,
+               formula=_achievement("target", "used")),
+        Column(key="status", header="结论", width=8, formula=_status("rate", "target", "used")),
+        Column(key="unit", header="单位", width=7, formula=_lookup("unit")),
+        Column(key="direction", header="方向", width=9, formula=_lookup("direction")),
+        Column(key="note", header="差异说明", width=30),
+    ),
+    highlights=_rate_highlights("rate", ("rate", "status")),
+)
+
+
+def review_rows() -> list[tuple[str, str]]:
+    """(metric, 目标值 formula template) for each row of 目标回顾, from 活动目标's target columns."""
+    return [(c.metric, f'IF(INDEX({{targets.{c.key}}},1)="","",INDEX({{targets.{c.key}}},1))')
+            for c in TARGETS.columns if c.metric]
+
+
+LESSONS = Table(
+    key="lessons", name="Lessons", title="成功因素与问题改进", header_row=13,
+    id_prefix="L", id_column="row_id", mark_column="mark",
+    columns=(
+        Column(key="kind", header="类型", type=ENUM, choices="review_kinds", required=True,
+               width=12),
+        Column(key="content", header="内容", required=True, width=26),
+        Column(key="improvement", header="改进措施", width=26),
+        Column(key="dept", header="责任部门", type=ENUM, choices="departments", width=12),
+        *_system_columns(),
+    ),
+    highlights=_FLAGS,
+)
+
+# --------------------------------------------------------------------------- 阈值配置
+THRESHOLD_TABLE = Table(
+    key="thresholds", name="Thresholds", title="阈值配置", growable=False,
+    columns=(
+        Column(key="code", header="参数代码", required=True, unique=True, width=22, readonly=True,
+               note="程序读取用的代码，请勿修改"),
+        Column(key="name", header="参数名称", required=True, width=22, readonly=True),
+        Column(key="value", header="数值", type=DEC, width=12, filled_by="运营部",
+               note="可按本次活动修改"),
+        Column(key="unit", header="单位", width=8, readonly=True),
+        Column(key="meaning", header="说明", width=46, readonly=True),
+        Column(key="source", header="来源", width=10, readonly=True),
+    ),
+)
+
+
+# --------------------------------------------------------------------------- 数据字典
+def _list_table(key: str, name: str, header: str, width: float = 12) -> Table:
+    return Table(key=key, name=name, title=header,
+                 columns=(Column(key="value", header=header, required=True, unique=True,
+                                 width=width),))
+
+
+METRIC_TABLE = Table(
+    key="metrics", name="Metrics", title="指标目录",
+    columns=(
+        Column(key="name", header="指标名称", required=True, unique=True, width=14),
+        Column(key="unit", header="单位", required=True, width=7),
+        Column(key="direction", header="方向", type=ENUM, choices="directions", required=True,
+               width=10),
+        Column(key="dod_basis", header="环比口径", type=ENUM, choices="dod_bases", required=True,
+               width=10),
+        Column(key="aggregate", header="汇总方式", type=ENUM, choices="aggregates",
+               required=True, width=9),
+        Column(key="dept", header="负责部门", type=ENUM, choices="departments", width=10),
+        Column(key="meaning", header="说明", width=30),
+    ),
+)
+
+
+def _side_by_side(*tables: Table) -> tuple[Table, ...]:
+    out, col = [], 0
+    for t in tables:
+        out.append(replace(t, first_col=col))
+        col += len(t.columns) + 1
+    return tuple(out)
+
+
+DICTIONARY_TABLES = _side_by_side(
+    _list_table("departments", "Departments", "部门"),
+    _list_table("statuses", "Statuses", "任务状态"),
+    _list_table("phases", "Phases", "阶段"),
+    _list_table("channels", "Channels", "渠道"),
+    _list_table("dimensions", "Dimensions", "目标维度"),
+    _list_table("review_kinds", "ReviewKinds", "复盘类型"),
+    METRIC_TABLE,
+)
+
+SCHEMA = WorkbookSchema(sheets=(
+    Sheet(key="guide", name="使用说明", purpose="本工作簿的用法：谁填什么、何时填、颜色含义",
+          filled_by="—", phase="全程", protected=True, landscape=False),
+    Sheet(key="targets", name="活动目标", purpose="活动的核心目标、时间节点与考核标准",
+          filled_by="市场部", phase="筹备期", tables=(TARGETS,), protected=True),
+    Sheet(key="breakdown", name="目标拆解", purpose="把核心目标拆到商品、流量、用户各端",
+          filled_by="运营部", phase="筹备期", tables=(BREAKDOWN,)),
+    Sheet(key="tasks", name="任务分工", purpose="每项任务的负责人、时限、交付物和进度",
+          filled_by="运营部建表，各责任部门更新状态", phase="筹备期至复盘", tables=(TASKS,)),
+    Sheet(key="daily", name="每日监控", purpose="每天的目标值与实际值，自动计算达成率和环比",
+          filled_by="各指标的负责部门", phase="预热期至返场期", tables=(DAILY,)),
+    Sheet(key="review", name="复盘报告", purpose="目标与结果对比、成功因素、问题与改进",
+          filled_by="运营部、数据分析", phase="复盘", tables=(REVIEW, LESSONS)),
+    Sheet(key="thresholds", name="阈值配置", purpose="所有预警阈值与参数，公式和程序都读取这里",
+          filled_by="运营部", phase="筹备期", tables=(THRESHOLD_TABLE,), protected=True),
+    Sheet(key="dictionary", name="数据字典", purpose="下拉列表与指标目录（单位、方向、口径）",
+          filled_by="运营部", phase="筹备期", tables=DICTIONARY_TABLES),
+))

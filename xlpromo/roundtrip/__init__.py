@@ -1,0 +1,1 @@
+"""Files that come back: recalc, split into department copies, merge them back, the _xlpromo state."""

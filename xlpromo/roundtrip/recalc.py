@@ -1,0 +1,243 @@
+"""``xlpromo recalc``: a copy of a workbook with fresh computed values, a 问题清单, a 预警 sheet
+and the flagged cells highlighted — everything else in the file left as it was.
+
+The input is never modified unless ``in_place`` is asked for, and then only after a backup
+copy sits beside it. Running recalc on its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import math
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xlpromo.engine.alerts import ALERT_HEADERS
+from xlpromo.engine.findings import FormulaOverwritten, Severity
+from xlpromo.engine.metrics import formula_frames, review_header
+from xlpromo.engine.report import Report, check_book
+from xlpromo.files.builder import REVIEW_HEAD_CELLS
+from xlpromo.files.reader import RawBook, RawTable, as_row, read_workbook
+from xlpromo.model.formulas import render
+from xlpromo.model.master import SCHEMA
+from xlpromo.model.schema import Table
+from xlpromo.ooxml.editor import BookPatch, Formula, Value
+from xlpromo.ooxml.xlsxpatch import CachedValue
+from xlpromo.roundtrip.state import State, pending_ids, read_state
+
+__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "RowsBelow", "alert_rows", "backup_path", "issue_rows",
+           "recalc"]
+
+ISSUES_SHEET = "问题清单"
+ALERTS_SHEET = "预警"
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Recalculated:
+    """What a recalc wrote: the output, its report, and computed cells that held no formula."""
+
+    output: Path
+    report: Report
+    cells_updated: int
+    not_formulas: list[str]  # sheet-qualified cells of computed columns that a person overwrote
+    backup: Path | None = None
+
+
+def _cached(v: Any) -> CachedValue:
+    """A computed value as a cached cell value: dates as serials, blanks as empty text."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return None
+    if isinstance(v, (dt.date, pd.Timestamp)):
+        return (pd.Timestamp(v) - pd.Timestamp(_EXCEL_EPOCH)).days
+    if isinstance(v, (bool, int, float, str)):
+        return v
+    return str(v)
+
+
+def _state(book: Path, *, snapshot: bool = True) -> State | None:
+    try:
+        return read_state(book, snapshot=snapshot)
+    except ValueError:
+        return None  # a damaged _xlpromo sheet: merge reports it; recalc still works
+
+
+def backup_path(book: Path) -> Path:
+    """A free name beside ``book`` for its backup: ``活动.备份.xlsx``, then ``活动.备份2.xlsx``…"""
+    n = 1
+    while True:
+        candidate = book.with_name(f"{book.stem}.备份{'' if n == 1 else n}{book.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def _computed_cells(book: RawBook, report: Report) -> dict[str, dict[str, CachedValue]]:
+    """Sheet → {A1: value} for every computed column found in the file, on every data row."""
+    out: dict[str, dict[str, CachedValue]] = {}
+    for key, raw in book.tables.items():
+        frame = report.frames.get(key)
+        if frame is None or not len(frame):
+            continue
+        cols = [c.key for c in raw.table.computed_columns if c.key in raw.columns]
+        if key == "review" and "target" in raw.columns:
+            cols.append("target")  # per-row formulas from 活动目标
+        cells = out.setdefault(raw.sheet, {})
+        index = frame.index
+        rows = list(map(str, index.tolist() if index.dtype.kind in "iu" else map(as_row, index)))
+        for col in cols:
+            letters = raw.address(1, col)[:-1]  # the column of "E1"
+            cells.update(zip([letters + r for r in rows], _cached_column(frame[col]), strict=True))
+    return out
+
+
+def _cached_column(s: pd.Series) -> list[CachedValue]:
+    """:func:`_cached` of every value of a column, without a call for a number of a float column or a text."""
+    if s.dtype.kind == "f":
+        return [v if math.isfinite(v) else None for v in s.tolist()]
+    return [v if type(v) is str else _cached(v) for v in s.tolist()]
+
+
+def issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+    """The 问题清单 sheet: a header and one row per finding (its value as a person reads it: 30, 2024-06-20 06:00),
+    and the link of each row's 位置 cell."""
+    rows: list[list[CachedValue]] = [["位置", "级别", "工作表", "单元格", "列", "问题", "代码", "填写的值"]]
+    links: dict[str, str] = {}
+    for i, f in enumerate(report.findings, start=2):
+        rows.append([f.ref, "错误" if f.severity == Severity.ERROR else "提示", f.sheet, f.cell, f.header, f.message,
+                     f.code, f.shown_value])
+        if f.cell:
+            links[f"A{i}"] = f"'{f.sheet}'!{f.cell}"
+    return rows, links
+
+
+def alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
+    """The 预警 sheet: a header and one row per alert, and the link of each row's 位置 cell."""
+    rows: list[list[CachedValue]] = [[*ALERT_HEADERS, "规则"]]
+    links: dict[str, str] = {}
+    for i, a in enumerate(report.alerts, start=2):
+        rows.append([f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, a.code])
+        links[f"A{i}"] = f"'{a.sheet}'!{a.cell}"
+    return rows, links
+
+
+def _flagged(report: Report) -> dict[str, list[str]]:
+    cells: dict[str, set[str]] = {}
+    for f in report.findings:
+        if f.cell:
+            cells.setdefault(f.sheet, set()).add(f.cell)
+    for a in report.alerts:
+        cells.setdefault(a.sheet, set()).add(a.cell)
+    return {sheet: sorted(c) for sheet, c in cells.items()}
+
+
+@dataclass(frozen=True)
+class RowsBelow:
+    """Rows typed just below an Excel table that did not grow (LibreOffice, WPS, a protected sheet)."""
+
+    table: Table
+    sheet: str
+    rows: list[int]  # Excel rows with values, below the table's last row
+    columns: dict[str, int]  # column key → 0-based sheet column
+
+    @classmethod
+    def of(cls, rt: RawTable) -> RowsBelow:
+        """The data rows of a table as read (rows below its range included: the reader reads them)."""
+        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), dict(rt.columns))
+
+    def adopt(self, pkg: BookPatch) -> list[int]:
+        """Extend the table over the rows below it and give them its formulas; returns those rows."""
+        table = self.table
+        if not table.growable or not self.rows:
+            return []
+        r0, _, r1, _ = pkg.table_ref(self.sheet, table.name)
+        below = [r for r in self.rows if r1 < r <= r0 + table.capacity]
+        if not below:
+            return []
+        styles = pkg.row_styles(self.sheet, r1) if r1 > r0 else {}
+        cells: dict[tuple[int, int], Value] = {}
+        for col in table.computed_columns:
+            if col.key in self.columns:
+                c = self.columns[col.key] + 1
+                text = render(col.formula or "", SCHEMA, table)
+                cells.update({(r, c): Formula(text, "") for r in range(r1 + 1, below[-1] + 1)})
+        style_of = {k: styles.get(k[1], 0) for k in cells}
+        pkg.set_cells(self.sheet, cells, styles=style_of)
+        pkg.set_table_end(self.sheet, table.name, below[-1])
+        return below
+
+
+def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = False,
+           step: Callable[[str], None] | None = None) -> Recalculated:
+    """Write ``out`` (or replace ``book`` after a backup when ``in_place``); WorkbookError if unusable."""
+    book = Path(book)
+    if (out is None) == (not in_place):
+        raise ValueError("recalc needs either an output path or in_place=True")
+    note = step or (lambda _: None)
+    note("读取")
+    raw = read_workbook(book)
+    state = _state(book, snapshot=False)  # the ID floors; the snapshot only when the sheet is rewritten
+    note("校验与计算")
+    report = check_book(raw)
+    as_formulas = formula_frames(report.frames, raw)
+    cells = _computed_cells(raw, replace(report, frames=as_formulas))
+    head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
+    if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
+        cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
+    headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_row)
+               for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
+    # The frames are no longer needed: free them before the package is held in memory.
+    report = replace(report, frames={})
+    stamp = pending_ids(raw, state)
+    if stamp.state is not None:  # rows typed by hand get IDs: the state sheet is rewritten, snapshot and all
+        stamp = pending_ids(raw, _state(book))
+    growing = [RowsBelow.of(rt) for rt in raw.tables.values() if rt.table.growable]
+    del raw
+    gc.collect()
+    note("写入")
+    pkg = BookPatch.open(book)
+    stamp.apply(pkg)  # rows added by hand get their row IDs, never reused
+    for typed in growing:
+        typed.adopt(pkg)  # rows typed below a table join it, with its formulas
+    updated, not_formulas = 0, []
+    while cells:
+        sheet, values = cells.popitem()
+        skipped = pkg.set_cached_values(sheet, values)
+        updated += len(values) - len(skipped)
+        not_formulas += [f"{sheet}!{c}" for c in skipped]
+        del values
+    for ref in not_formulas:  # a computed cell typed over: report it, leave the value
+        sheet, cell = ref.split("!")
+        header, _ = headers.get((sheet, cell.rstrip("0123456789")), ("", 0))
+        row = int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        report.findings.append(FormulaOverwritten.at(sheet, cell, row, header))
+        report.stats["warnings"] += 1
+    flagged = _flagged(report)
+    for sheet in pkg.sheet_names():
+        if sheet not in (ISSUES_SHEET, ALERTS_SHEET):
+            pkg.set_highlights(sheet, flagged.get(sheet, []))
+    rows, links = issue_rows(report)
+    pkg.put_sheet(ISSUES_SHEET, rows, widths=[16, 6, 10, 8, 14, 60, 18, 20], links=links)
+    rows, links = alert_rows(report)
+    pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 70, 10, 30, 20], links=links)
+    backup = None
+    if in_place:
+        book = book.resolve()  # a symlink keeps pointing at the recalculated file
+        backup = backup_path(book)
+        shutil.copy2(book, backup)
+        target = book
+    else:
+        assert out is not None
+        target = Path(out)
+    mode = target.stat().st_mode if in_place else None
+    pkg.save(target)
+    if mode is not None:
+        os.chmod(target, mode & 0o7777)  # the replaced file keeps its permissions
+    return Recalculated(target, report, updated, sorted(not_formulas), backup)

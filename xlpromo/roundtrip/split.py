@@ -1,0 +1,285 @@
+"""``xlpromo split``: a department copy of the master, to be emailed, filled in and merged back.
+
+In the copy every sheet is protected (no password, so it works in Excel, WPS and LibreOffice
+without Python) and only the department's input cells are unlocked: columns it fills
+(``Column.filled_by``), and in tables with an owner column (任务分工·责任部门, 每日监控·负责部门)
+the row owner's columns on its own rows. A protected sheet stops an Excel table from
+growing, so the rows just below a table the department may add to are unlocked too; the
+merge reads rows typed there. Row 2 of each sheet says who fills what and by when. The
+copy's ``_xlpromo`` sheet records the department, a copy ID and the master's values at the
+time (the base of the three-way merge). The master is only read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xlpromo.engine.report import check_book
+from xlpromo.errors import WorkbookError
+from xlpromo.files.reader import RawBook, RawTable, as_row, read_workbook
+from xlpromo.model.master import SCHEMA
+from xlpromo.model.schema import Column, Sheet, Table
+from xlpromo.ooxml.editor import BookPatch
+from xlpromo.ooxml.xlsxpatch import _col_name, text_lines
+from xlpromo.roundtrip.state import STATE_SHEET, State, book_rows, max_ids, read_state, snapshot_of
+
+__all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
+           "file_safe", "split_all", "split_book", "split_needed"]
+
+#: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
+MASTER_OWNER = "运营部"
+#: Rows below a table left unlocked in a copy, for the rows a department adds.
+GROWTH_ROWS = 100
+
+
+class NotSplittable(WorkbookError):
+    """The master cannot be split (no state sheet, unknown department)."""
+
+    code = "not-splittable"
+
+
+@dataclass(frozen=True)
+class Split:
+    """One department copy: where it is and how many cells and new rows it offers."""
+
+    output: Path
+    dept: str
+    cells: int  # existing cells the department fills
+    tables: list[str]  # titles of the tables with something to fill
+
+
+def campaign_stem(stem: str) -> str:
+    """A file stem without the marks xlpromo adds (``.合并``, ``-合并2``, ``.备份``): ``618活动.合并`` → ``618活动``."""
+    return re.sub(r"(?:[.\-](?:合并|备份)\d*)+$", "", stem) or stem
+
+
+def file_safe(dept: str) -> bool:
+    """Whether a department's name can be part of a file name (no ``\\/:*?"<>|``)."""
+    return re.fullmatch(r"[^\\/:*?\"<>|]+", dept) is not None
+
+
+def copy_name(master: Path, dept: str) -> str:
+    """File name of a department copy: ``618活动-仓储部.xlsx`` (also from ``618活动.合并.xlsx``)."""
+    return f"{campaign_stem(master.stem)}-{dept}{master.suffix or '.xlsx'}"
+
+
+def departments(raw: RawBook) -> list[str]:
+    """The departments of the master's 数据字典 list, in order."""
+    rt = raw.tables.get("departments")
+    if rt is None:
+        return []
+    return [str(v).strip() for v in rt.data["value"] if v is not None and str(v).strip()]
+
+
+def _fillers(sheet: Sheet, depts: Sequence[str]) -> set[str]:
+    """Departments named in a sheet's 填写 text (``运营部、数据分析``)."""
+    return {d for d in depts if d in sheet.filled_by}
+
+
+def _can_add_rows(table: Table, sheet: Sheet, dept: str, depts: Sequence[str]) -> bool:
+    if not table.growable:
+        return False
+    if table.owner_column:
+        owner = table.col(table.owner_column)
+        return owner.computed or owner.filled_by in (None, dept)
+    return dept in _fillers(sheet, depts)
+
+
+def _mine(col: Column, table: Table, sheet: Sheet, dept: str, owner: object, depts: Sequence[str]) -> bool:
+    """Whether ``dept`` fills this column on a row whose owner is ``owner``."""
+    if not col.editable or col.planned:
+        return False
+    if col.filled_by is not None:
+        return col.filled_by == dept
+    if table.owner_column:
+        return isinstance(owner, str) and owner.strip() == dept
+    return dept in _fillers(sheet, depts)
+
+
+@dataclass
+class _Scope:
+    unlocked: dict[tuple[int, int], int]  # (row, col), 1-based → style of a created cell
+    lines: list[str]  # what the department fills on the sheet
+    cells: int = 0
+    grows: bool = False  # the department may add rows to a table of the sheet
+    last_col: int = 1  # right edge of the sheet's tables
+
+
+def _table_scope(pkg: BookPatch, sheet: Sheet, rt: RawTable, owners: pd.Series | None, dept: str,
+                 depts: Sequence[str], scope: _Scope) -> None:
+    table = rt.table
+    cols = [c for c in table.columns if c.key in rt.columns]
+    rows = [as_row(r) for r in rt.data.index]
+    own_rows = 0
+    every: list[str] = []  # columns open on every row
+    own: list[str] = []  # columns open on the department's own rows
+    owner_of = {as_row(k): v for k, v in owners.items()} if owners is not None else {}
+    for col in cols:
+        c = rt.columns[col.key] + 1
+        hit = 0
+        for r in rows:
+            if _mine(col, table, sheet, dept, owner_of.get(r), depts):
+                scope.unlocked[(r, c)] = 0
+                hit += 1
+        if hit:
+            scope.cells += hit
+            if table.owner_column and col.filled_by is None:
+                own_rows = max(own_rows, hit)
+                own.append(col.header)
+            else:
+                every.append(col.header)
+    grow = _can_add_rows(table, sheet, dept, depts)
+    grow_cols = [c for c in cols if c.editable and (c.filled_by == dept or (c.filled_by is None and grow))]
+    r0, _, r1, c1 = pkg.table_ref(rt.sheet, table.name)
+    scope.last_col = max(scope.last_col, c1)
+    if grow and grow_cols:
+        scope.grows = True
+        last = max([r1, *rows])
+        styles = pkg.row_styles(rt.sheet, last) if last > r0 else {}
+        for col in grow_cols:
+            c = rt.columns[col.key] + 1
+            for r in range(last + 1, min(last + GROWTH_ROWS, r0 + table.capacity) + 1):
+                scope.unlocked[(r, c)] = styles.get(c, 0)
+    parts = []
+    if every:
+        parts.append("" if every == [table.title] else _columns(every))
+    if own_rows:
+        parts.append(f"{_columns(own)}（负责部门为{dept}的 {own_rows} 行）")
+    if parts:
+        scope.lines.append(f"{table.title}{'的' if parts[0] else ''}{'；'.join(parts)}")
+    elif grow and grow_cols:
+        scope.lines.append(f"{table.title}（可新增行）")
+
+
+def _columns(headers: list[str]) -> str:
+    """Column headers as a short list: ``任务编号、任务名称等 10 列`` when there are many."""
+    return "、".join(headers) if len(headers) <= 4 else f"{'、'.join(headers[:2])}等 {len(headers)} 列"
+
+
+def _note(sheet: Sheet, dept: str, scope: _Scope, due: dt.date | None) -> str:
+    """Row 2 of a copy's sheet: what the department fills there, by when, and what not to do."""
+    if not scope.lines:
+        return f"【{dept}副本】本表无需{dept}填写，仅供查看；单元格已锁定。"
+    when = f"请于 {due:%Y-%m-%d} 前" if due else "填好后请尽快"
+    grow = (f"新增行请直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），合并时自动并入主表。"
+            if scope.grows else "")
+    back = "合并回主表" if dept == MASTER_OWNER else f"回传{MASTER_OWNER}"  # 运营部 does not mail itself
+    return (f"【{dept}副本】请填写浅黄色单元格：{'；'.join(scope.lines)}。{grow}{when}{back}。"
+            "其余单元格已锁定（保护无密码）：请勿撤销保护改他人内容，勿改表头、删行或另存为其他格式，否则无法合并回主表。")
+
+
+def _put_note(pkg: BookPatch, name: str, at: tuple[int, int], last_col: int, text: str) -> None:
+    """Write the note wrapped across the tables' width, the row as high as its lines."""
+    r, c = at
+    base = pkg.row_styles(name, r).get(c, 0)
+    pkg.set_cells(name, {at: text}, styles={at: pkg.styles().emphasised(base)})
+    last_col = max(last_col, c + 5)
+    widths = pkg.column_widths(name)
+    chars = sum(widths.get(x, 8.43) for x in range(c, last_col + 1))
+    if pkg.merge_cells(name, f"{_col_name(c)}{r}:{_col_name(last_col)}{r}"):  # not over cells someone merged
+        pkg.set_row_height(name, r, 15.0 * text_lines(text, chars) + 3)
+
+
+def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
+               due: dt.date | None = None) -> Split:
+    """Write the copy of ``master`` for ``dept`` to ``out`` (atomically); the master is only read."""
+    done = _split(Path(master), dept, Path(out), due, None, None, skip_empty=False)
+    assert done is not None
+    return done
+
+
+def split_needed(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
+                 due: dt.date | None = None) -> Split | None:
+    """:func:`split_book`, or None (nothing written) when ``dept`` has no existing cell to fill, as ``split_all``."""
+    return _split(Path(master), dept, Path(out), due, None, None, skip_empty=True)
+
+
+def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook | None,
+           frames: dict[str, pd.DataFrame] | None, skip_empty: bool) -> Split | None:
+    raw = raw or read_workbook(master)
+    state = read_state_or_refuse(master)
+    depts = departments(raw)
+    if dept not in depts:
+        raise NotSplittable(master, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
+    frames = frames if frames is not None else check_book(raw).frames
+    rows = book_rows(raw, state.max_ids)
+    pkg = BookPatch.open(master)
+    total, titles = 0, []
+    done: set[str] = {STATE_SHEET}
+    for sheet in SCHEMA.sheets:
+        name = next((t.sheet for t in raw.tables.values() if t.table.key in {x.key for x in sheet.tables}), None)
+        if name is None:
+            continue
+        scope = _Scope({}, [])
+        for table in sheet.tables:
+            rt = raw.tables[table.key]
+            owner = frames[table.key][table.owner_column] if table.owner_column else None
+            _table_scope(pkg, sheet, rt, owner, dept, depts, scope)
+            if table.id_column and table.id_column in rt.columns:  # rows without an ID get theirs in the copy
+                c = rt.columns[table.id_column] + 1
+                ids = {(r.row, c): r.key for r in rows[table.key].values() if r.id_cell != r.key}
+                if ids:
+                    pkg.set_cells(name, ids)
+        note_at = (2, 3) if any(t.key == "review" for t in sheet.tables) else (2, 1)  # 复盘报告: A2:B2 hold 活动名称
+        _put_note(pkg, name, note_at, scope.last_col, _note(sheet, dept, scope, due))
+        pkg.lock_cells(name, scope.unlocked, fill=True)
+        pkg.protect(name)
+        done.add(name)
+        total += scope.cells
+        if scope.lines:
+            titles.append(sheet.name)
+    if skip_empty and not total:
+        return None
+    for name in pkg.sheet_names():  # 使用说明, 问题清单, 预警, 合并冲突, 变更记录, sheets the user added: read only
+        if name not in done:
+            with contextlib.suppress(ValueError):  # a chart sheet has no cells to protect
+                pkg.protect(name)
+    copy = State(campaign_id=state.campaign_id, role="copy", dept=dept, copy_id=str(uuid.uuid4()),
+                 made_at=dt.datetime.now().isoformat(timespec="seconds"), source=master.name,
+                 max_ids=max_ids(rows, state.max_ids), snapshot=snapshot_of(rows))
+    pkg.put_hidden_sheet(STATE_SHEET, copy.rows())
+    target = Path(out)
+    pkg.save(target)
+    return Split(target, dept, total, titles)
+
+
+def read_state_or_refuse(master: Path) -> State:
+    """The master's state; NotSplittable when it has none or it is damaged."""
+    try:
+        state = read_state(master)
+    except ValueError as exc:
+        raise NotSplittable(master, str(exc)) from None
+    if state is not None and state.role != "master":
+        raise NotSplittable(master, f"这是{state.dept or ''}部门副本，不是主工作簿：请对主工作簿运行 split")
+    if state is None:
+        raise NotSplittable(master, f"没有 {STATE_SHEET} 状态表（由旧版 xlpromo 生成）：请先运行 "
+                                    f"xlpromo merge {master.name} -o 新主表.xlsx（不带副本）为它加上活动ID，"
+                                    "再分发新主表")
+    return state
+
+
+def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
+              due: dt.date | None = None) -> list[Split]:
+    """One copy per department of the 数据字典 list that has something to fill, in ``folder``."""
+    master = Path(master)
+    raw = read_workbook(master)
+    read_state_or_refuse(master)
+    frames = check_book(raw).frames
+    out = []
+    for dept in departments(raw):
+        if not file_safe(dept):
+            continue  # not usable in a file name
+        done = _split(master, dept, Path(folder) / copy_name(master, dept), due, raw, frames,
+                      skip_empty=True)
+        if done is not None:
+            out.append(done)
+    return out
