@@ -21,13 +21,12 @@ from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+from tests.addin.test_vba import _UNO_SCRIPT
 from xlpromo.addin import build as addin
 from xlpromo.addin.vba import Module, ModuleKind, module_code
 from xlpromo.cli import app
 
-from .test_vba import _UNO_SCRIPT
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ADDIN = ROOT / "workbook" / "xlpromo.xlam"
 MACROS = ROOT / "macros"
 CUSTOMUI = "{http://schemas.microsoft.com/office/2009/07/customui}"

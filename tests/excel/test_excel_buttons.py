@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.conftest import read_values
 from xlpromo.excel import buttons as b
 from xlpromo.excel.adapter import NO_EXCEL, XlHost, from_excel, to_excel
 from xlpromo.excel.backend import ExcelUnavailable, Formula
@@ -21,8 +22,6 @@ from xlpromo.ooxml.editor import BookPatch
 from xlpromo.roundtrip.split import split_book
 from xlpromo.testing.filebook import FileBook, FileHost
 from xlpromo.testing.xlwings_fake import FakeApp
-
-from .conftest import read_values
 
 BUTTONS: dict[str, Callable[..., str]] = {
     "validate": b.validate, "recalc": b.recalc, "highlight": b.highlight, "clear_marks": b.clear_marks,

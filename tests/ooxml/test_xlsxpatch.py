@@ -28,12 +28,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
+from tests.conftest import read_values
 from xlpromo.errors import NotAWorkbook
 from xlpromo.ooxml import xlsxpatch
 from xlpromo.ooxml.xlsxpatch import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage
 from xlpromo.testing.libreoffice import convert
-
-from .conftest import read_values
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl, x14
 

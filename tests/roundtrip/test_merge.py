@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.conftest import read_values
 from xlpromo.cli import app
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
@@ -27,8 +28,6 @@ from xlpromo.roundtrip.recalc import recalc
 from xlpromo.roundtrip.split import GROWTH_ROWS, copy_name, split_book
 from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
 from xlpromo.testing.libreoffice import convert
-
-from .conftest import read_values
 
 runner = CliRunner()
 TASKS, DAILY, REVIEW = "任务分工", "每日监控", "复盘报告"

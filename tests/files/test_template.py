@@ -10,7 +10,7 @@ import openpyxl
 from xlpromo.files.builder import build_workbook
 from xlpromo.roundtrip.state import STATE_SHEET
 
-COMMITTED = Path(__file__).parent.parent / "workbook" / "xlpromo.xlsx"
+COMMITTED = Path(__file__).parents[2] / "workbook" / "xlpromo.xlsx"
 
 
 def _campaign_id(sheet: str, row: int) -> bool:

@@ -11,12 +11,11 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tests.conftest import read_values
 from xlpromo.files.builder import STARTER_ROWS, Campaign, build_workbook
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.master import SCHEMA, list_name
 from xlpromo.model.schema import ColType
-
-from .conftest import read_values
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.conftest import read_values, seed_retro_frames
 from xlpromo.engine.report import check
 from xlpromo.files.builder import build_workbook, default_frames
 from xlpromo.files.demo import AS_OF
 from xlpromo.files.reader import package_parts
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.recalc import recalc as xlpromo_recalc
-
-from .conftest import read_values, seed_retro_frames
 
 D = dt.date
 Recalc = Callable[[Path], Path]

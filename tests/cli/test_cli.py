@@ -14,14 +14,13 @@ import pytest
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
+from tests.conftest import read_values
 from xlpromo.cli import app, parse_date
 from xlpromo.engine.report import check
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.state import read_state
-
-from .conftest import read_values
 
 runner = CliRunner()
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 UDFS = ["XP_ACHIEVE", "XP_DOD", "XP_STATUS", "XP_SAFETY_STOCK", "XP_PHASE", "XP_PACE"]
-BAS = Path(__file__).resolve().parent.parent / "macros" / "xlpromo_udfs.bas"
+BAS = Path(__file__).resolve().parents[2] / "macros" / "xlpromo_udfs.bas"
 
 
 def _xlwings_udfs(monkeypatch: pytest.MonkeyPatch) -> Any:

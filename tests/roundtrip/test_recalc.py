@@ -16,14 +16,13 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.cell_range import MultiCellRange
 from typer.testing import CliRunner
 
+from tests.conftest import read_values
 from xlpromo.cli import app
 from xlpromo.engine.report import check
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
 from xlpromo.ooxml.xlsxpatch import HIGHLIGHT_FORMULA
 from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, recalc
-
-from .conftest import read_values
 
 Recalc = Callable[[Path], Path]
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import read_values
 from xlpromo.cli import app
 from xlpromo.engine.alerts import RULES
 from xlpromo.engine.report import Report, check
 from xlpromo.model.defaults import THRESHOLDS
-
-from .conftest import read_values
 
 D = dt.date
 
