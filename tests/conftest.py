@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from xlpromo.files.builder import build_workbook, default_frames
 from xlpromo.files.demo import demo_frames
-from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID
+from xlpromo.model.state import DEMO_CAMPAIGN_ID
 from xlpromo.testing.libreoffice import convert
 
 Rows = list[list[Any]]

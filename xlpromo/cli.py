@@ -196,7 +196,7 @@ def demo(
 ) -> None:
     """生成填好数据的 618 示例工作簿（28 天日报、逾期任务、复盘）。"""
     from xlpromo.files.demo import demo_frames
-    from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID
+    from xlpromo.model.state import DEMO_CAMPAIGN_ID
 
     _check_output(out, force)
     _write(out, lambda: build_workbook(out, demo_frames(), campaign_id=DEMO_CAMPAIGN_ID))
@@ -213,7 +213,7 @@ def check(
     """检查工作簿：逐格校验并列出预警。退出码 0 无错误，1 有错误，2 文件无法使用。"""
     if limit < 0:
         raise _fail(f"--limit {limit} 不能为负数：0 表示全部显示")
-    from xlpromo.engine.report import check as run_check
+    from xlpromo.files.check import check as run_check
 
     try:
         with console.status("正在检查…", spinner="dots") if not as_json else contextlib.nullcontext():
@@ -309,7 +309,7 @@ def report(
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """根据工作簿数据生成运营效果复盘报告。"""
-    from xlpromo.engine.report import check as run_check
+    from xlpromo.files.check import check as run_check
     from xlpromo.files.retro import FORMATS, write_report
 
     if out.suffix.lower() not in FORMATS:

@@ -1,14 +1,28 @@
-"""Exceptions of xlpromo.
+"""Every exception of xlpromo, in one tree (as httpx keeps its own).
 
     XlpromoError
-    └── WorkbookError          the file cannot be used at all (CLI exit code 2)
-        ├── NotAWorkbook       not an .xlsx/.xlsm file, truncated or corrupt
-        ├── EncryptedWorkbook  protected by a password to open
-        ├── MissingSheet       a sheet of the schema is absent
-        └── MissingHeader      a table's input column is absent
+    ├── WorkbookError             a file the user gave cannot be used (CLI exit code 2, a message box)
+    │   ├── NotAWorkbook          not an .xlsx/.xlsm file, truncated or corrupt
+    │   ├── EncryptedWorkbook     protected by a password to open
+    │   ├── MissingSheet          a sheet of the schema is absent
+    │   ├── MissingHeader         a table's input column is absent
+    │   ├── SheetNameTaken        the user's own sheet has the name of a sheet xlpromo writes (问题清单…)
+    │   ├── DamagedState          the hidden ``_xlpromo`` sheet is damaged
+    │   ├── NotSplittable         the master cannot be split (no state sheet, unknown department)
+    │   └── NotMergeable          a copy or master that cannot be merged (another campaign, version…)
+    │       ├── NotAMaster        the file given as the master is a department copy
+    │       └── NotACopy          a file given as a copy is a master or a merged result
+    ├── ExcelUnavailable          no Excel to talk to (Linux, or Excel not running)
+    ├── AddinError                the add-in cannot be built or installed
+    └── LibreOfficeError          soffice is missing or failed (tests and the interop tools)
 
-Problems inside a usable workbook are not exceptions: they are findings of a report.
-Every message is Chinese and names the file, and the sheet and header where they apply.
+    ValueError
+    ├── ParseError                a typed value that cannot be understood (becomes a finding, never raised out)
+    └── FormulaError              a formula template names what the schema lacks (a bug of ours)
+
+A user's mistake is a :class:`WorkbookError` with a Chinese message naming the file (and the
+sheet, header or cell where they apply); anything else reaching the CLI is our bug and says
+so. Problems inside a usable workbook are not exceptions: they are findings of a report.
 """
 
 from __future__ import annotations
@@ -16,10 +30,21 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AddinError",
+    "DamagedState",
     "EncryptedWorkbook",
+    "ExcelUnavailable",
+    "FormulaError",
+    "LibreOfficeError",
     "MissingHeader",
     "MissingSheet",
+    "NotACopy",
+    "NotAMaster",
     "NotAWorkbook",
+    "NotMergeable",
+    "NotSplittable",
+    "ParseError",
+    "SheetNameTaken",
     "WorkbookError",
     "XlpromoError",
 ]
@@ -64,3 +89,80 @@ class MissingHeader(WorkbookError):
     """A table's input column was not found in its header row."""
 
     code = "missing-header"
+
+
+class SheetNameTaken(WorkbookError):
+    """A sheet of the user's has the name of a sheet xlpromo generates; it is never overwritten."""
+
+    code = "sheet-name-taken"
+
+    def __init__(self, path: str | Path, sheet: str) -> None:
+        super().__init__(path, f"工作表“{sheet}”是您自己的工作表，而 xlpromo 要用这个名称写入结果；"
+                               f"请把它改名（例如“{sheet}（我的）”）后再试，xlpromo 不会覆盖它", sheet=sheet)
+
+
+class DamagedState(WorkbookError):
+    """The hidden state sheet ``_xlpromo`` cannot be read."""
+
+    code = "damaged-state"
+
+
+class NotSplittable(WorkbookError):
+    """The master cannot be split (no state sheet, unknown department)."""
+
+    code = "not-splittable"
+
+
+class NotMergeable(WorkbookError):
+    """A copy (or the master) that cannot be merged: another campaign, another version, changed headers."""
+
+    code = "not-mergeable"
+
+
+class NotAMaster(NotMergeable):
+    """The file given as the master is a department copy."""
+
+    code = "not-a-master"
+
+    def __init__(self, path: Path, dept: str) -> None:
+        super().__init__(path, f"这是{dept}部门副本，不是主工作簿：第一个参数应为主工作簿，副本放在其后")
+        self.dept = dept
+
+
+class NotACopy(NotMergeable):
+    """A file given as a department copy is a master or a merged result."""
+
+    code = "not-a-copy"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "无法合并：这是主工作簿（或合并结果），不是部门副本；"
+                               "副本由 xlpromo split 生成，主工作簿应放在第一个参数")
+
+
+class ExcelUnavailable(XlpromoError):
+    """No Excel to talk to (Linux, or Excel not running); the message points to the command line."""
+
+
+class AddinError(XlpromoError, ValueError):
+    """The add-in cannot be built or installed: the message (Chinese) says why."""
+
+
+class LibreOfficeError(XlpromoError, RuntimeError):
+    """soffice is missing or failed to convert a file."""
+
+
+class ParseError(ValueError):
+    """A typed value that cannot be understood; .code is an English slug, str() a Chinese message."""
+
+    code: str
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
+        return type(self), (self.code, str(self))
+
+
+class FormulaError(ValueError):
+    """A template names a table, column or threshold the schema does not have."""

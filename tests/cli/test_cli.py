@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import read_values
 from xlpromo.cli import app, parse_date
-from xlpromo.engine.report import check
 from xlpromo.files.builder import build_workbook
+from xlpromo.files.check import check
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.state import read_state

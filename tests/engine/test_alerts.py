@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from xlpromo.engine.alerts import share, thresholds_in_force, usable_threshold
-from xlpromo.engine.report import Report, check
+from xlpromo.engine.report import Report
 from xlpromo.files.builder import build_workbook
+from xlpromo.files.check import check
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.defaults import THRESHOLD_ORDER, THRESHOLDS, threshold
 

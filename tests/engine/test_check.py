@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from tests.conftest import read_values
 from xlpromo.cli import app
 from xlpromo.engine.alerts import RULES
-from xlpromo.engine.report import Report, check
+from xlpromo.engine.report import Report
+from xlpromo.files.check import check
 from xlpromo.model.defaults import THRESHOLDS
 
 D = dt.date
@@ -179,7 +180,7 @@ def test_internal_error_is_a_message_not_a_traceback(demo_path: Path, monkeypatc
     def boom(path: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("xlpromo.engine.report.check", boom)
+    monkeypatch.setattr("xlpromo.files.check.check", boom)
     result = CliRunner().invoke(app, ["check", str(demo_path)])
     assert result.exit_code == 2
     assert "内部错误 RuntimeError: kaput" in result.output and "Traceback" not in result.output
@@ -414,7 +415,7 @@ def test_values_in_the_issue_list_read_as_typed(demo_path: Path, tmp_path: Path)
 
 
 def test_a_task_date_far_from_the_campaign_is_a_likely_wrong_year(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.ooxml.editor import BookPatch
+    from xlpromo.ooxml import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("任务分工", {(7, 6): 46340.0, (8, 5): 44900.0})  # T004 截止 2026-11-14; T005 起始 2022-12-05
@@ -428,7 +429,7 @@ def test_a_task_date_far_from_the_campaign_is_a_likely_wrong_year(demo_path: Pat
 
 
 def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.ooxml.editor import BookPatch
+    from xlpromo.ooxml import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("阈值配置", {(29, 3): 0.7})  # 预算占比·流量 45% → 70%
@@ -442,7 +443,7 @@ def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_p
 
 def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: Path) -> None:
     """0.8 for 0.8% (80%, 160 × the 0.5% target) in 每日监控; 25 for 25% in 目标拆解."""
-    from xlpromo.ooxml.editor import BookPatch
+    from xlpromo.ooxml import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("每日监控", {(13, 7): 0.8})  # 2024-05-25 客诉率 实际值, target 0.5%
@@ -455,7 +456,7 @@ def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: P
 
 
 def test_results_dated_after_the_as_of_date_say_it_is_stale(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.ooxml.editor import BookPatch
+    from xlpromo.ooxml import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("阈值配置", {(4, 3): 45448.0})  # 统计日期 2024-06-21 → 2024-06-05
@@ -467,7 +468,7 @@ def test_results_dated_after_the_as_of_date_say_it_is_stale(demo_path: Path, tmp
 
 
 def test_a_much_better_lower_is_better_result_is_not_a_unit_slip(demo_path: Path, tmp_path: Path) -> None:
-    from xlpromo.ooxml.editor import BookPatch
+    from xlpromo.ooxml import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("每日监控", {(13, 6): 0.05, (13, 7): 0.001, (7, 7): 0.0004})  # 客诉率 0.1% vs 5%; 转化率 0.04%

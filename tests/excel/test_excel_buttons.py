@@ -17,8 +17,8 @@ from xlpromo.excel.adapter import NO_EXCEL, XlHost, from_excel, to_excel
 from xlpromo.excel.backend import ExcelUnavailable, Formula
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
-from xlpromo.files.reader import CellError
-from xlpromo.ooxml.editor import BookPatch
+from xlpromo.model.values import CellError
+from xlpromo.ooxml import BookPatch
 from xlpromo.roundtrip.split import split_book
 from xlpromo.testing.filebook import FileBook, FileHost
 from xlpromo.testing.xlwings_fake import FakeApp

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlpromo.engine.metrics import achievement, campaign_phase, compute, safety_stock, status
-from xlpromo.engine.report import check
 from xlpromo.engine.summary import pacing
 from xlpromo.excel import udfs as u
 from xlpromo.files.builder import default_frames
+from xlpromo.files.check import check
 from xlpromo.testing.xlwings_fake import FakeApp, FakeRange
 
 NUMBERS = st.one_of(st.none(), st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import read_values, seed_retro_frames
 from xlpromo.cli import app
-from xlpromo.engine.report import check
 from xlpromo.engine.summary import dept_tasks, pacing
 from xlpromo.files.builder import build_workbook
+from xlpromo.files.check import check
 from xlpromo.files.retro import render_html, render_markdown, sections, write_report
 
 D = dt.date

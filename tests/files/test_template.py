@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 
 from xlpromo.files.builder import build_workbook
-from xlpromo.roundtrip.state import STATE_SHEET
+from xlpromo.model.state import STATE_SHEET
 
 COMMITTED = Path(__file__).parents[2] / "workbook" / "xlpromo.xlsx"
 

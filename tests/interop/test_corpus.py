@@ -4,7 +4,7 @@ Every case starts from the demo workbook (built once per module) and is damaged 
 workbooks: openpyxl edits (values, headers, merged cells, columns, sheets), edited input frames, raw XML
 inside the zip, raw bytes, LibreOffice recalculation. For every case:
 
-(a) ``xlpromo.engine.report.check`` returns a report with exactly the expected findings (sheet, cell, code), or
+(a) ``xlpromo.files.check.check`` returns a report with exactly the expected findings (sheet, cell, code), or
     raises the expected WorkbookError whose message names the file (and sheet/header); nothing else;
 (b) ``xlpromo check --json`` exits 0/1/2 consistently and prints what the library reports;
 (c) the input file is byte-identical afterwards.
@@ -35,10 +35,11 @@ from typer.testing import CliRunner
 
 from xlpromo.cli import app
 from xlpromo.engine.metrics import as_of_date
-from xlpromo.engine.report import Report, check
+from xlpromo.engine.report import Report
 from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook, WorkbookError
 from xlpromo.files import reader
 from xlpromo.files.builder import build_workbook
+from xlpromo.files.check import check
 from xlpromo.files.demo import demo_frames
 from xlpromo.testing.libreoffice import convert
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import read_values, seed_retro_frames
-from xlpromo.engine.report import check
 from xlpromo.files.builder import build_workbook, default_frames
+from xlpromo.files.check import check
 from xlpromo.files.demo import AS_OF
 from xlpromo.files.reader import package_parts
 from xlpromo.model.master import SCHEMA
@@ -232,7 +232,7 @@ def test_pdf_prints_every_sheet_readably(demo_path: Path, tmp_path: Path, soffic
 
 def test_engine_rate_equals_libreoffice_formula_on_every_demo_row(demo_path: Path, recalc: Recalc) -> None:
     """check() recomputes from inputs; LibreOffice computes the native formula: same 达成率, 环比, 状态 per row."""
-    from xlpromo.engine.report import check
+    from xlpromo.files.check import check
 
     lo = read_values(recalc(demo_path))["每日监控"][3:]
     daily = check(demo_path).frames["daily"]
@@ -362,7 +362,7 @@ def test_recalc_caches_what_the_formulas_compute_from_text_with_stray_spaces(tmp
 def test_recalc_refreshes_the_review_heading_from_the_targets(demo_path: Path, tmp_path: Path,
                                                               recalc: Recalc) -> None:
     """复盘报告's 活动名称 and 复盘周期 sit above its tables: recalc caches them too, as LibreOffice computes them."""
-    from xlpromo.ooxml.editor import BookPatch
+    from xlpromo.ooxml import BookPatch
 
     pkg = BookPatch.open(demo_path)
     pkg.set_cells("活动目标", {(4, 1): "2024年618大促（延长）", (4, 6): 45470.0})  # 活动名称, 返场结束 2024-06-27

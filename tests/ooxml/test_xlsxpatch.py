@@ -30,8 +30,7 @@ from openpyxl.worksheet.table import Table
 
 from tests.conftest import read_values
 from xlpromo.errors import NotAWorkbook
-from xlpromo.ooxml import xlsxpatch
-from xlpromo.ooxml.xlsxpatch import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage
+from xlpromo.ooxml import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage, xlsxpatch
 from xlpromo.testing.libreoffice import convert
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl, x14

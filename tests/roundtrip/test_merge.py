@@ -20,13 +20,12 @@ from tests.conftest import read_values
 from xlpromo.cli import app
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
-from xlpromo.ooxml import xlsxpatch
-from xlpromo.ooxml.editor import BookPatch, Value
-from xlpromo.ooxml.xlsxpatch import HIGHLIGHT_FORMULA
+from xlpromo.model.state import DEMO_CAMPAIGN_ID, STATE_SHEET
+from xlpromo.ooxml import HIGHLIGHT_FORMULA, BookPatch, Value, xlsxpatch
 from xlpromo.roundtrip.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
 from xlpromo.roundtrip.recalc import recalc
 from xlpromo.roundtrip.split import GROWTH_ROWS, copy_name, split_book
-from xlpromo.roundtrip.state import DEMO_CAMPAIGN_ID, STATE_SHEET, read_state
+from xlpromo.roundtrip.state import read_state
 from xlpromo.testing.libreoffice import convert
 
 runner = CliRunner()

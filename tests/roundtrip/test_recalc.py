@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import read_values
 from xlpromo.cli import app
-from xlpromo.engine.report import check
 from xlpromo.files.builder import build_workbook
+from xlpromo.files.check import check
 from xlpromo.files.demo import demo_frames
-from xlpromo.ooxml.xlsxpatch import HIGHLIGHT_FORMULA
+from xlpromo.ooxml import HIGHLIGHT_FORMULA
 from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, recalc
 
 Recalc = Callable[[Path], Path]

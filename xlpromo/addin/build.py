@@ -44,7 +44,8 @@ from pathlib import Path
 import xlsxwriter
 
 from xlpromo.addin.vba import OFFICE16, STDOLE, Module, ModuleKind, build_vba_project
-from xlpromo.ooxml.atomic import atomic_path
+from xlpromo.errors import AddinError
+from xlpromo.ooxml import atomic_path
 
 __all__ = [
     "ADDIN_NAME",
@@ -93,10 +94,6 @@ _STAMP = dt.datetime(2024, 6, 1)  # fixed document dates: the same input gives t
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ATTRIBUTE = re.compile(r'Attribute\s+(VB_\w+)\s*=\s*(.*?)\s*\Z', re.IGNORECASE)
 _NAME = re.compile(r'"([^"]*)"\Z')
-
-
-class AddinError(ValueError):
-    """The add-in cannot be built or installed: the message (Chinese) says why."""
 
 
 # ---------------------------------------------------------------- VBA modules

@@ -23,7 +23,7 @@ from pandas.api.extensions import ExtensionDtype
 
 from xlpromo.engine.findings import json_value
 from xlpromo.engine.metrics import as_of_date, status, threshold_values
-from xlpromo.files.reader import RawBook, RawTable, as_row
+from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import (
     ALL_CHANNELS,
     DOD_POINTS,

@@ -10,25 +10,53 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from xlpromo.engine import findings as F
 from xlpromo.engine.alerts import RULES, share, thresholds_in_force, usable_threshold
-from xlpromo.files.reader import RawTable, as_row
+from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
 from xlpromo.model.defaults import threshold as default_threshold
 from xlpromo.model.parse import shown
 from xlpromo.model.schema import Direction
 from xlpromo.model.series import map_unique
 
-if TYPE_CHECKING:
-    from xlpromo.engine.validate import _Run
 
-__all__ = ["FAR_DAYS", "SUSPICIOUS_WAN", "breakdown", "catalogue", "daily", "targets", "tasks", "threshold",
-           "thresholds", "window"]
+class Run(Protocol):
+    """What a cross-table check needs of the validation pass that calls it (:mod:`.validate`):
+    the book, the typed frames so far, the cells that failed to parse, and a way to add a finding.
+    A protocol, so this module does not import the validator that imports it."""
+
+    book: RawBook
+    found: list[F.Finding]
+    frames: dict[str, pd.DataFrame]
+    bad: dict[str, set[tuple[int, str]]]
+    units: dict[str, str]
+    table_start: int
+
+    def add(self, raw: RawTable, check: type[F.Check], row: int | None, key: str | None, value: Any = None,
+            **ctx: Any) -> None:
+        """Add a finding at a cell of ``raw``."""
+
+    def unique(self, raw: RawTable, frame: pd.Series | pd.DataFrame, keys: list[str], what: str) -> None:
+        """Report duplicates of ``keys`` in ``frame``."""
+
+__all__ = [
+    "FAR_DAYS",
+    "SUSPICIOUS_WAN",
+    "Run",
+    "breakdown",
+    "catalogue",
+    "daily",
+    "targets",
+    "tasks",
+    "threshold",
+    "thresholds",
+    "window",
+]
 
 SUSPICIOUS_WAN = {"targets": 100_000, "daily": 10_000}  # 万元 values this large were probably typed in 元
 _OWNER_SEPARATORS = re.compile(r"[、,，/／;；&＆+]|\s(和|及|与)\s")  # not 和 inside a name (王和平), not "Tom Lee"
@@ -51,7 +79,7 @@ def _day(v: dt.date) -> dt.date:
     return v.date() if isinstance(v, dt.datetime) else v
 
 
-def targets(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
+def targets(run: Run, raw: RawTable, t: pd.DataFrame) -> None:
     order = ["warmup_start", "burst_start", "burst_end", "return_end"]
     for row in t.index:
         for a, b in itertools.pairwise(order):
@@ -63,7 +91,7 @@ def targets(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
         if isinstance(gmv, float) and gmv >= SUSPICIOUS_WAN["targets"]:
             run.add(raw, F.SuspiciousUnit, as_row(row), "gmv_target", gmv, wan=gmv / 10000)
 
-def tasks(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
+def tasks(run: Run, raw: RawTable, t: pd.DataFrame) -> None:
     is_date = lambda v: isinstance(v, dt.date)  # noqa: E731
     both = (map_unique(t["start"], is_date) & map_unique(t["due"], is_date)).astype(bool)
     early = t.loc[both, "due"].map(_day) < t.loc[both, "start"].map(_day)
@@ -84,7 +112,7 @@ def tasks(run: _Run, raw: RawTable, t: pd.DataFrame) -> None:
     for row, owner in t.loc[several.astype(bool), "owner"].items():
         run.add(raw, F.MultipleOwners, as_row(row), "owner", owner)
 
-def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
+def daily(run: Run, raw: RawTable, d: pd.DataFrame) -> None:
     span = window(run)
     if span:
         start, end = span
@@ -124,7 +152,7 @@ def daily(run: _Run, raw: RawTable, d: pd.DataFrame) -> None:
         run.add(raw, F.ScaleMismatch, as_row(row), "actual", actual[row], actual=a, target=t,
                 times=f"{ratio[row]:.0f} 倍" if ratio[row] >= 1 else f"1/{inverse[row]:.0f}")
 
-def _stale_as_of(run: _Run, d: pd.DataFrame) -> None:
+def _stale_as_of(run: Run, d: pd.DataFrame) -> None:
     """One warning at 统计日期 when 每日监控 has results dated after it: "today" is stale (剩余天数, 逾期, report)."""
     th, raw = run.frames.get("thresholds"), run.book.tables.get("thresholds")
     if th is None or raw is None or "as_of" not in set(th["code"]):
@@ -145,7 +173,7 @@ def _stale_as_of(run: _Run, d: pd.DataFrame) -> None:
         run.add(raw, F.StaleAsOf, as_row(row), "value", as_of, rows=int(done.sum()), last=last)
 
 
-def thresholds(run: _Run, raw: RawTable, th: pd.DataFrame) -> None:
+def thresholds(run: Run, raw: RawTable, th: pd.DataFrame) -> None:
     """Each value within what its unit allows (a % up to 100%, a count of days or hours not absurd), ordered pairs
     in order (严重预警线 below 达标线 …); where the alerts set a value aside, its findings name the default used."""
     codes = set(th["code"].dropna().astype(str))
@@ -185,7 +213,7 @@ def _shown(code: str, value: float | None = None) -> str:
     return share(v) if unit == "%" else f"{v:g}{unit}"
 
 
-def _note_default(run: _Run, raw: RawTable, cell: str, note: str) -> None:
+def _note_default(run: Run, raw: RawTable, cell: str, note: str) -> None:
     """Append ``note`` (the default the alerts use instead) to the error findings of this 阈值配置 cell."""
     start = run.table_start
     for i, f in enumerate(run.found[start:], start):
@@ -193,7 +221,7 @@ def _note_default(run: _Run, raw: RawTable, cell: str, note: str) -> None:
             run.found[i] = dataclasses.replace(f, message=f.message + note)
 
 
-def _order(run: _Run, raw: RawTable, pair: Ordered, typed: dict[str, Any], rows: dict[str, int]) -> None:
+def _order(run: Run, raw: RawTable, pair: Ordered, typed: dict[str, Any], rows: dict[str, int]) -> None:
     """A threshold-order finding for a pair out of order, at the cell of a value typed away from its default."""
     low, high = default_threshold(pair.low), default_threshold(pair.high)
     used = {c: usable_threshold(c, typed.get(c)) for c in (pair.low, pair.high)}
@@ -214,18 +242,19 @@ def _order(run: _Run, raw: RawTable, pair: Ordered, typed: dict[str, Any], rows:
     run.add(raw, F.ThresholdOrder, row, "value", typed.get(changed[0].code), message=message)
 
 
-def catalogue(run: _Run, raw: RawTable, metrics: pd.DataFrame) -> None:
+def catalogue(run: Run, raw: RawTable, metrics: pd.DataFrame) -> None:
     """Every metric an alert rule watches by name is still in 指标目录 (a renamed one would silence the rule)."""
     names = {str(n).strip().casefold() for n in metrics["name"] if isinstance(n, str)}
-    cell = raw.address(raw.header_row, "name")
+    cell = raw.address(raw.header_excel_row, "name")
     for rule in RULES:
         for metric in rule.metrics:
             if metric.casefold() not in names:
-                run.found.append(F.UnwatchedMetric.at(raw.sheet, cell, raw.header_row, raw.table.col("name").header,
-                                                      metric, rule=rule.title))
+                header = raw.table.col("name").header
+                run.found.append(F.UnwatchedMetric.at(raw.sheet, cell, raw.header_excel_row, header, metric,
+                                                      rule=rule.title))
 
 
-def breakdown(run: _Run, raw: RawTable, b: pd.DataFrame) -> None:
+def breakdown(run: Run, raw: RawTable, b: pd.DataFrame) -> None:
     targets = run.frames.get("targets")
     if targets is None or not len(targets):
         return
@@ -247,7 +276,7 @@ def breakdown(run: _Run, raw: RawTable, b: pd.DataFrame) -> None:
                 run.add(raw, F.TargetMismatch, as_row(row), "target", value, metric=col.metric if col else "",
                          total=shown(total), gap=gap, tol=tol)
 
-def window(run: _Run) -> tuple[dt.date, dt.date] | None:
+def window(run: Run) -> tuple[dt.date, dt.date] | None:
     targets = run.frames.get("targets")
     if targets is None or not len(targets):
         return None
@@ -256,7 +285,7 @@ def window(run: _Run) -> tuple[dt.date, dt.date] | None:
         return start, end
     return None
 
-def threshold(run: _Run, code: str, default: float) -> float:
+def threshold(run: Run, code: str, default: float) -> float:
     th = run.frames.get("thresholds")
     if th is None:
         return default

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
 from xlpromo.engine.alerts import Alert, Level
 from xlpromo.engine.findings import Finding, Severity
 from xlpromo.engine.report import Report
-from xlpromo.files.reader import RawBook, RawTable
+from xlpromo.model.a1 import parse_cell
+from xlpromo.model.book import RawBook, RawTable
 from xlpromo.model.defaults import MARK_CLOSE, MARK_OPEN
 
 __all__ = ["LEVELS", "REASON_CHARS", "mark_text", "marks"]
@@ -42,7 +41,8 @@ def _owner(tables: list[RawTable], row: int, col: int) -> RawTable | None:
     """The table of a sheet whose data area holds the cell: the lowest header above it among those owning the column."""
     best: RawTable | None = None
     for raw in tables:
-        if row > raw.header_row and col in raw.columns.values() and (best is None or raw.header_row > best.header_row):
+        below = row > raw.header_excel_row and col in raw.columns.values()
+        if below and (best is None or raw.header_excel_row > best.header_excel_row):
             best = raw
     return best
 
@@ -67,7 +67,7 @@ def marks(report: Report, book: RawBook) -> dict[str, dict[int, str]]:
     for item in items:
         if not item.cell or item.sheet not in by_sheet:
             continue
-        row0, col = xl_cell_to_rowcol(item.cell)
+        row0, col = parse_cell(item.cell)
         owner = _owner(by_sheet[item.sheet], row0 + 1, col)
         if owner is None or owner.table.mark_column is None:
             continue

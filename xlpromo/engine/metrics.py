@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpromo.files.reader import RawBook
+from xlpromo.model.book import RawBook
 from xlpromo.model.defaults import AGG_SUM, ALL_CHANNELS, DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.model.formulas import references
 from xlpromo.model.master import SCHEMA

@@ -16,9 +16,9 @@ from xlpromo.engine.alerts import Alert, raise_alerts
 from xlpromo.engine.findings import Finding, Severity
 from xlpromo.engine.metrics import compute
 from xlpromo.engine.validate import validate
-from xlpromo.files.reader import RawBook, read_workbook
+from xlpromo.model.book import RawBook
 
-__all__ = ["Report", "check", "check_book"]
+__all__ = ["Report", "check_book"]
 
 
 @dataclass
@@ -70,8 +70,3 @@ def check_book(book: RawBook) -> Report:
         "alerts": len(alerts),
     }
     return Report(path=book.path, findings=validated.findings, alerts=alerts, frames=frames, stats=stats)
-
-
-def check(path: str | Path) -> Report:
-    """Read and check the workbook at ``path`` (WorkbookError when it cannot be used)."""
-    return check_book(read_workbook(path))

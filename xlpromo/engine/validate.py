@@ -18,7 +18,7 @@ import pandas as pd
 from xlpromo.engine import crosscheck as X
 from xlpromo.engine import findings as F
 from xlpromo.engine.findings import Finding
-from xlpromo.files.reader import CellError, RawBook, RawTable, as_row
+from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import INLINE_LISTS
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import (
@@ -36,6 +36,7 @@ from xlpromo.model.parse import (
 )
 from xlpromo.model.schema import ColType, Column
 from xlpromo.model.series import map_unique
+from xlpromo.model.values import CellError
 
 __all__ = ["MAX_TEXT", "PLACEHOLDERS", "Validated", "validate"]
 
@@ -372,7 +373,7 @@ class _Run:
             self.found.append(F.ExtraColumn.at(raw.sheet, cell, int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
                                                header, header))
         for cell, header in raw.duplicate:
-            self.found.append(F.DuplicateColumn.at(raw.sheet, cell, raw.header_row, header, header))
+            self.found.append(F.DuplicateColumn.at(raw.sheet, cell, raw.header_excel_row, header, header))
         for rng in raw.merged:
             self.found.append(F.MergedCells.at(raw.sheet, rng.split(":")[0], None, "", rng))
 

@@ -20,7 +20,8 @@ import pandas as pd
 
 from xlpromo.errors import WorkbookError
 from xlpromo.excel.backend import ExcelUnavailable, Formula, TableRef
-from xlpromo.files.reader import CellError, cell_index
+from xlpromo.model.a1 import parse_cell
+from xlpromo.model.values import CellError
 
 __all__ = ["ERROR_TEXTS", "NO_EXCEL", "XlBook", "XlHost", "excel_host", "from_excel", "to_excel"]
 
@@ -72,7 +73,7 @@ def to_excel(v: Any) -> Any:
 def _ref(address: str) -> TableRef:
     """``$A$3:$P$200`` → (2, 0, 199, 15)."""
     first, _, last = address.replace("$", "").partition(":")
-    (c0, r0), (c1, r1) = cell_index(first), cell_index(last or first)
+    (r0, c0), (r1, c1) = parse_cell(first), parse_cell(last or first)
     return r0, c0, r1, c1
 
 

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from xlpromo.errors import XlpromoError
-from xlpromo.files.reader import RawBook, TableRef, read_rows
+from xlpromo.errors import ExcelUnavailable
+from xlpromo.files.reader import read_rows
+from xlpromo.model.book import RawBook, TableRef
 
 __all__ = ["Book", "ExcelUnavailable", "Formula", "Host", "TableRef", "load"]
 
@@ -21,10 +22,6 @@ class Formula(str):
     """A value to write as a formula (``=HYPERLINK(…)``); any other text starting with ``=`` is written as text."""
 
     __slots__ = ()
-
-
-class ExcelUnavailable(XlpromoError):
-    """No Excel to talk to (Linux, or Excel not running); the message points to the command line."""
 
 
 class Book(Protocol):

@@ -18,8 +18,9 @@ from xlpromo.errors import WorkbookError, XlpromoError
 from xlpromo.excel.adapter import excel_host
 from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
 from xlpromo.files.builder import build_workbook
-from xlpromo.files.reader import RawBook, RawTable, read_rows
+from xlpromo.files.reader import read_rows
 from xlpromo.files.retro import write_report
+from xlpromo.model.book import RawBook, RawTable
 from xlpromo.model.formulas import render
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotACopy, NotAMaster, NotMergeable, merge_books
@@ -55,7 +56,7 @@ class _Session:
     def block(self, raw: RawTable) -> tuple[int, int]:
         """0-based first data row and row count: the Excel table's body, and any data typed below it."""
         ref = self.tables(raw.sheet).get(raw.table.name)
-        first = raw.header_row  # 1-based header row = 0-based first data row
+        first = raw.header_excel_row  # 1-based header row = 0-based first data row
         last = max(ref[2] if ref else first - 1, int(raw.data.index.max()) - 1 if len(raw.data) else first - 1)
         return first, last - first + 1
 

@@ -30,8 +30,8 @@ from xlpromo.model.formulas import render, render_a1, threshold_name
 from xlpromo.model.ids import assign_ids
 from xlpromo.model.master import ASOF_NAME, SCHEMA, list_name, review_rows
 from xlpromo.model.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
-from xlpromo.ooxml.atomic import atomic_path
-from xlpromo.roundtrip.state import STATE_SHEET, State, initial_state, new_campaign_id
+from xlpromo.model.state import STATE_SHEET, State, initial_state, new_campaign_id
+from xlpromo.ooxml import atomic_path
 
 __all__ = ["REVIEW_HEAD_CELLS", "STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
 

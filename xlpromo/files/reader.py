@@ -21,62 +21,18 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
-from xlsxwriter.utility import xl_col_to_name
 
 from xlpromo.errors import EncryptedWorkbook, MissingHeader, MissingSheet, NotAWorkbook
+from xlpromo.model.a1 import col_name, parse_cell
+from xlpromo.model.book import RawBook, RawTable, TableRef
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import normalize_header
 from xlpromo.model.schema import Table, WorkbookSchema
+from xlpromo.model.values import CellError
 
-__all__ = ["CellError", "RawBook", "RawTable", "SheetParts", "TableRef", "cell_index", "open_calamine",
-           "package_parts", "read_rows", "read_workbook"]
+__all__ = ["SheetParts", "open_calamine", "package_parts", "read_rows", "read_workbook"]
 
 _SCAN_ROWS = 30  # rows searched for a header when the file has no Excel table object
-
-
-class CellError(str):
-    """An Excel error value (``#DIV/0!``, ``#N/A``…) found in a cell."""
-
-    __slots__ = ()
-
-
-def as_row(label: object) -> int:
-    """The Excel row number that a frame's index label stands for."""
-    if not isinstance(label, (int, np.integer)):
-        raise TypeError(f"not a row number: {label!r}")
-    return int(label)
-
-
-@dataclass
-class RawTable:
-    """One table as found in the file: values as typed, indexed by Excel row number."""
-
-    table: Table
-    sheet: str
-    header_row: int  # 1-based Excel row of the header
-    columns: dict[str, int]  # column key → 0-based sheet column
-    data: pd.DataFrame  # input columns (keys) of the non-blank rows; index = Excel row
-    extra: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) not in the schema
-    duplicate: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) seen twice
-    merged: list[str] = field(default_factory=list)  # merged ranges overlapping the data
-    has_errors: bool = False  # some input cell holds an Excel error value (CellError)
-
-    def address(self, row: int, key: str) -> str:
-        """A1 address of a column's cell in an Excel row, e.g. ``E7``."""
-        return f"{xl_col_to_name(self.columns[key])}{row}"
-
-    def cell(self, row: int, key: str) -> str:
-        """Sheet-qualified address, e.g. ``任务分工!E7``."""
-        return f"{self.sheet}!{self.address(row, key)}"
-
-
-@dataclass
-class RawBook:
-    """Every table of the schema read from one workbook."""
-
-    path: Path
-    tables: dict[str, RawTable]
-    sheet_names: list[str]
 
 
 def open_calamine(path: Path) -> CalamineWorkbook:
@@ -159,7 +115,7 @@ def package_parts(path: Path, sheet_names: Iterable[str]) -> dict[str, SheetPart
                     table = ElementTree.fromstring(z.read(rel_target))
                     ref = table.get("ref", "")
                     if ":" in ref:
-                        (c0, r0), (c1, r1) = (cell_index(x) for x in ref.split(":"))
+                        (r0, c0), (r1, c1) = (parse_cell(x) for x in ref.split(":"))
                         totals = int(table.get("totalsRowCount", "0") or 0)
                         display = table.get("displayName") or table.get("name") or ""
                         parts.tables[display] = (r0, c0, r1 - totals, c1)
@@ -167,7 +123,7 @@ def package_parts(path: Path, sheet_names: Iterable[str]) -> dict[str, SheetPart
                 for xml in _cell_blocks(z, member):
                     if b't="e"' in xml:
                         for m in _ERROR_CELL.finditer(xml):
-                            col, row = cell_index(m.group(1).decode())
+                            row, col = parse_cell(m.group(1).decode())
                             parts.errors[(row, col)] = m.group(2).decode()
     except KeyError:
         return out
@@ -202,15 +158,6 @@ def _cell_blocks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
             carry = buf[ends + 4:]
             yield buf[:ends + 4]
     yield carry
-
-
-def cell_index(ref: str) -> tuple[int, int]:
-    """``E7`` → (4, 6): 0-based column and row."""
-    letters = ref.rstrip("0123456789")
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return col - 1, int(ref[len(letters):]) - 1
 
 
 def _blank(v: Any) -> bool:
@@ -277,7 +224,7 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
         name = normalize_header(header[c])
         if not name:
             continue
-        addr = f"{xl_col_to_name(c)}{hr + 1}"
+        addr = f"{col_name(c)}{hr + 1}"
         col = by_header.get(name)
         if col is None:
             extra.append((addr, str(header[c])))
@@ -315,10 +262,10 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     if len(data) and data.isna().to_numpy().any():
         data = data.where(data.notna(), None)
     lo, hi = min(columns.values()), max(columns.values())
-    overlaps = [f"{xl_col_to_name(a[1])}{a[0] + 1}:{xl_col_to_name(b[1])}{b[0] + 1}" for a, b in merged
+    overlaps = [f"{col_name(a[1])}{a[0] + 1}:{col_name(b[1])}{b[0] + 1}" for a, b in merged
                 if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]
     has_errors = bool(error_rows)
-    return RawTable(table=table, sheet=sheet, header_row=hr + 1, columns=columns, data=data,
+    return RawTable(table=table, sheet=sheet, header_excel_row=hr + 1, columns=columns, data=data,
                     extra=extra, duplicate=duplicate, merged=overlaps, has_errors=has_errors)
 
 
@@ -362,7 +309,6 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
 
 
 #: An Excel table's range: 0-based first row (its header), first column, last row, last column.
-TableRef = tuple[int, int, int, int]
 
 
 def read_rows(path: str | Path, sheet_names: Sequence[str], rows_of: Callable[[str], list[list[Any]]],

@@ -23,7 +23,7 @@ from xlpromo.engine.report import Report
 from xlpromo.engine.summary import dept_tasks, metric_summary, off_target_days, pacing
 from xlpromo.model.defaults import LISTS
 from xlpromo.model.master import SCHEMA
-from xlpromo.ooxml.atomic import atomic_path
+from xlpromo.ooxml import atomic_path
 
 __all__ = ["FORMATS", "OFF_DAYS", "OFF_SECTION", "Figure", "render_html", "render_markdown", "sections", "write_report"]
 

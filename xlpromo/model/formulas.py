@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import re
 
-from xlsxwriter.utility import xl_col_to_name
-
+from xlpromo.errors import FormulaError
+from xlpromo.model.a1 import col_name
 from xlpromo.model.schema import Table, WorkbookSchema, structured_ref
 
 __all__ = ["FormulaError", "references", "render", "render_a1", "threshold_name"]
 
 _TOKEN = re.compile(r"\{([A-Za-z_]+(?:[.:][A-Za-z_]+)?)\}")
-
-
-class FormulaError(ValueError):
-    """A template names a table, column or threshold the schema does not have."""
 
 
 def references(template: str) -> set[str]:
@@ -62,7 +58,7 @@ def render_a1(template: str, table: Table, first_row: int, first_col: int | None
         tok = m.group(1)
         if tok == "HEADER":
             col = table.first_col if first_col is None else first_col
-            return f"{xl_col_to_name(col)}${table.header_row + 1}"
+            return f"{col_name(col)}${table.header_row + 1}"
         if tok.startswith("TH:"):
             return threshold_name(tok[3:])
         if "." in tok:
@@ -71,6 +67,6 @@ def render_a1(template: str, table: Table, first_row: int, first_col: int | None
             col = table.first_col + table.index(tok)
         except KeyError as exc:
             raise FormulaError(f"{table.key}: unknown column {{{tok}}}") from exc
-        return f"${xl_col_to_name(col)}{first_row + 1}"
+        return f"${col_name(col)}{first_row + 1}"
 
     return _TOKEN.sub(sub, template)

@@ -22,6 +22,8 @@ from decimal import Decimal, DecimalException, localcontext
 import numpy as np
 import pandas as pd
 
+from xlpromo.errors import ParseError
+
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
@@ -40,19 +42,6 @@ __all__ = [
 ]
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years the workbook's date validation accepts (builder, cli)
-
-
-class ParseError(ValueError):
-    """A typed value that cannot be understood; .code is an English slug, str() a Chinese message."""
-
-    code: str
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
-        return type(self), (self.code, str(self))
 
 
 # --------------------------------------------------------------------------- text

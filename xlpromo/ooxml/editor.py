@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from xlpromo.model.values import CellError
 from xlpromo.ooxml.xlsxpatch import (
     _TAG,
     CachedValue,
@@ -32,7 +33,7 @@ from xlpromo.ooxml.xlsxpatch import (
     _set_attr,
 )
 
-__all__ = ["INPUT_BORDER", "INPUT_FILL", "PROTECTION", "BookPatch", "CellError", "Formula", "Keep"]
+__all__ = ["INPUT_BORDER", "INPUT_FILL", "PROTECTION", "BookPatch", "Formula", "Keep", "Value"]
 
 #: Fill of the cells a department copy leaves open (Excel's light "input" yellow).
 INPUT_FILL = "FFFFF2CC"
@@ -40,12 +41,6 @@ INPUT_FILL = "FFFFF2CC"
 INPUT_BORDER = "FFED7D31"
 #: The sheet protection of the template (no password): filtering, sorting, column widths allowed.
 PROTECTION = ('sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" sort="0" autoFilter="0"')
-
-
-class CellError(str):
-    """An Excel error value to write (``#N/A``)."""
-
-    __slots__ = ()
 
 
 @dataclass(frozen=True)

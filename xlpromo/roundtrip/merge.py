@@ -37,17 +37,15 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlpromo.engine.report import Report
-from xlpromo.errors import WorkbookError
-from xlpromo.files.reader import CellError as ReadError
-from xlpromo.files.reader import RawBook, RawTable, as_row, read_workbook
+from xlpromo.errors import DamagedState, NotACopy, NotAMaster, NotMergeable, WorkbookError
+from xlpromo.files.reader import read_workbook
+from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.formulas import render
 from xlpromo.model.ids import new_ids
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import shown
 from xlpromo.model.schema import ColType, Column, Table
-from xlpromo.ooxml.editor import BookPatch, CellError, Formula, Value
-from xlpromo.roundtrip.recalc import RowsBelow, recalc
-from xlpromo.roundtrip.state import (
+from xlpromo.model.state import (
     FORMAT_VERSION,
     STATE_SHEET,
     BookRows,
@@ -62,10 +60,13 @@ from xlpromo.roundtrip.state import (
     key_column,
     max_ids,
     new_campaign_id,
-    read_state,
     snapshot_of,
     value_columns,
 )
+from xlpromo.model.values import CellError
+from xlpromo.ooxml import BookPatch, Formula, Value
+from xlpromo.roundtrip.recalc import RowsBelow, recalc
+from xlpromo.roundtrip.state import read_state
 
 __all__ = ["CHANGES_SHEET", "CONFLICTS_SHEET", "Change", "Conflict", "MergeResult", "NotACopy", "NotAMaster",
            "NotMergeable", "merge_books"]
@@ -76,30 +77,10 @@ _CHANGE_HEADER = ["时间", "来源文件", "部门", "工作表", "单元格", 
 _EPOCH = dt.date(1899, 12, 30)
 
 
-class NotMergeable(WorkbookError):
-    """A copy (or the master) that cannot be merged: another campaign, another version, changed headers."""
-
-    code = "not-mergeable"
 
 
-class NotAMaster(NotMergeable):
-    """The file given as the master is a department copy."""
-
-    code = "not-a-master"
-
-    def __init__(self, path: Path, dept: str) -> None:
-        super().__init__(path, f"这是{dept}部门副本，不是主工作簿：第一个参数应为主工作簿，副本放在其后")
-        self.dept = dept
 
 
-class NotACopy(NotMergeable):
-    """A file given as a department copy is a master or a merged result."""
-
-    code = "not-a-copy"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, "无法合并：这是主工作簿（或合并结果），不是部门副本；"
-                               "副本由 xlpromo split 生成，主工作簿应放在第一个参数")
 
 
 @dataclass(frozen=True)
@@ -205,7 +186,7 @@ def _load_copy(path: Path, master_state: State) -> _Copy:
         raise NotMergeable(path, f"无法合并：{reason}", sheet=exc.sheet, header=exc.header) from None
     try:
         state = read_state(path)
-    except ValueError as exc:
+    except DamagedState as exc:
         raise NotMergeable(path, f"无法合并：{exc}") from None
     if state is None:
         raise NotMergeable(path, f"无法合并：不是由 xlpromo split 生成的部门副本（没有 {STATE_SHEET} 状态表）")
@@ -241,7 +222,7 @@ def _check_columns(path: Path, raw: RawBook, state: State) -> None:
 
 def _write_value(v: Any) -> Value:
     """A value read from a copy as it is written into the master (dates as serials, like Excel stores them)."""
-    if isinstance(v, ReadError):
+    if isinstance(v, CellError):
         return CellError(str(v))
     c = canon(v)
     return c
@@ -300,7 +281,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
     raw = read_workbook(master)
     try:
         state = read_state(master)
-    except ValueError as exc:
+    except DamagedState as exc:
         raise NotMergeable(master, str(exc)) from None
     if state is not None and state.role != "master":
         raise NotAMaster(master, state.dept)

@@ -23,14 +23,16 @@ from xlpromo.engine.alerts import ALERT_HEADERS
 from xlpromo.engine.findings import FormulaOverwritten, Severity
 from xlpromo.engine.metrics import formula_frames, review_header
 from xlpromo.engine.report import Report, check_book
+from xlpromo.errors import DamagedState
 from xlpromo.files.builder import REVIEW_HEAD_CELLS
-from xlpromo.files.reader import RawBook, RawTable, as_row, read_workbook
+from xlpromo.files.reader import read_workbook
+from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.formulas import render
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Table
-from xlpromo.ooxml.editor import BookPatch, Formula, Value
-from xlpromo.ooxml.xlsxpatch import CachedValue
-from xlpromo.roundtrip.state import State, pending_ids, read_state
+from xlpromo.model.state import State, pending_ids
+from xlpromo.ooxml import BookPatch, CachedValue, Formula, Value
+from xlpromo.roundtrip.state import read_state, write_ids
 
 __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "RowsBelow", "alert_rows", "backup_path", "issue_rows",
            "recalc"]
@@ -65,7 +67,7 @@ def _cached(v: Any) -> CachedValue:
 def _state(book: Path, *, snapshot: bool = True) -> State | None:
     try:
         return read_state(book, snapshot=snapshot)
-    except ValueError:
+    except DamagedState:
         return None  # a damaged _xlpromo sheet: merge reports it; recalc still works
 
 
@@ -191,7 +193,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
     if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
         cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
-    headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_row)
+    headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_excel_row)
                for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
     # The frames are no longer needed: free them before the package is held in memory.
     report = replace(report, frames={})
@@ -203,7 +205,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     gc.collect()
     note("写入")
     pkg = BookPatch.open(book)
-    stamp.apply(pkg)  # rows added by hand get their row IDs, never reused
+    write_ids(stamp, pkg)  # rows added by hand get their row IDs, never reused
     for typed in growing:
         typed.adopt(pkg)  # rows typed below a table join it, with its formulas
     updated, not_formulas = 0, []

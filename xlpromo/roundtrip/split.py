@@ -24,13 +24,15 @@ from pathlib import Path
 import pandas as pd
 
 from xlpromo.engine.report import check_book
-from xlpromo.errors import WorkbookError
-from xlpromo.files.reader import RawBook, RawTable, as_row, read_workbook
+from xlpromo.errors import DamagedState, NotSplittable
+from xlpromo.files.reader import read_workbook
+from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Column, Sheet, Table
-from xlpromo.ooxml.editor import BookPatch
+from xlpromo.model.state import STATE_SHEET, State, book_rows, max_ids, snapshot_of
+from xlpromo.ooxml import BookPatch
 from xlpromo.ooxml.xlsxpatch import _col_name, text_lines
-from xlpromo.roundtrip.state import STATE_SHEET, State, book_rows, max_ids, read_state, snapshot_of
+from xlpromo.roundtrip.state import read_state
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
            "file_safe", "split_all", "split_book", "split_needed"]
@@ -39,12 +41,6 @@ __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_st
 MASTER_OWNER = "运营部"
 #: Rows below a table left unlocked in a copy, for the rows a department adds.
 GROWTH_ROWS = 100
-
-
-class NotSplittable(WorkbookError):
-    """The master cannot be split (no state sheet, unknown department)."""
-
-    code = "not-splittable"
 
 
 @dataclass(frozen=True)
@@ -256,7 +252,7 @@ def read_state_or_refuse(master: Path) -> State:
     """The master's state; NotSplittable when it has none or it is damaged."""
     try:
         state = read_state(master)
-    except ValueError as exc:
+    except DamagedState as exc:
         raise NotSplittable(master, str(exc)) from None
     if state is not None and state.role != "master":
         raise NotSplittable(master, f"这是{state.dept or ''}部门副本，不是主工作簿：请对主工作簿运行 split")

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from xlpromo.excel.backend import ExcelUnavailable, TableRef
-from xlpromo.files.reader import CellError, cell_index, open_calamine, package_parts
+from xlpromo.files.reader import open_calamine, package_parts
+from xlpromo.model.a1 import parse_cell
+from xlpromo.model.values import CellError
 
 __all__ = ["FileBook", "FileHost"]
 
@@ -80,7 +82,7 @@ class FileBook:
     def value(self, cell: str) -> Any:
         """The value of ``'Sheet'!A1``-style ``每日监控!O125`` in this session ("" when outside the data)."""
         sheet, ref = cell.rsplit("!", 1)
-        col, row = cell_index(ref)
+        row, col = parse_cell(ref)
         grid = self._grid(sheet.strip("'"))
         return grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
 

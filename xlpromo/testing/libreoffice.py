@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from xlpromo.errors import LibreOfficeError
+
 __all__ = ["LibreOfficeError", "convert", "soffice"]
 
 _XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -25,8 +27,7 @@ _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-class LibreOfficeError(RuntimeError):
-    """soffice is missing or failed to convert a file."""
+
 
 
 def soffice() -> str:

@@ -15,7 +15,8 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlpromo.files.reader import CellError, open_calamine, package_parts
+from xlpromo.files.reader import open_calamine, package_parts
+from xlpromo.model.values import CellError
 
 __all__ = ["FakeApp", "FakeBook", "FakeRange", "FakeSheet", "FakeTable"]
 
