@@ -12,8 +12,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from xlpromo.engine.alerts import share, thresholds_in_force, usable_threshold
+from xlpromo.engine.alerts import share
 from xlpromo.engine.report import Report
+from xlpromo.engine.thresholds import in_force as thresholds_in_force
+from xlpromo.engine.thresholds import usable as usable_threshold
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.check import check
 from xlpromo.files.demo import demo_frames

@@ -3,7 +3,7 @@
 Each rule has an English code, a level (提示/预警/严重), the department that should act and
 the deadline the seeds set. Every limit is read from 阈值配置, so a user who changes a
 threshold changes the alert; a value that is blank, not a number, out of range or out of
-order with its pair is set aside for its default (:func:`thresholds_in_force`), so one typo
+order with its pair is set aside for its default (:func:`.thresholds.in_force`), so one typo
 does not flood the list. Rules work on computed frames (index = Excel row).
 """
 
@@ -21,25 +21,20 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
+from xlpromo.engine import thresholds
 from xlpromo.engine.findings import json_value
-from xlpromo.engine.metrics import as_of_date, status, threshold_values
+from xlpromo.engine.metrics import as_of_date, status
 from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import (
     ALL_CHANNELS,
     DOD_POINTS,
     STATUS_LABELS,
     TASK_DONE_STATES,
-    THRESHOLD_BOUNDS,
-    THRESHOLD_ORDER,
-    THRESHOLDS,
-    Ordered,
-    threshold,
 )
 from xlpromo.model.parse import shown
 from xlpromo.model.series import map_unique
 
-__all__ = ["ALERT_HEADERS", "RULES", "Alert", "InForce", "Level", "Rule", "raise_alerts", "share",
-           "thresholds_in_force", "usable_threshold"]
+__all__ = ["ALERT_HEADERS", "RULES", "Alert", "Level", "Rule", "raise_alerts", "share"]
 
 #: Column titles of an alert list (预警 sheet, retrospective): location, level, message, department, deadline.
 ALERT_HEADERS = ("位置", "级别", "预警", "责任部门", "时限")
@@ -87,55 +82,14 @@ class Rule:
     metrics: tuple[str, ...] = ()  # catalogue metrics the rule watches by name (validation warns when one is gone)
 
 
-def usable_threshold(code: str, value: Any) -> float | None:
-    """A typed threshold as the alerts may use it: a finite number within its unit's bounds; else None."""
-    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        return None
-    v = float(value)
-    lo, hi = THRESHOLD_BOUNDS.get(threshold(code).unit, (-math.inf, math.inf))
-    return v if math.isfinite(v) and lo <= v <= hi else None
-
-
-@dataclass(frozen=True)
-class InForce:
-    """The threshold values the alerts use, and why some typed values were set aside for their defaults."""
-
-    values: dict[str, float]  # every numeric code of defaults.THRESHOLDS
-    unusable: frozenset[str]  # codes whose value is missing, blank, not a number or out of range
-    misordered: tuple[Ordered, ...]  # pairs out of order (after the unusable fell back): both at their defaults
-
-
-def _default(code: str) -> float:
-    """The default value of a numeric threshold."""
-    return float(threshold(code).value or 0)
-
-
-def thresholds_in_force(typed: Mapping[str, Any]) -> InForce:
-    """Each threshold as typed (code → value, as :func:`xlpromo.engine.metrics.threshold_values`), or its default where
-    the value is unusable or out of order with its pair (defaults.THRESHOLD_ORDER)."""
-    values: dict[str, float] = {}
-    unusable: set[str] = set()
-    for t in THRESHOLDS:
-        if t.value is None:  # 统计日期: a date, read by as_of_date
-            continue
-        v = usable_threshold(t.code, typed.get(t.code))
-        if v is None:
-            unusable.add(t.code)
-        values[t.code] = _default(t.code) if v is None else v
-    misordered = tuple(p for p in THRESHOLD_ORDER if not p.holds(values[p.low], values[p.high]))
-    for p in misordered:
-        values[p.low], values[p.high] = _default(p.low), _default(p.high)
-    return InForce(values, frozenset(unusable), misordered)
-
-
 class _Context:
     """Frames, thresholds and cell addresses shared by the rules of one run."""
 
     def __init__(self, frames: dict[str, pd.DataFrame], book: RawBook) -> None:
         self.frames = frames
         self.book = book
-        self.typed = threshold_values(frames)
-        self.th = thresholds_in_force(self.typed).values
+        self.typed = thresholds.typed(frames)
+        self.th = thresholds.in_force(self.typed).values
         self.as_of = as_of_date(frames).date()
         daily = frames["daily"]
         self.metric_keys = map_unique(daily["metric"], lambda m: str(m).casefold())

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.engine import findings as F
-from xlpromo.engine.alerts import RULES, share, thresholds_in_force, usable_threshold
+from xlpromo.engine import thresholds as TH
+from xlpromo.engine.alerts import RULES, share
 from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
 from xlpromo.model.defaults import threshold as default_threshold
@@ -53,7 +54,6 @@ __all__ = [
     "daily",
     "targets",
     "tasks",
-    "threshold",
     "thresholds",
     "window",
 ]
@@ -191,9 +191,9 @@ def thresholds(run: Run, raw: RawTable, th: pd.DataFrame) -> None:
         bounds = f"{lo_hi[0]:.0%} 至 {lo_hi[1]:.0%}" if pct else f"{lo_hi[0]:g} 至 {lo_hi[1]:g}{unit}"
         run.add(raw, F.OutOfRange, as_row(row), "value", value, bounds=bounds,
                  hint="；百分比请输入如 95%" if pct else "")
-    typed = {str(c): v for c, v in zip(th["code"], th["value"], strict=True)}  # as metrics.threshold_values
+    typed = TH.typed(run.frames)
     rows = {str(c): as_row(r) for r, c in zip(th.index, th["code"], strict=True)}  # the row whose value is read
-    in_force = thresholds_in_force(typed)
+    in_force = TH.in_force(typed)
     for code in sorted(in_force.unusable & _ALERT_CODES & rows.keys()):
         _note_default(run, raw, raw.address(rows[code], "value"), f"；预警按默认值 {_shown(code)} 计算")
     for pair in in_force.misordered:
@@ -224,7 +224,7 @@ def _note_default(run: Run, raw: RawTable, cell: str, note: str) -> None:
 def _order(run: Run, raw: RawTable, pair: Ordered, typed: dict[str, Any], rows: dict[str, int]) -> None:
     """A threshold-order finding for a pair out of order, at the cell of a value typed away from its default."""
     low, high = default_threshold(pair.low), default_threshold(pair.high)
-    used = {c: usable_threshold(c, typed.get(c)) for c in (pair.low, pair.high)}
+    used = {c: TH.usable(c, typed.get(c)) for c in (pair.low, pair.high)}
     changed = [t for t in (low, high) if used[t.code] is not None and used[t.code] != t.value and t.code in rows]
     if not changed:  # the defaults themselves are in order: cannot happen unless defaults.py is wrong
         return
@@ -258,7 +258,7 @@ def breakdown(run: Run, raw: RawTable, b: pd.DataFrame) -> None:
     targets = run.frames.get("targets")
     if targets is None or not len(targets):
         return
-    tol = threshold(run, "breakdown_tolerance", 0.05)
+    tol = _in_force(run)["breakdown_tolerance"]
     columns = {c.metric.casefold(): c for c in run.book.tables["targets"].table.columns if c.metric}
     units = map_unique(b["metric"], lambda m: run.units.get(str(m).casefold()))
     for row in b.index:
@@ -285,10 +285,7 @@ def window(run: Run) -> tuple[dt.date, dt.date] | None:
         return start, end
     return None
 
-def threshold(run: Run, code: str, default: float) -> float:
+def _in_force(run: Run) -> dict[str, float]:
+    """The thresholds in force of this run (defaults where 阈值配置 is missing or unusable)."""
     th = run.frames.get("thresholds")
-    if th is None:
-        return default
-    values = dict(zip(th["code"], th["value"], strict=True))
-    v = values.get(code)
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else default
+    return TH.in_force(TH.typed(run.frames) if th is not None else {}).values

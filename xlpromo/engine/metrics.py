@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlpromo.engine import thresholds
 from xlpromo.model.book import RawBook
 from xlpromo.model.defaults import AGG_SUM, ALL_CHANNELS, DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.model.formulas import references
@@ -43,7 +44,6 @@ __all__ = [
     "pace",
     "safety_stock",
     "status",
-    "threshold_values",
 ]
 
 Frames = Mapping[str, pd.DataFrame]
@@ -98,15 +98,9 @@ def safety_stock(avg_daily_sales: Any, factor: float = 1.5) -> pd.Series:
     return numeric(avg_daily_sales) * float(factor)
 
 
-def threshold_values(frames: Frames) -> dict[str, Any]:
-    """Threshold code → value, as typed in 阈值配置."""
-    th = frames["thresholds"]
-    return {str(c): v for c, v in zip(th["code"], th["value"], strict=True)}
-
-
 def as_of_date(frames: Frames, today: dt.date | None = None) -> pd.Timestamp:
     """统计日期 of 阈值配置, or today when it is blank (as the name XP_ASOF)."""
-    v = threshold_values(frames).get("as_of")
+    v = thresholds.typed(frames).get("as_of")
     if isinstance(v, (dt.date, pd.Timestamp)):
         return pd.Timestamp(v).normalize()
     return pd.Timestamp(today or dt.date.today())  # blank, or not a date (validation reports it)
@@ -249,7 +243,7 @@ _DATE_TEXT = re.compile(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*")
 def _thr(frames: Frames, code: str) -> float:
     """A threshold in arithmetic, as a formula computes with it: blank is 0, text such as ``95%`` is read
     as the spreadsheet reads it, other text is NaN (the formula shows #VALUE!)."""
-    v = threshold_values(frames).get(code)
+    v = thresholds.typed(frames).get(code)
     if isinstance(v, str) and v:
         m = _NUMBER_TEXT.fullmatch(v)
         return float(m[1]) / (100 if m[2] else 1) if m else math.nan
@@ -259,13 +253,13 @@ def _thr(frames: Frames, code: str) -> float:
 
 def _line(frames: Frames, code: str) -> float:
     """A threshold in a comparison (``达成率 >= TH_PASS_LINE``): text is above every number, so never reached."""
-    v = threshold_values(frames).get(code)
+    v = thresholds.typed(frames).get(code)
     return math.inf if isinstance(v, str) and v else _thr(frames, code)
 
 
 def _formula_as_of(frames: Frames) -> pd.Timestamp | None:
     """XP_ASOF as ``{due}-XP_ASOF`` uses it: :func:`as_of_date`, but text only as an ISO date (else #VALUE!: None)."""
-    v = threshold_values(frames).get("as_of")
+    v = thresholds.typed(frames).get("as_of")
     if not (isinstance(v, str) and v):
         return as_of_date(frames)
     m = _DATE_TEXT.fullmatch(v)

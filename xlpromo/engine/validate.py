@@ -36,7 +36,7 @@ from xlpromo.model.parse import (
 )
 from xlpromo.model.schema import ColType, Column
 from xlpromo.model.series import map_unique
-from xlpromo.model.values import CellError
+from xlpromo.model.values import CellError, is_blank
 
 __all__ = ["MAX_TEXT", "PLACEHOLDERS", "Validated", "validate"]
 
@@ -89,12 +89,6 @@ class Validated:
         return [f for f in self.findings if f.severity == F.Severity.ERROR]
 
 
-def _blank(v: Any) -> bool:
-    if isinstance(v, CellError):
-        return False
-    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
 def _placeholder(v: Any) -> bool:
     return isinstance(v, str) and not isinstance(v, CellError) and normalize_text(v).casefold() in PLACEHOLDERS
 
@@ -144,7 +138,7 @@ class _Run:
                 out[col.key] = self.parse_texts(raw, col, s)
         for col in raw.table.system_columns:  # xlpromo's own columns: text as found, blank when absent
             s = raw.data[col.key] if col.key in raw.data.columns else pd.Series(None, index=out.index, dtype=object)
-            text = [None if _blank(v) or isinstance(v, CellError) else str(v) for v in s]
+            text = [None if is_blank(v) or isinstance(v, CellError) else str(v) for v in s]
             out[col.key] = pd.Series(text, index=out.index, dtype=object)
         return out
 
@@ -162,7 +156,7 @@ class _Run:
         # as map_unique, keeping the codes: the texts are tested once per distinct value too
         codes, uniques = pd.factorize(s, use_na_sentinel=False)
         distinct = np.empty(len(uniques), dtype=object)
-        distinct[:] = [None if _blank(v) else parse_text(v) for v in uniques]
+        distinct[:] = [None if is_blank(v) else parse_text(v) for v in uniques]
         texts = pd.Series(distinct[codes], index=s.index, dtype=object)
         long = np.array([t is not None and len(t) > MAX_TEXT for t in distinct], dtype=bool)[codes]
         if (raw.table.key, col.key) in _SPACE_SENSITIVE:  # "GMV ": read as GMV here, a different text to formulas
@@ -185,7 +179,7 @@ class _Run:
         out = s.where(ok, None).astype(object)
         parsed: dict[int, dt.date] = {}
         for row, v in s[~ok].items():
-            if _blank(v) or _placeholder(v):
+            if is_blank(v) or _placeholder(v):
                 continue
             try:
                 parsed[as_row(row)] = in_years(parse_date(v, self.year), v)
@@ -220,7 +214,7 @@ class _Run:
         self.stored_times(raw, col, numbers, result, bad, unit)
         parsed: dict[int, Any] = {}
         for row, v in s[~fast].items():
-            if _blank(v) or _placeholder(v):
+            if is_blank(v) or _placeholder(v):
                 continue
             u = unit(as_row(row))
             try:
@@ -315,7 +309,7 @@ class _Run:
 
     def unique(self, raw: RawTable, frame: pd.Series | pd.DataFrame, keys: list[str], what: str) -> None:
         df = frame.to_frame() if isinstance(frame, pd.Series) else frame
-        norm = df.apply(lambda c: map_unique(c, lambda v: str(v).strip().casefold() if not _blank(v) else ""))
+        norm = df.apply(lambda c: map_unique(c, lambda v: str(v).strip().casefold() if not is_blank(v) else ""))
         dup = norm.duplicated(keep="first")
         if not dup.any():
             return
@@ -353,7 +347,7 @@ class _Run:
             self.columns(raw, typed)
             if key == "metrics":
                 self.units = {str(n).casefold(): str(u) for n, u in zip(typed["name"], typed["unit"], strict=True)
-                              if not _blank(n)}
+                              if not is_blank(n)}
                 X.catalogue(self, raw, typed)
             if key == "targets":
                 X.targets(self, raw, typed)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
+from xlpromo.engine import thresholds
 from xlpromo.engine.metrics import (
     achievement,
     campaign_phase,
@@ -31,10 +32,11 @@ from xlpromo.engine.metrics import (
 from xlpromo.errors import XlpromoError
 from xlpromo.excel.adapter import XlBook
 from xlpromo.files.reader import read_rows
-from xlpromo.model.defaults import METRICS, threshold
+from xlpromo.model.defaults import METRICS
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import ParseError, parse_date, shown
 from xlpromo.model.schema import Direction
+from xlpromo.model.values import is_blank
 
 __all__ = ["ARG_ERROR", "XP_ACHIEVE", "XP_DOD", "XP_PACE", "XP_PHASE", "XP_SAFETY_STOCK", "XP_STATUS"]
 
@@ -47,13 +49,9 @@ class _BadArg(ValueError):
     """An argument the function cannot use; its text follows ARG_ERROR."""
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and math.isnan(v))
-
-
 def _number(v: Any, what: str) -> float | None:
     """A number argument: None when blank, _BadArg for text, booleans and dates (Excel's ISNUMBER)."""
-    if _blank(v):
+    if is_blank(v):
         return None
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise _BadArg(f"{what}“{shown(v)}”不是数字")
@@ -64,7 +62,7 @@ def _number(v: Any, what: str) -> float | None:
 
 def _date(v: Any, what: str) -> dt.date | None:
     """A date argument: a date cell, an Excel serial or date text; None when blank."""
-    if _blank(v):
+    if is_blank(v):
         return None
     try:
         return parse_date(v)
@@ -74,7 +72,7 @@ def _date(v: Any, what: str) -> dt.date | None:
 
 def _direction(v: Any) -> str:
     """越高越好 / 越低越好, given as such or as a metric name of the default catalogue; blank is 越高越好."""
-    if _blank(v):
+    if is_blank(v):
         return Direction.HIGHER.value
     text = str(v).strip()
     if text in {d.value for d in Direction}:
@@ -114,7 +112,7 @@ def _caller_table(caller: Any, key: str) -> pd.DataFrame:
 def _lines(caller: Any) -> tuple[float, float]:
     """达标线 and 严重预警线 from the calling workbook's 阈值配置 (blank counts 0, as in its formulas), or defaults."""
     if caller is None:
-        return float(threshold("pass_line").value or 0), float(threshold("warn_line").value or 0)
+        return thresholds.default("pass_line"), thresholds.default("warn_line")
     th = _caller_table(caller, "thresholds")
     values = {str(c): float(v) for c, v in zip(th["code"], numeric(th["value"]), strict=True)}
     pass_line, warn_line = (values.get(c, math.nan) for c in ("pass_line", "warn_line"))
@@ -174,7 +172,7 @@ def XP_SAFETY_STOCK(avg_daily_sales: Any, factor: Any = None) -> Any:
     """安全库存 = 日均销量 × 系数（默认 1.5）。"""
     def body() -> Any:
         f = _number(factor, "系数")
-        k = float(threshold("safety_stock_factor").value or 0) if f is None else f
+        k = thresholds.default("safety_stock_factor") if f is None else f
         return safety_stock([_number(avg_daily_sales, "日均销量")], k).iloc[0]
     return _call(body)
 

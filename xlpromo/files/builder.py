@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from xlpromo.model.ids import assign_ids
 from xlpromo.model.master import ASOF_NAME, SCHEMA, list_name, review_rows
 from xlpromo.model.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.model.state import STATE_SHEET, State, initial_state, new_campaign_id
+from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import atomic_path
 
 __all__ = ["REVIEW_HEAD_CELLS", "STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
@@ -115,14 +115,6 @@ def _conform(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             keys = [c.key for c in table.inputs + table.system_columns]
             out[table.key] = out[table.key].reindex(columns=keys).astype(object).reset_index(drop=True)
     return out
-
-
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return v is pd.NaT or (isinstance(v, str) and v == "")
 
 
 class _Writer:
@@ -306,12 +298,12 @@ class _Writer:
             template = self.review_rows.get(str(rec["metric"]))
             if template:
                 ws.write_formula(r, c, self.formula(template, table), fmt,
-                                 "" if _blank(v) else v)
+                                 "" if is_blank(v, spaces=False) else v)
                 return
         if col.formula:
             ws.write_formula(r, c, self.formula(col.formula, table), fmt,
-                             "" if _blank(v) else _cached(v))
-        elif _blank(v):
+                             "" if is_blank(v, spaces=False) else _cached(v))
+        elif is_blank(v, spaces=False):
             ws.write_blank(r, c, None, fmt)
         elif isinstance(v, (dt.date, pd.Timestamp)):
             ws.write_datetime(r, c, pd.Timestamp(v).to_pydatetime(), fmt)
@@ -368,8 +360,9 @@ def _runs(idx: list[int]) -> list[tuple[int, int]]:
 
 
 def _cached(v: Any) -> Any:
-    if isinstance(v, (dt.date, pd.Timestamp)):
-        return (pd.Timestamp(v) - pd.Timestamp("1899-12-30")).days
+    """A computed value as a formula's cached result: dates as serials, numbers as floats, else text."""
+    if isinstance(v, dt.date):  # pandas Timestamps too
+        return excel_serial(v)
     if isinstance(v, bool):
         return v
     if isinstance(v, (int, float)):

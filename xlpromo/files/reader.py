@@ -28,7 +28,7 @@ from xlpromo.model.book import RawBook, RawTable, TableRef
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import normalize_header
 from xlpromo.model.schema import Table, WorkbookSchema
-from xlpromo.model.values import CellError
+from xlpromo.model.values import CellError, is_blank
 
 __all__ = ["SheetParts", "open_calamine", "package_parts", "read_rows", "read_workbook"]
 
@@ -160,10 +160,6 @@ def _cell_blocks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
     yield carry
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip() and not isinstance(v, CellError))
-
-
 def _filled(data: pd.DataFrame) -> pd.DataFrame:
     """Cells that hold something: not None/NaN, not an empty or whitespace-only string (errors count)."""
     out = {}
@@ -173,15 +169,9 @@ def _filled(data: pd.DataFrame) -> pd.DataFrame:
                                                              "boolean", "mixed-integer-float"):
             out[key] = pd.notna(values)  # no strings in the column: nothing can be whitespace-only
         else:  # not v.strip() is v == "" or v.isspace(), which makes no new string
-            out[key] = np.array([v != "" and not v.isspace() if v.__class__ is str else _filled_value(v)
+            out[key] = np.array([v != "" and not v.isspace() if v.__class__ is str else not is_blank(v)
                                  for v in values.tolist()], dtype=bool)
     return pd.DataFrame(out, index=data.index, columns=data.columns)
-
-
-def _filled_value(v: Any) -> bool:
-    """One value of :func:`_filled`, for any type."""
-    blank_text = isinstance(v, str) and not isinstance(v, CellError) and not v.strip()
-    return bool(pd.notna(v)) and bool(v != "") and not blank_text
 
 
 def _locate(table: Table, rows: list[list[Any]], known: tuple[int, int, int, int] | None) -> tuple[int, int, int]:

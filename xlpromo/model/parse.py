@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.errors import ParseError
+from xlpromo.model.values import EXCEL_EPOCH, MAX_SERIAL, excel_serial, from_serial, is_blank
 
 __all__ = [
     "FIRST_YEAR",
@@ -45,6 +46,12 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years the workbook's date validation a
 
 
 # --------------------------------------------------------------------------- text
+def _missing(value: object) -> bool:
+    """Nothing typed: a blank cell (:func:`~xlpromo.model.values.is_blank`); a float NaN is no cell's value, so
+    the parsers call it not a number rather than blank."""
+    return is_blank(value) and not isinstance(value, float)
+
+
 def shown(value: object) -> str:
     """A typed value as a person reads it: ``5.8`` not ``5.8000``, ``30`` not ``30.0``, dates as 2024-06-01."""
     if isinstance(value, bool):
@@ -104,7 +111,7 @@ def _time_of(value: object) -> dt.time | dt.timedelta | None:
     """A time as a reader gives it: a time, a duration, or a datetime of Excel's day 0 (1899-12-30, as xlwings)."""
     if isinstance(value, (dt.time, dt.timedelta)):
         return value
-    if isinstance(value, dt.datetime) and value.date() == _EXCEL_EPOCH:
+    if isinstance(value, dt.datetime) and value.date() == EXCEL_EPOCH.date():
         return value.time()
     return None
 
@@ -146,10 +153,6 @@ def normalize_header(value: object) -> str:
         if again == out:
             return out
         out = again
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or value is pd.NaT or value is pd.NA
 
 
 def _shown(value: object) -> str:
@@ -285,7 +288,7 @@ def _number_text(value: str, unit: str | None) -> float:
 
 def parse_number(value: object, unit: str | None = None) -> float:
     """A number as typed in a column of ``unit`` (万元, 元, %, 人, 单, 张, 倍, 秒, 分钟, 小时, 天 or None) → float."""
-    if _is_blank(value):
+    if _missing(value):
         raise ParseError("blank", "内容为空，应填数字")
     if isinstance(value, str):
         return _number_text(value, unit)
@@ -304,8 +307,6 @@ def parse_number(value: object, unit: str | None = None) -> float:
 
 
 # --------------------------------------------------------------------------- dates
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_MAX_SERIAL = 2958465  # 9999-12-31
 _CLOCK = r"(?:(?<=[日号])\s?|\s|[Tt])([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?"
 _Y, _MD = "([0-9]{4})", "([0-9]{1,2})"
 _FULL = re.compile(rf"^(?:{_Y}([-/.]){_MD}\2{_MD}|{_Y}年{_MD}月{_MD}[日号]|{_Y}([0-9]{{2}})([0-9]{{2}}))(?:{_CLOCK})?$")
@@ -321,11 +322,11 @@ def _serial(value: object, number: float) -> dt.date:
     if not math.isfinite(number):
         raise ParseError("not-a-date", f"无法识别的日期：“{shown(value)}”")
     whole = math.floor(number)
-    if not 1 <= whole <= _MAX_SERIAL:
-        raise ParseError("invalid-date", f"日期序号 “{shown(value)}” 超出 Excel 的范围（1–{_MAX_SERIAL}）")
+    if not 1 <= whole <= MAX_SERIAL:
+        raise ParseError("invalid-date", f"日期序号 “{shown(value)}” 超出 Excel 的范围（1–{MAX_SERIAL}）")
     if whole == 60:
         raise ParseError("invalid-date", "日期序号 60 是 Excel 虚构的 1900-02-29，不存在")
-    return _EXCEL_EPOCH + dt.timedelta(days=whole if whole > 60 else whole + 1)
+    return from_serial(whole).date()
 
 
 def _date_text(value: str, year: int | None) -> dt.date:
@@ -358,7 +359,7 @@ def _date_text(value: str, year: int | None) -> dt.date:
 
 def parse_date(value: object, year: int | None = None) -> dt.date:
     """A date as typed: a date, an Excel serial or text (2024-06-01, 2024年6月1日, 20240601; 6月1日 with ``year``)."""
-    if _is_blank(value):
+    if _missing(value):
         raise ParseError("blank", "内容为空，应填日期")
     if isinstance(value, dt.datetime):
         return value.date()
@@ -377,13 +378,6 @@ def parse_date(value: object, year: int | None = None) -> dt.date:
             raise _invalid(value) from None
         return _serial(value, number)
     raise ParseError("not-a-date", f"无法识别的日期：“{shown(value)}”")
-
-
-def excel_serial(day: dt.date) -> float:
-    """Excel's serial number of a date or datetime: 1 is 1900-01-01 (Excel's 1900-02-29 counted from March on)."""
-    moment = day.replace(tzinfo=None) if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
-    base = dt.datetime(1899, 12, 31 if moment < dt.datetime(1900, 3, 1) else 30)
-    return (moment - base) / dt.timedelta(days=1)
 
 
 def entered(value: object) -> object:
@@ -409,7 +403,7 @@ def in_years(day: dt.date, typed: object) -> dt.date:
 # --------------------------------------------------------------------------- text
 def parse_text(value: object) -> str:
     """Text as shown: stripped str as is (formulas kept), 12.0 → "12", a date → "YYYY-MM-DD", None/NaN → ""."""
-    if _is_blank(value):
+    if _missing(value):
         return ""
     if isinstance(value, str):
         return value.strip()
