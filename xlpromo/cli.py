@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
-from xlpromo import __version__
+from xlpromo._version import __version__
 from xlpromo.errors import WorkbookError
 from xlpromo.files.builder import Campaign, build_workbook
 from xlpromo.model import parse

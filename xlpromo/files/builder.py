@@ -21,7 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from xlpromo import __version__
+from xlpromo._version import __version__
 from xlpromo.engine.metrics import compute, review_header
 from xlpromo.files import guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
