@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import read_values
 from xlpromo.cli import app
-from xlpromo.engine.alerts import RULES
 from xlpromo.engine.report import Report
+from xlpromo.engine.rules import RULES
 from xlpromo.files.check import check
 from xlpromo.model.defaults import THRESHOLDS
 

@@ -1,10 +1,8 @@
-"""Alerts: the seeds' monitoring rules, applied to a checked workbook.
+"""What an alert is, and what a rule sees: the alert, its level, a rule's declaration, the run's context.
 
-Each rule has an English code, a level (提示/预警/严重), the department that should act and
-the deadline the seeds set. Every limit is read from 阈值配置, so a user who changes a
-threshold changes the alert; a value that is blank, not a number, out of range or out of
-order with its pair is set aside for its default (:func:`.thresholds.in_force`), so one typo
-does not flood the list. Rules work on computed frames (index = Excel row).
+The rules themselves are in :mod:`.rules`. A rule reads the computed frames (index = Excel row)
+and the thresholds in force through a :class:`Context`, and words its message with the helpers
+here, so every alert names its cell, its department and its deadline the same way.
 """
 
 from __future__ import annotations
@@ -26,15 +24,13 @@ from xlpromo.engine.findings import json_value
 from xlpromo.engine.metrics import as_of_date, status
 from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import (
-    ALL_CHANNELS,
-    DOD_POINTS,
     STATUS_LABELS,
-    TASK_DONE_STATES,
 )
 from xlpromo.model.parse import shown
 from xlpromo.model.series import map_unique
 
-__all__ = ["ALERT_HEADERS", "RULES", "Alert", "Level", "Rule", "raise_alerts", "share"]
+__all__ = ["ALERT_HEADERS", "Alert", "Context", "Level", "Rule", "owner_of", "records", "said", "share", "show",
+           "task_of", "what", "when"]
 
 #: Column titles of an alert list (预警 sheet, retrospective): location, level, message, department, deadline.
 ALERT_HEADERS = ("位置", "级别", "预警", "责任部门", "时限")
@@ -78,11 +74,11 @@ class Rule:
     code: str
     title: str
     thresholds: tuple[str, ...]
-    check: Callable[[_Context], Iterator[Alert]]
+    check: Callable[[Context], Iterator[Alert]]
     metrics: tuple[str, ...] = ()  # catalogue metrics the rule watches by name (validation warns when one is gone)
 
 
-class _Context:
+class Context:
     """Frames, thresholds and cell addresses shared by the rules of one run."""
 
     def __init__(self, frames: dict[str, pd.DataFrame], book: RawBook) -> None:
@@ -173,7 +169,7 @@ def _native(v: Any) -> Any:
     return None if v is pd.NA else v
 
 
-def _rows(df: pd.DataFrame) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def records(df: pd.DataFrame) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """(Excel row, record) of a small selection; much cheaper than iterrows or to_dict."""
     columns = {str(k): i for i, k in enumerate(df.columns)}
     boxed = [t == np.dtype(object) or isinstance(t, ExtensionDtype) for t in df.dtypes]  # as to_dict does
@@ -181,7 +177,7 @@ def _rows(df: pd.DataFrame) -> Iterator[tuple[int, Mapping[str, Any]]]:
                (_Record(columns, boxed, v) for v in df.itertuples(index=False, name=None)), strict=True)
 
 
-def _fmt(v: float, unit: str) -> str:
+def show(v: float, unit: str) -> str:
     return f"{v:.1%}" if unit == "%" else f"{v:g}{unit}"
 
 
@@ -190,258 +186,30 @@ def share(v: float) -> str:
     return f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
-def _text(v: Any) -> str:
+def said(v: Any) -> str:
     """A cell's value as a message shows it (dates as 2024-06-18); "" when blank, never None or nan."""
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
         return ""
     return shown(v).strip() if isinstance(v, dt.date) else str(v).strip()
 
 
-def _day(v: Any) -> str:
+def when(v: Any) -> str:
     """The 日期 of a row for a message."""
-    return _text(v) or "（未填日期）"
+    return said(v) or "（未填日期）"
 
 
-def _metric(v: Any) -> str:
+def what(v: Any) -> str:
     """The 核心指标 of a row for a message."""
-    return _text(v) or "（未填核心指标）"
+    return said(v) or "（未填核心指标）"
 
 
-def _task(r: Mapping[str, Any]) -> str:
+def task_of(r: Mapping[str, Any]) -> str:
     """A task for a message: ``任务 T001“618活动商品选品”``; a blank 任务编号 or 任务名称 is left out or said."""
-    tid, name = _text(r["task_id"]), _text(r["name"])
+    tid, name = said(r["task_id"]), said(r["name"])
     return "任务" + (f" {tid}" if tid else "") + (f"“{name}”" if name else "（未填任务名称）")
 
 
-def _owner(r: Mapping[str, Any], lead: str) -> str:
+def owner_of(r: Mapping[str, Any], lead: str) -> str:
     """``{lead}负责人 X`` for a message; "" when 负责人 is blank."""
-    owner = _text(r["owner"])
+    owner = said(r["owner"])
     return f"{lead}负责人 {owner}" if owner else ""
-
-
-def _off_target(c: _Context) -> Iterator[Alert]:
-    hours = c.t("adjust_within_hours")
-    for row, r in _rows(c.off_target()):
-        level = Level.CRITICAL if r["status"] == _FAIL else Level.WARNING
-        yield c.alert("daily", row, "rate", "metric-off-target", level,
-                      f"{_day(r['date'])} {_metric(r['metric'])} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
-                      f"{hours:g}小时内说明原因并提出调整措施", r["rate"])
-
-
-def _missing_cause(c: _Context) -> Iterator[Alert]:
-    """Rows off target (预警 or 未达标) for longer than 偏离调整时限 with 异常说明 blank; names the row's status."""
-    hours = c.t("adjust_within_hours")
-    for row, r in _rows(c.off_target()):
-        day = r["date"]
-        if not isinstance(day, dt.date):
-            continue
-        if isinstance(r["issue"], str) and r["issue"].strip():
-            continue
-        late = (dt.datetime.combine(c.as_of, dt.time()) - dt.datetime.combine(day, dt.time())).total_seconds() / 3600
-        if late >= hours:
-            yield c.alert("daily", row, "issue", "cause-overdue", Level.WARNING,
-                          f"{_day(day)} {_metric(r['metric'])} {r['status']}已超过 {hours:g} 小时，尚未填写异常说明",
-                          r["dept"], "立即补填")
-
-
-def _tasks(c: _Context) -> Iterator[Alert]:
-    soon = c.t("due_soon_days")
-    tasks = c.frames["tasks"]
-    left_all = pd.to_numeric(tasks["days_left"], errors="coerce")
-    for row, r in _rows(tasks.loc[(left_all <= soon).astype(bool)]):
-        left = float(r["days_left"])
-        if left < 0:
-            yield c.alert("tasks", row, "due", "task-overdue", Level.CRITICAL,
-                          f"{_task(r)}已逾期 {-left:g} 天（截止 {_text(r['due'])}{_owner(r, '，')}）", r["dept"],
-                          "立即处理或调整截止时间", r["due"])
-        elif left <= soon:
-            when = "今天到期" if left == 0 else f"{left:g} 天后到期"
-            owner = _owner(r, "")
-            yield c.alert("tasks", row, "due", "task-due-soon", Level.INFO,
-                          f"{_task(r)}{when}" + (f"（{owner}）" if owner else ""), r["dept"],
-                          f"{_text(r['due'])} 前完成", r["due"])
-
-
-def _tech_ready(c: _Context) -> Iterator[Alert]:
-    targets = c.frames["targets"]
-    start = targets["warmup_start"].iloc[0] if len(targets) else None
-    if not isinstance(start, dt.date):
-        return
-    start = pd.Timestamp(start).date()
-    days = c.t("tech_ready_days")
-    try:
-        ready_by = start - dt.timedelta(days=days)
-    except OverflowError:  # an absurd threshold is reported by validation
-        return
-    tasks = c.frames["tasks"]
-    for row, r in _rows(tasks.loc[tasks["dept"].eq("技术部").astype(bool)]):
-        due = r["due"]
-        pending = r["status"] not in TASK_DONE_STATES and r["phase"] in ("筹备期", "资源整合")
-        late = isinstance(due, dt.date) and pd.Timestamp(due) > pd.Timestamp(ready_by)
-        if r["dept"] == "技术部" and pending and late:
-            yield c.alert("tasks", row, "due", "tech-not-ready", Level.WARNING,
-                          f"技术{_task(r)}截止 {_text(due)}，晚于活动开始前 {days:g} 天（{ready_by}）",
-                          "技术部", f"{ready_by} 前完成全流程测试", due)
-
-
-def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
-           critical: str | None = None) -> Callable[[_Context], Iterator[Alert]]:
-    """A lower-is-better metric whose actual must stay at or below a threshold."""
-
-    def rule(c: _Context) -> Iterator[Alert]:
-        limit = c.t(code)
-        hard = c.t(critical) if critical else math.inf
-        d = c.daily(metric)
-        for row, r in _rows(d.loc[(pd.to_numeric(d["actual"], errors="coerce") > limit).astype(bool)]):
-            a = float(r["actual"])
-            if a > limit:
-                lv = Level.CRITICAL if a > hard else level
-                yield c.alert("daily", row, "actual", f"{code.replace('_', '-')}", lv,
-                              f"{_day(r['date'])} {metric} {_fmt(a, r['unit'])} 超过上限 {_fmt(limit, r['unit'])}",
-                              dept, deadline, a)
-    return rule
-
-
-def _floor(metric: str, code: str, level: Level, dept: str, deadline: str) -> Callable[[_Context], Iterator[Alert]]:
-    """A higher-is-better metric whose actual must stay at or above a threshold."""
-
-    def rule(c: _Context) -> Iterator[Alert]:
-        floor = c.t(code)
-        d = c.daily(metric)
-        for row, r in _rows(d.loc[(pd.to_numeric(d["actual"], errors="coerce") < floor).astype(bool)]):
-            a = float(r["actual"])
-            yield c.alert("daily", row, "actual", code.replace("_", "-"), level,
-                          f"{_day(r['date'])} {metric} {_fmt(a, r['unit'])} 低于下限 {_fmt(floor, r['unit'])}",
-                          dept, deadline, a)
-    return rule
-
-
-def _over_budget(c: _Context) -> Iterator[Alert]:
-    over = c.t("channel_over_budget")
-    d = c.daily("推广费用")
-    a, t = pd.to_numeric(d["actual"], errors="coerce"), pd.to_numeric(d["target"], errors="coerce")
-    for row, r in _rows(d.loc[((t > 0) & (a > t * (1 + over))).astype(bool)]):
-        yield c.alert("daily", row, "actual", "channel-over-budget", Level.WARNING,
-                      f"{_day(r['date'])} {_text(r['channel']) or ALL_CHANNELS} 推广费用 {r['actual']:g}万元，"
-                      f"超出预算 {r['target']:g}万元 {r['actual'] / r['target'] - 1:.0%}（超过 {share(over)}）",
-                      "市场部", "重新分配各渠道预算", r["actual"])
-
-
-def _channel_roi(c: _Context) -> Iterator[Alert]:
-    add, replace = c.t("channel_roi_add"), c.t("channel_roi_replace")
-    d = c.daily("ROI")
-    d = d.loc[(d["channel"].notna() & d["channel"].ne(ALL_CHANNELS) & d["channel"].ne("")).astype(bool)]
-    a, t = pd.to_numeric(d["actual"], errors="coerce"), pd.to_numeric(d["target"], errors="coerce")
-    pick = (t > 0) & ((a >= t * (1 + add)) | (a < t * (1 - replace)))
-    for row, r in _rows(d.loc[pick.astype(bool)]):
-        gap = r["actual"] / r["target"] - 1
-        if gap >= add:
-            yield c.alert("daily", row, "actual", "channel-roi-add", Level.INFO,
-                          f"{_day(r['date'])} {r['channel']} ROI {r['actual']:g}，高出目标 {r['target']:g} {gap:.0%}"
-                          f"（追加线 {share(add)}）", "市场部", "追加该渠道预算", r["actual"])
-        else:
-            yield c.alert("daily", row, "actual", "channel-roi-replace", Level.WARNING,
-                          f"{_day(r['date'])} {r['channel']} ROI {r['actual']:g}，低于目标 {r['target']:g} {-gap:.0%}"
-                          f"（替换线 {share(replace)}）", "市场部", "启动渠道替换预案", r["actual"])
-
-
-def _phase_length(c: _Context) -> Iterator[Alert]:
-    targets = c.frames["targets"]
-    if not len(targets):
-        return
-    r = targets.iloc[0]
-    row = as_row(targets.index[0])
-    for name, first, last, code in (("预热期", "warmup_start", "burst_start", "warmup_days"),
-                                    ("返场期", "burst_end", "return_end", "return_days")):
-        a, b = r[first], r[last]
-        if not (isinstance(a, dt.date) and isinstance(b, dt.date)):
-            continue
-        days = (pd.Timestamp(b).normalize() - pd.Timestamp(a).normalize()).days
-        lo, hi = c.t(f"{code}_min"), c.t(f"{code}_max")
-        if 0 <= days < lo or days > hi:  # a negative length is a date-order finding
-            side = f"短于 {lo:g} 天" if days < lo else f"长于 {hi:g} 天"
-            yield c.alert("targets", row, last, "phase-length", Level.INFO,
-                          f"{name} {days} 天，{side}（建议 {lo:g}–{hi:g} 天）", "运营部", "活动开始前调整排期", days)
-
-
-def _conversion_drop(c: _Context) -> Iterator[Alert]:
-    """转化率 down on the previous day by more than the threshold, relatively (the seeds' rule); the message also
-    gives both days and the change in percentage points, as 环比变化 shows it for a rate."""
-    drop = c.t("conversion_drop_ab")
-    d = c.daily("转化率")
-    for row, r in _rows(d.loc[(pd.to_numeric(d["dod"], errors="coerce") < 0).astype(bool)]):
-        a, dod = r["actual"], r["dod"]
-        if not (isinstance(a, float) and isinstance(dod, float)) or math.isnan(dod):
-            continue
-        points = r["dod_basis"] == DOD_POINTS  # 环比口径 of the catalogue: the cell shows points or a relative change
-        prev = a - dod if points else a / (1 + dod) if dod > -1 else math.nan
-        relative, pts = (dod / prev, dod) if points else (dod, a - prev)
-        if prev > 0 and relative < -drop:
-            yield c.alert("daily", row, "dod", "conversion-drop", Level.WARNING,
-                          f"{_day(r['date'])} 转化率较前一日相对下降 {-relative:.1%}"
-                          f"（{prev:.1%} → {a:.1%}，{pts * 100:.1f} 个百分点），超过 {share(drop)}", "运营部",
-                          "启动 A/B 测试排查原因", dod)
-
-
-def _ctr_low(c: _Context) -> Iterator[Alert]:
-    gap = c.t("ctr_below_industry")
-    d = c.daily("点击率")
-    low = pd.to_numeric(d["actual"], errors="coerce") < pd.to_numeric(d["target"], errors="coerce") * (1 - gap)
-    for row, r in _rows(d.loc[low.astype(bool)]):
-        a, t = r["actual"], r["target"]
-        if isinstance(a, float) and isinstance(t, float) and t > 0 and a < t * (1 - gap):
-            yield c.alert("daily", row, "actual", "ctr-below-benchmark", Level.WARNING,
-                          f"{_day(r['date'])} 点击率 {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {share(gap)}", "市场部",
-                          "优化推广素材与定向", a)
-
-
-def _ship_outlier(c: _Context) -> Iterator[Alert]:
-    d = c.daily("发货时长")
-    values = pd.to_numeric(d["actual"], errors="coerce").dropna()
-    if len(values) < 3:
-        return
-    k = c.t("ship_sigma")
-    line = values.mean() + k * values.std(ddof=0)
-    for label, a in values.items():
-        if a > line:
-            row = as_row(label)
-            yield c.alert("daily", row, "actual", "shipping-outlier", Level.INFO,
-                          f"{_day(d['date'].get(row))} 发货时长 {a:g} 小时，高于均值+{k:g}σ（{line:.1f} 小时）",
-                          "客服部", "客服主动联系受影响的用户", a)
-
-
-RULES: tuple[Rule, ...] = (
-    Rule("metric-off-target", "指标未达标", ("pass_line", "warn_line", "adjust_within_hours"), _off_target),
-    Rule("cause-overdue", "预警或未达标超时未说明原因", ("adjust_within_hours",), _missing_cause),
-    Rule("task-overdue", "任务逾期 / 临期", ("due_soon_days",), _tasks),
-    Rule("tech-not-ready", "技术功能未提前完成测试", ("tech_ready_days",), _tech_ready),
-    Rule("complaint-rate-max", "客诉率超上限", ("complaint_rate_max",),
-         _limit("客诉率", "complaint_rate_max", Level.CRITICAL, "客服部", "立即排查投诉原因"), ("客诉率",)),
-    Rule("cs-response-sec", "客服响应超时", ("cs_response_sec", "cs_response_critical_sec"),
-         _limit("客服响应时长", "cs_response_sec", Level.WARNING, "客服部", "增派客服或启用快捷话术",
-                critical="cs_response_critical_sec"), ("客服响应时长",)),
-    Rule("stockout-rate-max", "缺货率超上限", ("stockout_rate_max",),
-         _limit("缺货率", "stockout_rate_max", Level.WARNING, "仓储部", "通知运营部并决定补货或调整活动力度"),
-         ("缺货率",)),
-    Rule("bounce-rate-max", "跳出率超上限", ("bounce_rate_max",),
-         _limit("跳出率", "bounce_rate_max", Level.INFO, "运营部", "检查落地页加载与主图"), ("跳出率",)),
-    Rule("ship-within-hours", "发货超时", ("ship_within_hours",),
-         _limit("发货时长", "ship_within_hours", Level.WARNING, "仓储部", "活动结束后48小时内全部发货"),
-         ("发货时长",)),
-    Rule("shipping-outlier", "发货时长异常", ("ship_sigma",), _ship_outlier, ("发货时长",)),
-    Rule("conversion-drop", "转化率骤降", ("conversion_drop_ab",), _conversion_drop, ("转化率",)),
-    Rule("ctr-below-benchmark", "点击率低于行业均值", ("ctr_below_industry",), _ctr_low, ("点击率",)),
-    Rule("safety-coverage-min", "安全库存覆盖率不足", ("safety_coverage_min",),
-         _floor("安全库存覆盖率", "safety_coverage_min", Level.WARNING, "仓储部",
-                "通知运营部补货（安全库存 = 日均销量 × 安全库存系数）"), ("安全库存覆盖率",)),
-    Rule("channel-over-budget", "渠道超预算", ("channel_over_budget",), _over_budget, ("推广费用",)),
-    Rule("channel-roi", "渠道ROI追加 / 替换", ("channel_roi_add", "channel_roi_replace"), _channel_roi, ("ROI",)),
-    Rule("phase-length", "预热期 / 返场期天数", ("warmup_days_min", "warmup_days_max", "return_days_min",
-                                              "return_days_max"), _phase_length),
-)
-
-
-def raise_alerts(frames: dict[str, pd.DataFrame], book: RawBook) -> list[Alert]:
-    """Every alert of every rule, in rule order then row order."""
-    c = _Context(frames, book)
-    return [a for rule in RULES for a in rule.check(c)]

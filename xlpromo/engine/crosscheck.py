@@ -17,7 +17,8 @@ import pandas as pd
 
 from xlpromo.engine import findings as F
 from xlpromo.engine import thresholds as TH
-from xlpromo.engine.alerts import RULES, share
+from xlpromo.engine.alerts import share
+from xlpromo.engine.rules import RULES
 from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.defaults import ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
 from xlpromo.model.defaults import threshold as default_threshold

@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from xlpromo.engine.alerts import Alert, raise_alerts
+from xlpromo.engine.alerts import Alert
 from xlpromo.engine.findings import Finding, Severity
 from xlpromo.engine.metrics import compute
+from xlpromo.engine.rules import raise_alerts
 from xlpromo.engine.validate import validate
 from xlpromo.model.book import RawBook
 
