@@ -2,7 +2,7 @@
 
 :class:`Book` is one open workbook (read a sheet, list its Excel tables, write a block, add a
 sheet); :class:`Host` is the application around it (the active book, message boxes, file
-dialogs). Adapters: xlwings (:mod:`.adapter`), a .xlsx file (:mod:`.filebook`).
+dialogs). Adapters: xlwings (:mod:`.adapter`), a .xlsx file (:mod:`xlpromo.testing.filebook`).
 """
 
 from __future__ import annotations
