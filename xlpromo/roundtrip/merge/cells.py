@@ -1,0 +1,51 @@
+"""Values of a merge as they are written into the master and as ``合并冲突``/``变更记录`` show them.
+
+One rule for both, so the value a person reads in the log is the value the cell holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from xlpromo.model.parse import shown
+from xlpromo.model.schema import ColType, Column, Table
+from xlpromo.model.state import canon
+from xlpromo.model.values import CellError
+from xlpromo.ooxml import Value
+
+__all__ = ["brief", "row_brief", "show", "write_value"]
+
+_EPOCH = dt.date(1899, 12, 30)
+
+
+def write_value(v: Any) -> Value:
+    """A value read from a copy as it is written into the master (dates as serials, like Excel stores them)."""
+    if isinstance(v, CellError):
+        return CellError(str(v))
+    c = canon(v)
+    return c
+
+
+def show(v: Any, col: Column | None = None) -> Any:
+    """A value for 合并冲突/变更记录: dates as text, blanks empty."""
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()[:10] if not isinstance(v, dt.datetime) or not (v.hour or v.minute) else v.isoformat(" ")
+    if col is not None and col.type == ColType.DATE and isinstance(v, float):
+        return (_EPOCH + dt.timedelta(days=int(v))).isoformat()
+    if v is None:
+        return ""
+    if isinstance(v, (int, float, bool, str)):
+        return v
+    return str(v)
+
+
+def brief(v: Any, col: Column) -> str:
+    """A value as text for the log of an added row: ``48`` rather than ``48.0``."""
+    return shown(show(v, col))
+
+
+def row_brief(table: Table, values: dict[str, Any]) -> str:
+    """A row's typed values as one line: ``日期 2024-06-21，核心指标 GMV，目标值 100``."""
+    return "，".join(f"{c.header} {brief(values[c.key], c)}" for c in table.columns
+                    if c.key in values and c.editable and brief(values[c.key], c) != "")

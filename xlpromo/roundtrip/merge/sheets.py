@@ -1,0 +1,65 @@
+"""The two sheets a merge writes: ``合并冲突`` (what a person decides) and ``变更记录`` (every value overwritten).
+
+变更记录 is kept across merges (the master's earlier rows come first), so any value a merge
+ever overwrote can be restored; each row links to its cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from xlpromo.ooxml import BookPatch
+from xlpromo.roundtrip.merge.summary import CHANGES_SHEET, CONFLICTS_SHEET, Conflict, MergeResult
+
+__all__ = ["previous_changes", "put_changes", "put_conflicts"]
+
+_CHANGE_HEADER = ["时间", "来源文件", "部门", "工作表", "单元格", "行ID", "列", "原值", "新值"]
+
+
+def put_conflicts(pkg: BookPatch, conflicts: list[Conflict]) -> None:
+    """Write 合并冲突: one row per conflict, every side with its file, the cell linked."""
+    width = max((len(c.sides) for c in conflicts), default=1)
+    header: list[Any] = ["类型", "工作表", "单元格", "行ID", "列", "基准值", "主表值（已保留）"]
+    for i in range(1, width + 1):
+        header += [f"副本值{i}", f"来源{i}"]
+    rows: list[list[Any]] = [header]
+    links: dict[str, str] = {}
+    for n, c in enumerate(conflicts, start=2):
+        row = [c.kind, c.sheet, c.cell, c.row_id, c.header, c.base, c.master]
+        for v, src in c.sides:
+            row += [v, src]
+        rows.append(row)
+        if c.cell:
+            links[f"C{n}"] = f"'{c.sheet}'!{c.cell}"
+    pkg.put_sheet(CONFLICTS_SHEET, rows, widths=[14, 10, 8, 9, 12, 20, 24] + [24, 26] * width, links=links)
+
+
+def previous_changes(master: Path) -> list[list[Any]]:
+    """The rows of the master's own 变更记录 (earlier merges), padded to the header's width."""
+    try:
+        wb = CalamineWorkbook.from_path(str(master))
+        if CHANGES_SHEET not in wb.sheet_names:
+            return []
+        rows = wb.get_sheet_by_name(CHANGES_SHEET).to_python()
+    except CalamineError:
+        return []
+    return [list(r) + [""] * (len(_CHANGE_HEADER) - len(r)) for r in rows[1:] if any(v not in ("", None) for v in r)]
+
+
+def put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str, depts: dict[str, str]) -> None:
+    """Write 变更记录: the earlier rows, then this merge's changes and appended rows, each cell linked."""
+    rows: list[list[Any]] = [list(_CHANGE_HEADER), *previous_changes(master)]
+    for ch in result.changes:
+        rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, ch.old, ch.new])
+    for sheet, cell, key, source, values in result.appended:
+        rows.append([now, source, depts.get(source, ""), sheet, cell, key, "（新增行）", "", values])
+    links = {f"E{i}": f"'{r[3]}'!{r[4]}" for i, r in enumerate(rows[1:], start=2) if r[3] and r[4]}
+    pkg.put_sheet(CHANGES_SHEET, [[_cell(v) for v in r] for r in rows], widths=[19, 24, 10, 10, 8, 9, 12, 28, 28],
+                  links=links)
+
+
+def _cell(v: Any) -> Any:
+    return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
