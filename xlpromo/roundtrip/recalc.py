@@ -26,15 +26,13 @@ from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
 from xlpromo.files.builder import REVIEW_HEAD_CELLS
 from xlpromo.files.reader import read_workbook
-from xlpromo.model.book import RawBook, RawTable, as_row
-from xlpromo.model.formulas import render
-from xlpromo.model.master import SCHEMA
-from xlpromo.model.schema import Table
+from xlpromo.model.book import RawBook, as_row
 from xlpromo.model.state import State, pending_ids
-from xlpromo.ooxml import BookPatch, CachedValue, Formula, Value
+from xlpromo.ooxml import BookPatch, CachedValue
+from xlpromo.roundtrip.rows import RowsBelow
 from xlpromo.roundtrip.state import read_state, write_ids
 
-__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "RowsBelow", "alert_rows", "backup_path", "issue_rows",
+__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows",
            "recalc"]
 
 ISSUES_SHEET = "问题清单"
@@ -138,42 +136,6 @@ def _flagged(report: Report) -> dict[str, list[str]]:
     for a in report.alerts:
         cells.setdefault(a.sheet, set()).add(a.cell)
     return {sheet: sorted(c) for sheet, c in cells.items()}
-
-
-@dataclass(frozen=True)
-class RowsBelow:
-    """Rows typed just below an Excel table that did not grow (LibreOffice, WPS, a protected sheet)."""
-
-    table: Table
-    sheet: str
-    rows: list[int]  # Excel rows with values, below the table's last row
-    columns: dict[str, int]  # column key → 0-based sheet column
-
-    @classmethod
-    def of(cls, rt: RawTable) -> RowsBelow:
-        """The data rows of a table as read (rows below its range included: the reader reads them)."""
-        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), dict(rt.columns))
-
-    def adopt(self, pkg: BookPatch) -> list[int]:
-        """Extend the table over the rows below it and give them its formulas; returns those rows."""
-        table = self.table
-        if not table.growable or not self.rows:
-            return []
-        r0, _, r1, _ = pkg.table_ref(self.sheet, table.name)
-        below = [r for r in self.rows if r1 < r <= r0 + table.capacity]
-        if not below:
-            return []
-        styles = pkg.row_styles(self.sheet, r1) if r1 > r0 else {}
-        cells: dict[tuple[int, int], Value] = {}
-        for col in table.computed_columns:
-            if col.key in self.columns:
-                c = self.columns[col.key] + 1
-                text = render(col.formula or "", SCHEMA, table)
-                cells.update({(r, c): Formula(text, "") for r in range(r1 + 1, below[-1] + 1)})
-        style_of = {k: styles.get(k[1], 0) for k in cells}
-        pkg.set_cells(self.sheet, cells, styles=style_of)
-        pkg.set_table_end(self.sheet, table.name, below[-1])
-        return below
 
 
 def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = False,

@@ -16,32 +16,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlpromo.model.book import RawBook, RawTable, as_row
-from xlpromo.model.formulas import render
-from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Table
 from xlpromo.model.state import STATE_SHEET, RowValues, State
-from xlpromo.ooxml import BookPatch, Formula, Value
+from xlpromo.ooxml import BookPatch, Value
 from xlpromo.roundtrip.merge.cells import row_brief, write_value
 from xlpromo.roundtrip.merge.load import Copy
 from xlpromo.roundtrip.merge.sheets import put_changes, put_conflicts
 from xlpromo.roundtrip.merge.summary import MergeResult
-from xlpromo.roundtrip.recalc import RowsBelow, recalc
+from xlpromo.roundtrip.recalc import recalc
+from xlpromo.roundtrip.rows import RowsBelow, SheetCells, append_rows
 
 __all__ = ["Plan", "write"]
 
 
 @dataclass
 class Plan:
-    """What the merge writes: cells by sheet ((row, col), 1-based), their styles, and rows to append per table."""
+    """What the merge writes: cells by sheet, and the rows to append per table (copy, row, its row ID or key)."""
 
-    cells: dict[str, dict[tuple[int, int], Value]] = field(default_factory=dict)
-    styles: dict[str, dict[tuple[int, int], int]] = field(default_factory=dict)
-
+    cells: dict[str, SheetCells] = field(default_factory=dict)
     appends: list[tuple[Table, RawTable, list[tuple[Copy, RowValues, str]]]] = field(default_factory=list)
 
     def put(self, sheet: str, row: int, col: int, value: Value) -> None:
-        """Write ``value`` at (row, col) of ``sheet``."""
-        self.cells.setdefault(sheet, {})[(row, col)] = value
+        """Write ``value`` at (row, col) of ``sheet``, both 1-based."""
+        self.sheet(sheet).put(row, col, value)
+
+    def sheet(self, sheet: str) -> SheetCells:
+        """The cells to write into ``sheet``."""
+        return self.cells.setdefault(sheet, SheetCells())
 
 
 def write(master: Path, raw: RawBook, out: Path, plan: Plan, state: State, result: MergeResult, now: str,
@@ -52,36 +53,9 @@ def write(master: Path, raw: RawBook, out: Path, plan: Plan, state: State, resul
     for rt in raw.tables.values():
         RowsBelow.of(rt).adopt(pkg)  # rows typed below a table in the master join it before rows are appended
     for table, rt, rows in plan.appends:
-        r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
-        last = max([r1, *(int(x) for x in rt.data.index)])
-        model = _model_rows(rt, r0, ends[table.key])
-        styles_of: dict[int, dict[int, int]] = {}
-        for i, (cp, row, key) in enumerate(rows, start=1):
-            r = last + i
-            like = model.get(str(row.canon.get("metric") or "").strip(), last)  # formats follow the metric's unit
-            if like not in styles_of:
-                styles_of[like] = pkg.row_styles(rt.sheet, like) if like > r0 else {}
-            styles = styles_of[like]
-            result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
-                                    row_brief(table, row.raw)))
-            for col in table.columns:
-                if col.key not in rt.columns:
-                    continue
-                c = rt.columns[col.key] + 1
-                v: Value
-                if col.formula:
-                    v = Formula(render(col.formula, SCHEMA, table), "")
-                elif col.key == table.id_column:
-                    v = key
-                elif col.key in row.raw:
-                    v = write_value(row.raw[col.key])
-                else:
-                    v = None
-                plan.put(rt.sheet, r, c, v)
-                plan.styles.setdefault(rt.sheet, {})[(r, c)] = styles.get(c, 0)
-        pkg.set_table_end(rt.sheet, table.name, last + len(rows))
+        _append(pkg, table, rt, rows, ends[table.key], plan, result)
     for sheet, cells in plan.cells.items():
-        pkg.set_cells(sheet, cells, styles=plan.styles.get(sheet, {}))
+        cells.write(pkg, sheet)
     pkg.put_hidden_sheet(STATE_SHEET, state.rows())
     put_conflicts(pkg, result.conflicts)
     put_changes(pkg, master, result, now, depts)
@@ -93,6 +67,26 @@ def write(master: Path, raw: RawBook, out: Path, plan: Plan, state: State, resul
         result.report = recalc(tmp, out).report
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, RowValues, str]], end: int,
+            plan: Plan, result: MergeResult) -> None:
+    """Append rows from copies below the master's table (after rows typed below it), each logged in ``result``;
+    a row takes the formats of the table's last row with its metric (``end``: the table's last row as made)."""
+    r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
+    last = max([r1, *(int(x) for x in rt.data.index)])
+    model = _model_rows(rt, r0, end)
+    values: dict[int, dict[str, Value]] = {}
+    like: dict[int, int] = {}
+    for i, (cp, row, key) in enumerate(rows, start=1):
+        r = last + i
+        like[r] = model.get(str(row.canon.get("metric") or "").strip(), last)  # formats follow the metric's unit
+        values[r] = {col.key: key if col.key == table.id_column else
+                     write_value(row.raw[col.key]) if col.key in row.raw else None
+                     for col in table.columns if not col.computed}
+        result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
+                                row_brief(table, row.raw)))
+    append_rows(pkg, rt.sheet, table, rt.columns, values, like.__getitem__, plan.sheet(rt.sheet))
 
 
 def _model_rows(rt: RawTable, r0: int, r1: int) -> dict[str, int]:
