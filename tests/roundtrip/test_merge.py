@@ -21,7 +21,7 @@ from xlpromo.cli import app
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.state import DEMO_CAMPAIGN_ID, STATE_SHEET
-from xlpromo.ooxml import HIGHLIGHT_FORMULA, BookPatch, Value, xlsxpatch
+from xlpromo.ooxml import HIGHLIGHT_FORMULA, BookPatch, Value, stream
 from xlpromo.roundtrip.merge import CHANGES_SHEET, CONFLICTS_SHEET, MergeResult, NotMergeable, merge_books
 from xlpromo.roundtrip.recalc import recalc
 from xlpromo.roundtrip.split import GROWTH_ROWS, copy_name, split_book
@@ -217,7 +217,7 @@ def test_split_and_merge_give_the_same_workbook_when_every_part_is_streamed(
         return values
 
     whole = round_trip(tmp_path / "whole")
-    monkeypatch.setattr(xlsxpatch, "STREAM_OVER", 1)
+    monkeypatch.setattr(stream, "STREAM_OVER", 1)
     streamed = round_trip(tmp_path / "streamed")
     assert streamed == whole
     assert whole[CHANGES_SHEET][0][2:] == [TASKS, "K17", "T00014", "当前状态", "进行中", "已完成"]

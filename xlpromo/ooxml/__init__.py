@@ -1,19 +1,24 @@
 """The .xlsx package edited in place, keeping every untouched byte. Knows no schema and no pandas.
 
 The layers above import from here, not from the modules inside, so the package can be
-arranged by OOXML part without touching them.
+arranged by OOXML part without touching them. One module per part or job:
+
+- ``xmltext``: XML as text (escaping, attributes, children); ``cells``: one cell's XML;
+- ``package``: :class:`XlsxPackage`, the zip held in memory and saved; ``stream``: big members
+  left compressed and read in blocks; ``cached``: cached values into formula cells;
+- parts: ``rels``, ``content_types``, ``workbook``, ``worksheet``, ``styles``;
+- what xlpromo writes: ``sheets`` (generated and hidden sheets), ``highlight``;
+- ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges); ``atomic``.
 """
 
 from xlpromo.ooxml.atomic import atomic_path
-from xlpromo.ooxml.editor import INPUT_BORDER, INPUT_FILL, PROTECTION, BookPatch, Formula, Keep, Value
-from xlpromo.ooxml.xlsxpatch import (
-    GENERATED_TAB_COLOR,
-    HIGHLIGHT_FORMULA,
-    STREAM_OVER,
-    CachedValue,
-    XlsxPackage,
-    text_lines,
-)
+from xlpromo.ooxml.cells import CachedValue, Formula, Keep, Value
+from xlpromo.ooxml.editor import PROTECTION, BookPatch
+from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
+from xlpromo.ooxml.package import XlsxPackage
+from xlpromo.ooxml.sheets import GENERATED_TAB_COLOR, text_lines
+from xlpromo.ooxml.stream import STREAM_OVER
+from xlpromo.ooxml.styles import INPUT_BORDER, INPUT_FILL
 
 __all__ = [
     "GENERATED_TAB_COLOR",

@@ -1,12 +1,13 @@
 """Edit cell values, cell locks, sheet protection and table ranges of an .xlsx package, keeping all the rest.
 
-Used by ``split`` and ``merge``. :class:`BookPatch` extends :class:`xlpromo.ooxml.xlsxpatch.XlsxPackage`:
+Used by ``split`` and ``merge``. :class:`BookPatch` extends :class:`xlpromo.ooxml.package.XlsxPackage`:
 the parts it does not touch (tables, validations, conditional formats, names, VBA, sheets the user
 added) are written back with their bytes, and untouched formula cells keep their cached values.
 A worksheet is edited row by row: only the rows that change are parsed.
 
 Cells written here are numbers, booleans, inline strings, error values or formulas (with a cached
-value); a written cell keeps its style unless a new one is given.
+value); a written cell keeps its style unless a new one is given. The public methods take 1-based
+Excel rows and columns, as the sheet shows them; inside, addresses are 0-based (:mod:`xlpromo.model.a1`).
 """
 
 from __future__ import annotations
@@ -14,78 +15,30 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from xlpromo.model.values import CellError
-from xlpromo.ooxml.xlsxpatch import (
-    _TAG,
-    CachedValue,
-    XlsxPackage,
-    _attrs,
-    _children,
-    _col_name,
-    _col_number,
-    _esc_attr,
-    _esc_cell,
-    _number,
-    _prefix,
-    _root_span,
-    _set_attr,
-)
+from xlpromo.model.a1 import MAX_ROW, cell_name, col_index, parse_cell, range_name
+from xlpromo.ooxml.cells import KEEP, CachedValue, Keep, Value, cell_xml
+from xlpromo.ooxml.package import XlsxPackage
+from xlpromo.ooxml.rels import rels_part, resolve
+from xlpromo.ooxml.sheets import hidden_sheet_xml
+from xlpromo.ooxml.styles import Styles
+from xlpromo.ooxml.workbook import set_sheet_state
+from xlpromo.ooxml.xmltext import TAG, ns_prefix, set_attr, tag_attrs
 
-__all__ = ["INPUT_BORDER", "INPUT_FILL", "PROTECTION", "BookPatch", "Formula", "Keep", "Value"]
+__all__ = ["PROTECTION", "BookPatch"]
 
-#: Fill of the cells a department copy leaves open (Excel's light "input" yellow).
-INPUT_FILL = "FFFFF2CC"
-#: Frame of those cells, visible where a conditional format paints the row.
-INPUT_BORDER = "FFED7D31"
 #: The sheet protection of the template (no password): filtering, sorting, column widths allowed.
 PROTECTION = ('sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" sort="0" autoFilter="0"')
 
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula cell: its text (no leading ``=``) and the cached value written with it."""
-
-    text: str
-    cached: str | float | None = ""
-
-
-class Keep:
-    """Sentinel type: leave the cell's content as it is (only its style changes)."""
-
-
-KEEP = Keep()
-Value = str | float | int | bool | None | Formula | Keep
-
-_MAX_ROWS = 1_048_576
 _S_ATTR = re.compile(r'\ss\s*=\s*"(\d+)"')
 _R_ATTR = re.compile(r'\sr\s*=\s*"([A-Z]+)(\d+)"')
 
-
-def _cell_xml(p: str, ref: str, style: int | None, value: Value) -> str:
-    """A ``<c>`` element for ``value`` (None: an empty, styled cell)."""
-    attrs = f' r="{ref}"' + (f' s="{style}"' if style else "")
-    if value is None or isinstance(value, Keep) or (isinstance(value, str) and value == ""):
-        return f"<{p}c{attrs}/>"
-    if isinstance(value, Formula):
-        f = f"<{p}f>{_esc_cell(value.text)}</{p}f>"
-        cached = value.cached
-        if cached is None or isinstance(cached, str):
-            return f'<{p}c{attrs} t="str">{f}<{p}v>{_esc_cell(cached or "")}</{p}v></{p}c>'
-        return f"<{p}c{attrs}>{f}<{p}v>{_number(cached)}</{p}v></{p}c>"
-    if isinstance(value, CellError):
-        return f'<{p}c{attrs} t="e"><{p}v>{_esc_cell(str(value))}</{p}v></{p}c>'
-    if isinstance(value, bool):
-        return f'<{p}c{attrs} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
-    if isinstance(value, (int, float)):
-        return f"<{p}c{attrs}><{p}v>{_number(value)}</{p}v></{p}c>"
-    text = _esc_cell(str(value)[:32767])
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<{p}c{attrs} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
+#: Writes one cell: (old cell element or None, its A1 ref, the sheet's namespace prefix) → new element.
+CellFn = Callable[[str | None, str, str], str]
 
 
 def _style_of(cell: str | None) -> int:
+    """The s attribute of a cell element (0 when absent)."""
     if cell is None:
         return 0
     head = cell[: cell.find(">") + 1]
@@ -105,145 +58,21 @@ def _with_style(cell: str, style: int) -> str:
     return head + cell[end + 1:]
 
 
-CellFn = Callable[[str | None, str], str]  # (old cell element or None, its A1 ref) → new element
+def _address(tag: str) -> tuple[int, int] | None:
+    """0-based (row, col) of a cell start tag, None without an r attribute."""
+    ra = _R_ATTR.search(tag)
+    return None if ra is None else (int(ra.group(2)) - 1, col_index(ra.group(1)))
 
 
-class _Styles:
-    """cellXfs (with fonts and fills) of styles.xml: lock, note and input variants of a style, added once each."""
-
-    def __init__(self, xml: str) -> None:
-        self.xml = xml
-        self.p = _prefix(xml, "styleSheet")
-        self.xfs = self._items("cellXfs")
-        self.fonts = self._items("fonts")
-        self.fills = self._items("fills")
-        self.borders = self._items("borders")
-        self.n_xfs, self.n_fonts, self.n_fills = len(self.xfs), len(self.fonts), len(self.fills)
-        self.n_borders = len(self.borders)
-        self._variants: dict[tuple[int, bool], int] = {}
-        self._derived_memo: dict[tuple[int, str], int] = {}
-
-    def _items(self, block: str) -> list[str]:
-        start, stop = _root_span(self.xml, "styleSheet")
-        for name, s, e in _children(self.xml, start, stop):
-            if name == block:
-                head = _TAG.match(self.xml, s)
-                assert head is not None
-                if head.group(3):
-                    return []
-                inner_end = self.xml.rfind("<", s, e)
-                return [self.xml[a:b] for _, a, b in _children(self.xml, head.end(), inner_end)]
-        return []
-
-    def locked(self, s: int) -> bool:
-        """Whether cells of style ``s`` are locked (Excel's default: yes)."""
-        xf = self.xfs[s] if s < len(self.xfs) else ""
-        return re.search(r"<(?:[\w.-]+:)?protection\b[^>]*?\slocked\s*=\s*[\"'](0|false)[\"']", xf) is None
-
-    def variant(self, s: int, locked: bool) -> int:
-        """Style ``s``, locked or not."""
-        if s >= len(self.xfs):
-            s = 0
-        if self.locked(s) == locked:
-            return s
-        key = (s, locked)
-        if key not in self._variants:
-            xf = re.sub(r"<(?:[\w.-]+:)?protection\b[^>]*/>", "", self.xfs[s])
-            prot = "" if locked else f'<{self.p}protection locked="0"/>'
-            head = _TAG.match(xf)
-            assert head is not None
-            tag = _set_attr(head.group(0) if not head.group(3) else head.group(0)[:-2].rstrip() + ">",
-                            "applyProtection", "1")
-            inner = "" if head.group(3) else xf[head.end(): xf.rfind("<")]
-            ext = inner.find("extLst")
-            if ext >= 0:
-                at = inner.rfind("<", 0, ext)
-                inner = inner[:at] + prot + inner[at:]
-            else:
-                inner += prot
-            self.xfs.append(f"{tag}{inner}</{self.p}xf>")
-            self._variants[key] = len(self.xfs) - 1
-        return self._variants[key]
-
-    def emphasised(self, s: int) -> int:
-        """Style ``s`` with a bold dark-red font, wrapped at the top (the department note)."""
-        p = self.p
-        return self._derived(s, "note", font=f'<{p}font><{p}b/><{p}sz val="10"/><{p}color rgb="FFC00000"/>'
-                                            f'<{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>',
-                             align=f'<{p}alignment vertical="top" wrapText="1"/>')
-
-    def filled(self, s: int) -> int:
-        """Style ``s`` as a cell to fill in: light yellow, framed in orange (the frame shows through the
-        row colours of conditional formats, which replace the fill)."""
-        p = self.p
-        solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="{INPUT_FILL}"/><{p}bgColor indexed="64"/>'
-        side = "".join(f'<{p}{e} style="thin"><{p}color rgb="{INPUT_BORDER}"/></{p}{e}>'
-                       for e in ("left", "right", "top", "bottom"))
-        return self._derived(s, "input", fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>",
-                             border=f"<{p}border>{side}<{p}diagonal/></{p}border>")
-
-    def header(self) -> int:
-        """Bold 微软雅黑 on a light grey fill: the header row of a generated sheet."""
-        p = self.p
-        font = f'<{p}font><{p}b/><{p}sz val="10"/><{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>'
-        solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="FFD9D9D9"/><{p}bgColor indexed="64"/>'
-        return self._derived(0, "header", font=font, fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
-
-    def wrapped(self) -> int:
-        """The default style, wrapped and at the top: a long text stays whole in its column."""
-        return self._derived(0, "wrap", align=f'<{self.p}alignment vertical="top" wrapText="1"/>')
-
-    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", border: str = "", align: str = "") -> int:
-        """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
-        s = s if s < len(self.xfs) else 0
-        key = (s, kind)
-        if key in self._derived_memo:
-            return self._derived_memo[key]
-        xf = self.xfs[s]
-        head = _TAG.match(xf)
-        assert head is not None
-        tag = head.group(0) if not head.group(3) else head.group(0)[:-2].rstrip() + ">"
-        inner = "" if head.group(3) else xf[head.end(): xf.rfind("<")]
-        if font:
-            tag = _set_attr(_set_attr(tag, "fontId", str(self._add(self.fonts, font))), "applyFont", "1")
-        if fill:
-            tag = _set_attr(_set_attr(tag, "fillId", str(self._add(self.fills, fill))), "applyFill", "1")
-        if border:
-            tag = _set_attr(_set_attr(tag, "borderId", str(self._add(self.borders, border))), "applyBorder", "1")
-        if align:
-            inner = align + re.sub(r"<(?:[\w.-]+:)?alignment\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?alignment>)", "", inner,
-                                   flags=re.S)
-            tag = _set_attr(tag, "applyAlignment", "1")
-        self._derived_memo[key] = self._add(self.xfs, f"{tag}{inner}</{self.p}xf>")  # once, also across runs
-        return self._derived_memo[key]
-
-    @staticmethod
-    def _add(items: list[str], item: str) -> int:
-        """Index of ``item`` in a block, appended when not there yet."""
-        if item not in items:
-            items.append(item)
-        return items.index(item)
-
-    def text(self) -> str | None:
-        """The new styles.xml, None when nothing was added."""
-        xml = self.xml
-        for block, items, n in (("fonts", self.fonts, self.n_fonts), ("fills", self.fills, self.n_fills),
-                                ("borders", self.borders, self.n_borders), ("cellXfs", self.xfs, self.n_xfs)):
-            if len(items) == n:
-                continue
-            start, stop = _root_span(xml, "styleSheet")
-            s, e = next((s, e) for name, s, e in _children(xml, start, stop) if name == block)
-            head = _TAG.match(xml, s)
-            assert head is not None
-            tag = _set_attr(head.group(0) if not head.group(3) else head.group(0)[:-2] + ">", "count", str(len(items)))
-            xml = xml[:s] + tag + "".join(items) + f"</{self.p}{block}>" + xml[e:]
-        return None if xml == self.xml else xml
+def _zero_based(keys: Mapping[tuple[int, int], object]) -> dict[tuple[int, int], tuple[int, int]]:
+    """1-based (row, col) keys of the public methods → their 0-based address."""
+    return {(r, c): (r - 1, c - 1) for r, c in keys}
 
 
 class BookPatch(XlsxPackage):
     """An .xlsx package with cell, lock, protection, table-range and state-sheet edits."""
 
-    _styles: _Styles | None = None
+    _styles: Styles | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, stream_over: int | None = None) -> BookPatch:
@@ -253,18 +82,11 @@ class BookPatch(XlsxPackage):
         return book
 
     # ------------------------------------------------------------ styles
-    def styles(self) -> _Styles:
+    def styles(self) -> Styles:
         """The package's cell styles (edits are written by :meth:`save`)."""
         if self._styles is None:
-            self._styles = _Styles(self._text(self._styles_part()))
+            self._styles = Styles(self._text(self._styles_part()))
         return self._styles
-
-    def _styles_part(self) -> str:
-        rel = next((r for r in self._relationships(self._wb_rels) if r.get("Type", "").endswith("/styles")), None)
-        name = self._name(self._resolve(self._workbook, rel["Target"])) if rel and "Target" in rel else None
-        if name is None:
-            raise ValueError("the workbook has no styles part")
-        return name
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the package (with any new styles) atomically to ``path``."""
@@ -272,7 +94,7 @@ class BookPatch(XlsxPackage):
             new = self._styles.text()
             if new is not None:
                 self._put(self._styles_part(), new)
-                self._styles = _Styles(new)
+                self._styles = Styles(new)
         super().save(path)
 
     def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
@@ -287,50 +109,52 @@ class BookPatch(XlsxPackage):
     # ------------------------------------------------------------ cells
     def set_cells(self, sheet: str, cells: Mapping[tuple[int, int], Value], *,
                   styles: Mapping[tuple[int, int], int] = {}) -> None:
-        """Write values into cells ((row, col), both 1-based); ``styles`` sets the style of some of them."""
+        """Write values into cells; ``styles`` sets the style of some of them. Keys are (row, col): 1-based Excel
+        row and column, as the sheet shows them."""
         def writer(key: tuple[int, int]) -> CellFn:
             value, style = cells.get(key, KEEP), styles.get(key)
 
-            def fn(old: str | None, ref: str) -> str:
+            def fn(old: str | None, ref: str, p: str) -> str:
                 s = style if style is not None else _style_of(old)
-                if isinstance(value, Keep):
-                    return _with_style(old, s) if old is not None else _cell_xml(self._p, ref, s, None)
-                return _cell_xml(self._p, ref, s, value)
+                if isinstance(value, Keep) and old is not None:
+                    return _with_style(old, s)
+                return cell_xml(ref, value, style=s, p=p)
             return fn
 
-        keys = set(cells) | set(styles)
-        self._edit(sheet, {k: writer(k) for k in keys})
+        keys = _zero_based({**cells, **styles})
+        self._edit(sheet, {at: writer(key) for key, at in keys.items()})
 
     def lock_cells(self, sheet: str, unlocked: Mapping[tuple[int, int], int], *, fill: bool = False) -> None:
-        """Lock every cell of ``sheet`` but those of ``unlocked`` ((row, col) → style of a cell to create);
-        ``fill`` paints the unlocked cells in :data:`INPUT_FILL`."""
+        """Lock every cell of ``sheet`` but those of ``unlocked`` ((row, col) → style of a cell to create; 1-based
+        Excel row and column, as the sheet shows them); ``fill`` paints the unlocked cells in the input yellow."""
         st = self.styles()
+        open_at = {at: unlocked[key] for key, at in _zero_based(unlocked).items()}
 
         def open_style(s: int) -> int:
             return st.filled(st.variant(s, False)) if fill else st.variant(s, False)
 
-        def create(key: tuple[int, int]) -> CellFn:
-            return lambda old, ref: old if old is not None else _cell_xml(self._p, ref, open_style(unlocked[key]), None)
+        def create(style: int) -> CellFn:
+            return lambda old, ref, p: old if old is not None else cell_xml(ref, None, style=open_style(style), p=p)
 
-        self._edit(sheet, {k: create(k) for k in unlocked})  # only the rows with cells to create are parsed
+        self._edit(sheet, {at: create(s) for at, s in open_at.items()})  # only the rows with cells to create
         part = self._worksheet_part(sheet)
         xml = self._bytes(part).decode("utf-8")
-        p = re.escape(self._p)
+        q = ns_prefix(xml, "sheetData")
+        p = re.escape(q)
         start = re.search(rf"<{p}sheetData\b", xml)
-        stop = xml.rfind(f"</{self._p}sheetData>")
+        stop = xml.rfind(f"</{q}sheetData>")
         if start is None or stop < 0:
             return
         memo: dict[tuple[int, bool], int] = {}
 
         def one(m: re.Match[str]) -> str:
             tag = m.group(0)
-            ra = _R_ATTR.search(tag)
-            if ra is None:
+            at = _address(tag)
+            if at is None:
                 return tag
-            key = (int(ra.group(2)), _col_number(ra.group(1)))
             sm = _S_ATTR.search(tag)
             s = int(sm.group(1)) if sm else 0
-            want = key not in unlocked
+            want = at not in open_at
             new = memo.get((s, want))
             if new is None:
                 new = memo[(s, want)] = st.variant(s, want) if want else open_style(s)
@@ -344,7 +168,7 @@ class BookPatch(XlsxPackage):
         part = self._worksheet_part(sheet)
         xml = self._bytes(part).decode("utf-8")
         xml = re.sub(r"<(?:[\w.-]+:)?sheetProtection\b[^>]*/>", "", xml)
-        p = _prefix(xml, "sheetData")
+        p = ns_prefix(xml, "sheetData")
         m = re.search(rf"</{re.escape(p)}sheetData>|<{re.escape(p)}sheetData\b[^>]*/>", xml)
         if m is None:
             raise ValueError(f"no <sheetData> in {sheet!r}")
@@ -358,16 +182,16 @@ class BookPatch(XlsxPackage):
         """Merge the range ``ref`` (``A2:P2``) of ``sheet``; False (nothing done) when it overlaps a merged range."""
         part = self._worksheet_part(sheet)
         xml = self._text(part)
-        p = _prefix(xml, "sheetData")
-        (c0, r0), (c1, r1) = (_split(x) for x in ref.split(":"))
+        p = ns_prefix(xml, "sheetData")
+        (r0, c0), (r1, c1) = (parse_cell(x) for x in ref.split(":"))
         for other in re.findall(r"<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref\s*=\s*\"([A-Z]+\d+):([A-Z]+\d+)\"", xml):
-            (a0, b0), (a1, b1) = (_split(x) for x in other)
+            (b0, a0), (b1, a1) = (parse_cell(x) for x in other)
             if a0 <= c1 and c0 <= a1 and b0 <= r1 and r0 <= b1:
                 return False
         m = re.search(r"<(?:[\w.-]+:)?mergeCells\b[^>]*>(.*?)</(?:[\w.-]+:)?mergeCells>", xml, re.S)
         if m:
             n = len(re.findall(r"<(?:[\w.-]+:)?mergeCell\b", m.group(1))) + 1
-            head = _set_attr(re.match(r"<[^>]*>", m.group(0)).group(0), "count", str(n))  # type: ignore[union-attr]
+            head = set_attr(re.match(r"<[^>]*>", m.group(0)).group(0), "count", str(n))  # type: ignore[union-attr]
             inner = m.group(1) + f'<{p}mergeCell ref="{ref}"/>'
             xml = xml[:m.start()] + head + inner + f"</{p}mergeCells>" + xml[m.end():]
         else:
@@ -380,74 +204,75 @@ class BookPatch(XlsxPackage):
         return True
 
     def set_row_height(self, sheet: str, row: int, points: float) -> None:
-        """Give an existing row of ``sheet`` a custom height in points."""
+        """Give an existing row of ``sheet`` (1-based Excel row, as the sheet shows it) a custom height in points."""
         part = self._worksheet_part(sheet)
         xml = self._text(part)
         m = re.search(rf'<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*"{row}"[^>]*?/?>', xml)
         if m is None:
             raise KeyError(f"no row {row} on {sheet!r}")
-        tag = _set_attr(_set_attr(m.group(0), "ht", f"{points:g}"), "customHeight", "1")
+        tag = set_attr(set_attr(m.group(0), "ht", f"{points:g}"), "customHeight", "1")
         self._put(part, xml[:m.start()] + tag + xml[m.end():])
 
     def column_widths(self, sheet: str) -> dict[int, float]:
-        """Width of each column with a ``<col>`` entry (1-based column → characters; 0 when hidden)."""
+        """Width of each column with a ``<col>`` entry (1-based Excel column → characters; 0 when hidden)."""
         out: dict[int, float] = {}
         for m in re.finditer(r"<(?:[\w.-]+:)?col\b[^>]*>", self._text(self._worksheet_part(sheet))):
-            a = _attrs(m.group(0))
+            a = tag_attrs(m.group(0))
             width = 0.0 if a.get("hidden") in ("1", "true") else float(a.get("width", 8.43))
             for c in range(int(a.get("min", 1)), int(a.get("max", a.get("min", 1))) + 1):
                 out[c] = width
         return out
 
     def row_styles(self, sheet: str, row: int) -> dict[int, int]:
-        """Style of each existing cell of a row (column → s), for cells created below it."""
+        """Style of each existing cell of a row (1-based Excel row and column → s), for cells created below it."""
         xml = self._bytes(self._worksheet_part(sheet)).decode("utf-8")
         m = re.search(rf'<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*"{row}"[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?row>)', xml, re.S)
         out: dict[int, int] = {}
         for cm in re.finditer(r"<(?:[\w.-]+:)?c\b[^>]*>", m.group(0) if m else ""):
-            ra = _R_ATTR.search(cm.group(0))
-            if ra:
-                out[_col_number(ra.group(1))] = _style_of(cm.group(0))
+            at = _address(cm.group(0))
+            if at is not None:
+                out[at[1] + 1] = _style_of(cm.group(0))
         return out
 
     # ------------------------------------------------------------ tables
     def table_ref(self, sheet: str, name: str) -> tuple[int, int, int, int]:
-        """(first row, first col, last row, last col), 1-based, of the Excel table ``name`` on ``sheet``."""
+        """(first row, first col, last row, last col) of the Excel table ``name`` on ``sheet``: 1-based Excel rows
+        and columns, as the sheet shows them."""
         m = re.search(r"<(?:[\w.-]+:)?table\b[^>]*>", self._text(self._table_part(sheet, name)))
         assert m is not None
-        ref = _attrs(m.group(0))["ref"]
-        (c0, r0), (c1, r1) = (_split(x) for x in ref.split(":"))
-        return r0, c0, r1, c1
+        (r0, c0), (r1, c1) = (parse_cell(x) for x in tag_attrs(m.group(0))["ref"].split(":"))
+        return r0 + 1, c0 + 1, r1 + 1, c1 + 1
 
     def set_table_end(self, sheet: str, name: str, last_row: int) -> None:
-        """Move the last row of a table (and of its autofilter) to ``last_row``."""
+        """Move the last row of a table (and of its autofilter) to ``last_row`` (1-based, as the sheet shows it)."""
         part = self._table_part(sheet, name)
         xml = self._text(part)
         r0, c0, _, c1 = self.table_ref(sheet, name)
-        ref = f"{_col_name(c0)}{r0}:{_col_name(c1)}{last_row}"
+        ref = range_name((r0 - 1, c0 - 1), (last_row - 1, c1 - 1))
         start = self._table_tag(sheet, name)
-        head = _TAG.match(xml, start)
+        head = TAG.match(xml, start)
         assert head is not None
-        xml = xml[:start] + _set_attr(head.group(0), "ref", ref) + xml[head.end():]
+        xml = xml[:start] + set_attr(head.group(0), "ref", ref) + xml[head.end():]
         xml = re.sub(r"(<(?:[\w.-]+:)?autoFilter\b[^>]*?\sref\s*=\s*\")[^\"]*(\")", rf"\g<1>{ref}\2", xml, count=1)
         self._put(part, xml)
 
     def _table_tag(self, sheet: str, name: str) -> int:
+        """Where the <table> element of table ``name`` starts in its part."""
         m = re.search(r"<(?:[\w.-]+:)?table\b", self._text(self._table_part(sheet, name)))
         assert m is not None
         return m.start()
 
     def _table_part(self, sheet: str, name: str) -> str:
+        """The table part of table ``name`` (its name or display name) on ``sheet``; KeyError if none."""
         part = self._worksheet_part(sheet)
-        folder, base = part.rsplit("/", 1)
-        for rel in self._relationships(f"{folder}/_rels/{base}.rels"):
+        for rel in self._relationships(rels_part(part)):
             if not rel.get("Type", "").endswith("/table"):
                 continue
-            tpart = self._name(self._resolve(part, rel.get("Target", "")))
+            tpart = self._name(resolve(part, rel.get("Target", "")))
             if tpart is None:
                 continue
             m = re.search(r"<(?:[\w.-]+:)?table\b[^>]*>", self._text(tpart))
-            a = _attrs(m.group(0)) if m else {}
+            a = tag_attrs(m.group(0)) if m else {}
             if name in (a.get("name"), a.get("displayName")):
                 return tpart
         raise KeyError(f"no table {name!r} on {sheet!r}")
@@ -455,41 +280,23 @@ class BookPatch(XlsxPackage):
     # ------------------------------------------------------------ the state sheet
     def put_hidden_sheet(self, name: str, rows: Iterable[Iterable[str | int | float]]) -> None:
         """Write (or replace) a very hidden, protected sheet holding ``rows`` as inline text and numbers."""
-        body = []
-        for i, row in enumerate(rows, start=1):
-            cells = "".join(_cell_xml("", f"{_col_name(j)}{i}", None, v) for j, v in enumerate(row, start=1)
-                            if v != "" and v is not None)
-            body.append(f'<row r="{i}">{cells}</row>')
-        xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-               'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-               '<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-               f'<cols><col min="1" max="3" width="24" customWidth="1"/></cols><sheetData>{"".join(body)}</sheetData>'
-               f'<sheetProtection sheet="1" objects="1" scenarios="1"/>'
-               '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+        xml = hidden_sheet_xml(rows)
         entry = self._sheet(name)
         if entry is None:
             self._add_sheet(name, xml)
         elif entry.part is not None:
             self._put(entry.part, xml)
-        wb = self._text(self._workbook)
-        m = re.search(rf"<(?:[\w.-]+:)?sheet\b[^>]*\sname\s*=\s*\"{re.escape(_esc_attr(name))}\"[^>]*?/>", wb)
-        if m is None:
-            raise ValueError(f"sheet {name!r} not registered")
-        self._put(self._workbook, wb[:m.start()] + _set_attr(m.group(0), "state", "veryHidden") + wb[m.end():])
+        self._put(self._workbook, set_sheet_state(self._text(self._workbook), name, "veryHidden"))
 
-    # ------------------------------------------------------------ internals
-    _p = ""
-
-    def _edit(self, sheet: str, cells: Mapping[tuple[int, int], CellFn], *,
-              every: Callable[[str | None, str, tuple[int, int]], str] | None = None) -> None:
-        """Rewrite cells of a worksheet: ``cells`` by (row, col) (created when absent); ``every`` for all others."""
+    # ------------------------------------------------------------ rows
+    def _edit(self, sheet: str, cells: Mapping[tuple[int, int], CellFn]) -> None:
+        """Rewrite cells of a worksheet, by 0-based (row, col), created when absent; other rows are not parsed."""
         part = self._worksheet_part(sheet)
         xml = self._bytes(part).decode("utf-8")
         m = re.search(r"<(?:([\w.-]+):)?sheetData\b[^>]*?(/?)>", xml)
         if m is None:
             raise ValueError(f"no <sheetData> in {sheet!r}")
-        p = self._p = m.group(1) + ":" if m.group(1) else ""
+        p = m.group(1) + ":" if m.group(1) else ""
         if m.group(2):
             xml = xml[:m.start()] + f"<{p}sheetData></{p}sheetData>" + xml[m.end():]
             start = m.start() + len(f"<{p}sheetData>")
@@ -500,68 +307,52 @@ class BookPatch(XlsxPackage):
         for (r, c), fn in cells.items():
             by_row.setdefault(r, {})[c] = fn
         out: list[str] = []
-        pos, last = start, 0
+        pos, last = start, -1
         row_pat = re.compile(rf"<{re.escape(p)}row\b[^>]*?(?:/>|>.*?</{re.escape(p)}row>)", re.S)
 
         def new_rows(upto: int) -> list[str]:  # rows to create before row ``upto``
-            return [self._row(p, f'<{p}row r="{r}">', "", by_row.pop(r), r, every)
+            return [_row(p, f'<{p}row r="{r + 1}">', "", by_row.pop(r), r)
                     for r in sorted(k for k in by_row if last < k < upto)]
 
         for rm in row_pat.finditer(xml, start, stop):
             text = rm.group(0)
             head_end = text.find(">") + 1
-            a = _attrs(text[:head_end])
-            r = int(a["r"]) if "r" in a else last + 1
+            a = tag_attrs(text[:head_end])
+            r = int(a["r"]) - 1 if "r" in a else last + 1
             created = new_rows(r)
-            if created or r in by_row or every is not None:
+            if created or r in by_row:
                 out.append(xml[pos:rm.start()])
                 out.extend(created)
-                if r in by_row or every is not None:
+                if r in by_row:
                     closed = text[head_end - 2] == "/"
                     head = text[:head_end - 2] + ">" if closed else text[:head_end]
                     inner = "" if closed else text[head_end: text.rfind("<")]
-                    out.append(self._row(p, head, inner, by_row.pop(r, {}), r, every))
+                    out.append(_row(p, head, inner, by_row.pop(r), r))
                 else:
                     out.append(text)
                 pos = rm.end()
             last = r
         out.append(xml[pos:stop])
-        out.extend(new_rows(_MAX_ROWS + 1))
+        out.extend(new_rows(MAX_ROW))
         self._put(part, xml[:start] + "".join(out) + xml[stop:])
 
-    @staticmethod
-    def _row(p: str, head: str, inner: str, cells: dict[int, CellFn], r: int,
-             every: Callable[[str | None, str, tuple[int, int]], str] | None) -> str:
-        head = re.sub(r'\sspans\s*=\s*"[^"]*"', "", head)
-        found: list[tuple[int, str]] = []
-        col = 0
-        rest = ""
-        for cm in re.finditer(rf"<{re.escape(p)}c\b[^>]*?(?:/>|>.*?</{re.escape(p)}c>)|<(?:[\w.-]+:)?extLst\b.*",
-                              inner, re.S):
-            text = cm.group(0)
-            if not re.match(rf"<{re.escape(p)}c\b", text):
-                rest = text
-                break
-            ra = _R_ATTR.search(text[: text.find(">") + 1])
-            col = _col_number(ra.group(1)) if ra else col + 1
-            found.append((col, text))
-        done: list[tuple[int, str]] = []
-        for c, text in found:
-            ref = f"{_col_name(c)}{r}"
-            if c in cells:
-                done.append((c, cells.pop(c)(text, ref)))
-            elif every is not None:
-                done.append((c, every(text, ref, (r, c))))
-            else:
-                done.append((c, text))
-        for c, fn in cells.items():
-            done.append((c, fn(None, f"{_col_name(c)}{r}")))
-        done.sort(key=lambda x: x[0])
-        return head + "".join(t for _, t in done) + rest + f"</{p}row>"
 
-
-def _split(ref: str) -> tuple[int, int]:
-    """``E7`` → (5, 7): 1-based column and row."""
-    ref = ref.replace("$", "")
-    letters = ref.rstrip("0123456789")
-    return _col_number(letters), int(ref[len(letters):])
+def _row(p: str, head: str, inner: str, cells: dict[int, CellFn], r: int) -> str:
+    """One row (0-based ``r``) with ``cells`` (by 0-based column) rewritten or created, in column order."""
+    head = re.sub(r'\sspans\s*=\s*"[^"]*"', "", head)
+    found: list[tuple[int, str]] = []
+    col = -1
+    rest = ""
+    for cm in re.finditer(rf"<{re.escape(p)}c\b[^>]*?(?:/>|>.*?</{re.escape(p)}c>)|<(?:[\w.-]+:)?extLst\b.*",
+                          inner, re.S):
+        text = cm.group(0)
+        if not re.match(rf"<{re.escape(p)}c\b", text):
+            rest = text
+            break
+        at = _address(text[: text.find(">") + 1])
+        col = at[1] if at else col + 1
+        found.append((col, text))
+    done = [(c, cells.pop(c)(text, cell_name(r, c), p) if c in cells else text) for c, text in found]
+    done.extend((c, fn(None, cell_name(r, c), p)) for c, fn in cells.items())
+    done.sort(key=lambda x: x[0])
+    return head + "".join(t for _, t in done) + rest + f"</{p}row>"

@@ -1,4 +1,4 @@
-"""xlsxpatch: cached values, generated sheets and highlights patched into a package, all else untouched.
+"""XlsxPackage: cached values, generated sheets and highlights patched into a package, all else untouched.
 
 Inputs: the demo workbook (xlsxwriter), an openpyxl workbook (table, validation, defined
 name, user sheet), LibreOffice's re-save of the demo, a hand-written Excel-style .xlsm
@@ -30,7 +30,7 @@ from openpyxl.worksheet.table import Table
 
 from tests.conftest import read_values
 from xlpromo.errors import NotAWorkbook
-from xlpromo.ooxml import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage, xlsxpatch
+from xlpromo.ooxml import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage, stream
 from xlpromo.testing.libreoffice import convert
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl, x14
@@ -669,7 +669,7 @@ def test_streamed_members_give_the_same_bytes(kind: str, read: int, request: pyt
     src: Path = request.getfixturevalue({"libreoffice": "lo_copy", "openpyxl": "openpyxl_book", "excel": "excel_like",
                                          "excel-missing": "excel_like", "sdk": "sdk_like"}.get(kind, "demo_path"))
     ops = {"demo": recalc_ops, "twice": twice_ops, "excel-missing": excel_missing_ops}.get(kind) or other_ops(kind)
-    monkeypatch.setattr(xlsxpatch, "_READ", read)
+    monkeypatch.setattr(stream, "READ", read)
     answers: dict[int, list[Any]] = {}
 
     def recorded(over: int) -> Callable[[XlsxPackage], None]:
@@ -683,7 +683,7 @@ def test_streamed_members_give_the_same_bytes(kind: str, read: int, request: pyt
 
     outs = []
     for over in (10**12, 0):
-        monkeypatch.setattr(xlsxpatch, "STREAM_OVER", over)
+        monkeypatch.setattr(stream, "STREAM_OVER", over)
         outs.append(patched(src, tmp_path / f"{over}{src.suffix}", recorded(over)))
     assert outs[0].read_bytes() == outs[1].read_bytes()
     assert answers[0] == answers[10**12]
@@ -695,20 +695,20 @@ def test_a_big_streamed_sheet_is_patched_in_blocks(demo_path: Path, monkeypatch:
                                                    tmp_path: Path) -> None:
     """A sheet over the threshold is never held whole; every formula cell of it gets its value."""
     size = zipfile.ZipFile(demo_path).getinfo(DAILY_PART).file_size
-    monkeypatch.setattr(xlsxpatch, "_READ", size // 50)
+    monkeypatch.setattr(stream, "READ", size // 50)
     refs = daily_formula_cells(demo_path, last_row=10**6)
     values: dict[str, CachedValue] = {ref: (int(ref[1:]) if ref[0] in "HI" else f"<{ref}>") for ref in refs}
     pkg = XlsxPackage.open(demo_path, stream_over=size - 1)
     assert pkg.set_cached_values(DAILY, {**values, "A4": 1, "ZZ1": 2}) == ["ZZ1", "A4"]
     pkg.set_highlights(DAILY, ["H4", "H5"])
     pkg.save(tmp_path / "big.xlsx")
-    streamed = [name for name, content in pkg._parts.items() if isinstance(content, xlsxpatch._Streamed)]
+    streamed = [name for name, content in pkg._parts.items() if isinstance(content, stream.Streamed)]
     assert streamed == [DAILY_PART]  # the only member over the threshold, still not read into memory
     got = read_values(tmp_path / "big.xlsx")
     assert all(cell(got, DAILY, ref) == expected(v) for ref, v in values.items())
     assert formulas(tmp_path / "big.xlsx") == formulas(demo_path)
     assert [str(cf.sqref) for cf in xlpromo_formats(openpyxl.load_workbook(tmp_path / "big.xlsx")[DAILY])] == ["H4 H5"]
-    monkeypatch.setattr(xlsxpatch, "STREAM_OVER", 10**12)
+    monkeypatch.setattr(stream, "STREAM_OVER", 10**12)
     again = patched(demo_path, tmp_path / "memory.xlsx", lambda p: (
         p.set_cached_values(DAILY, values), p.set_highlights(DAILY, ["H4", "H5"])))
     assert again.read_bytes() == (tmp_path / "big.xlsx").read_bytes()

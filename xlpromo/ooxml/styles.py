@@ -1,0 +1,164 @@
+"""The styles part (``styles.xml``): cell formats derived from the workbook's own, and the highlight's dxf.
+
+A derived format (locked or not, the department note, a cell to fill in, a generated sheet's
+header) is added once and found again by its text, also across runs, so a workbook split and
+merged many times does not grow a new format each time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xlpromo.ooxml.xmltext import children, element, ns_prefix, open_tag, root_span, set_attr
+
+__all__ = ["INPUT_BORDER", "INPUT_FILL", "Styles", "add_dxf"]
+
+#: Fill of the cells a department copy leaves open (Excel's light "input" yellow).
+INPUT_FILL = "FFFFF2CC"
+#: Frame of those cells, visible where a conditional format paints the row.
+INPUT_BORDER = "FFED7D31"
+# Top-level styleSheet elements that come after <dxfs> (CT_Stylesheet).
+_AFTER_DXFS = frozenset({"tableStyles", "colors", "extLst"})
+
+
+class Styles:
+    """cellXfs (with fonts and fills) of styles.xml: lock, note and input variants of a style, added once each."""
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+        self.p = ns_prefix(xml, "styleSheet")
+        self.xfs = self._items("cellXfs")
+        self.fonts = self._items("fonts")
+        self.fills = self._items("fills")
+        self.borders = self._items("borders")
+        self.n_xfs, self.n_fonts, self.n_fills = len(self.xfs), len(self.fonts), len(self.fills)
+        self.n_borders = len(self.borders)
+        self._variants: dict[tuple[int, bool], int] = {}
+        self._derived_memo: dict[tuple[int, str], int] = {}
+
+    def _items(self, block: str) -> list[str]:
+        """The elements of a top-level block (``cellXfs``, ``fonts``…), as text."""
+        start, stop = root_span(self.xml, "styleSheet")
+        for name, s, e in children(self.xml, start, stop):
+            if name == block:
+                _, inner_start, inner_end = element(self.xml, s, e)
+                return [self.xml[a:b] for _, a, b in children(self.xml, inner_start, inner_end)]
+        return []
+
+    def locked(self, s: int) -> bool:
+        """Whether cells of style ``s`` are locked (Excel's default: yes)."""
+        xf = self.xfs[s] if s < len(self.xfs) else ""
+        return re.search(r"<(?:[\w.-]+:)?protection\b[^>]*?\slocked\s*=\s*[\"'](0|false)[\"']", xf) is None
+
+    def variant(self, s: int, locked: bool) -> int:
+        """Style ``s``, locked or not."""
+        if s >= len(self.xfs):
+            s = 0
+        if self.locked(s) == locked:
+            return s
+        key = (s, locked)
+        if key not in self._variants:
+            xf = re.sub(r"<(?:[\w.-]+:)?protection\b[^>]*/>", "", self.xfs[s])
+            prot = "" if locked else f'<{self.p}protection locked="0"/>'
+            head, inner_start, inner_end = element(xf, 0, len(xf))
+            tag = set_attr(open_tag(head), "applyProtection", "1")
+            inner = xf[inner_start:inner_end]
+            ext = inner.find("extLst")
+            if ext >= 0:
+                at = inner.rfind("<", 0, ext)
+                inner = inner[:at] + prot + inner[at:]
+            else:
+                inner += prot
+            self.xfs.append(f"{tag}{inner}</{self.p}xf>")
+            self._variants[key] = len(self.xfs) - 1
+        return self._variants[key]
+
+    def emphasised(self, s: int) -> int:
+        """Style ``s`` with a bold dark-red font, wrapped at the top (the department note)."""
+        p = self.p
+        return self._derived(s, "note", font=f'<{p}font><{p}b/><{p}sz val="10"/><{p}color rgb="FFC00000"/>'
+                                            f'<{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>',
+                             align=f'<{p}alignment vertical="top" wrapText="1"/>')
+
+    def filled(self, s: int) -> int:
+        """Style ``s`` as a cell to fill in: light yellow, framed in orange (the frame shows through the
+        row colours of conditional formats, which replace the fill)."""
+        p = self.p
+        solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="{INPUT_FILL}"/><{p}bgColor indexed="64"/>'
+        side = "".join(f'<{p}{e} style="thin"><{p}color rgb="{INPUT_BORDER}"/></{p}{e}>'
+                       for e in ("left", "right", "top", "bottom"))
+        return self._derived(s, "input", fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>",
+                             border=f"<{p}border>{side}<{p}diagonal/></{p}border>")
+
+    def header(self) -> int:
+        """Bold 微软雅黑 on a light grey fill: the header row of a generated sheet."""
+        p = self.p
+        font = f'<{p}font><{p}b/><{p}sz val="10"/><{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>'
+        solid = f'<{p}patternFill patternType="solid"><{p}fgColor rgb="FFD9D9D9"/><{p}bgColor indexed="64"/>'
+        return self._derived(0, "header", font=font, fill=f"<{p}fill>{solid}</{p}patternFill></{p}fill>")
+
+    def wrapped(self) -> int:
+        """The default style, wrapped and at the top: a long text stays whole in its column."""
+        return self._derived(0, "wrap", align=f'<{self.p}alignment vertical="top" wrapText="1"/>')
+
+    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", border: str = "", align: str = "") -> int:
+        """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
+        s = s if s < len(self.xfs) else 0
+        key = (s, kind)
+        if key in self._derived_memo:
+            return self._derived_memo[key]
+        xf = self.xfs[s]
+        head, inner_start, inner_end = element(xf, 0, len(xf))
+        tag = open_tag(head)
+        inner = xf[inner_start:inner_end]
+        if font:
+            tag = set_attr(set_attr(tag, "fontId", str(self._add(self.fonts, font))), "applyFont", "1")
+        if fill:
+            tag = set_attr(set_attr(tag, "fillId", str(self._add(self.fills, fill))), "applyFill", "1")
+        if border:
+            tag = set_attr(set_attr(tag, "borderId", str(self._add(self.borders, border))), "applyBorder", "1")
+        if align:
+            inner = align + re.sub(r"<(?:[\w.-]+:)?alignment\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?alignment>)", "", inner,
+                                   flags=re.S)
+            tag = set_attr(tag, "applyAlignment", "1")
+        self._derived_memo[key] = self._add(self.xfs, f"{tag}{inner}</{self.p}xf>")  # once, also across runs
+        return self._derived_memo[key]
+
+    @staticmethod
+    def _add(items: list[str], item: str) -> int:
+        """Index of ``item`` in a block, appended when not there yet."""
+        if item not in items:
+            items.append(item)
+        return items.index(item)
+
+    def text(self) -> str | None:
+        """The new styles.xml, None when nothing was added."""
+        xml = self.xml
+        for block, items, n in (("fonts", self.fonts, self.n_fonts), ("fills", self.fills, self.n_fills),
+                                ("borders", self.borders, self.n_borders), ("cellXfs", self.xfs, self.n_xfs)):
+            if len(items) == n:
+                continue
+            start, stop = root_span(xml, "styleSheet")
+            s, e = next((s, e) for name, s, e in children(xml, start, stop) if name == block)
+            tag = set_attr(open_tag(element(xml, s, e)[0]), "count", str(len(items)))
+            xml = xml[:s] + tag + "".join(items) + f"</{self.p}{block}>" + xml[e:]
+        return None if xml == self.xml else xml
+
+
+def add_dxf(xml: str, dxf: str) -> tuple[str, int]:
+    """styles.xml with the differential style ``dxf`` (an identical one reused, else appended), and its index."""
+    p = ns_prefix(xml, "styleSheet")
+    start, stop = root_span(xml, "styleSheet")
+    top = children(xml, start, stop)
+    block = next(((s, e) for n, s, e in top if n == "dxfs"), None)
+    if block is None:
+        at = next((s for n, s, _ in top if n in _AFTER_DXFS), stop)
+        return xml[:at] + f'<{p}dxfs count="1">{dxf}</{p}dxfs>' + xml[at:], 0
+    s, e = block
+    head, inner_start, inner_end = element(xml, s, e)
+    items = [xml[a:b] for _, a, b in children(xml, inner_start, inner_end)]
+    same = [re.sub(r"\s*/>", "/>", re.sub(r">\s+<", "><", x)) for x in items]
+    if dxf in same:
+        return xml, same.index(dxf)
+    tag = set_attr(open_tag(head), "count", str(len(items) + 1))
+    return xml[:s] + tag + xml[inner_start:inner_end] + dxf + f"</{p}dxfs>" + xml[e:], len(items)
