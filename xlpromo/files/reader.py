@@ -29,6 +29,7 @@ from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import normalize_header
 from xlpromo.model.schema import Table, WorkbookSchema
 from xlpromo.model.values import CellError, is_blank
+from xlpromo.ooxml import relationships, rels_part, resolve, row_blocks
 
 __all__ = ["SheetParts", "open_calamine", "package_parts", "read_rows", "read_workbook"]
 
@@ -71,26 +72,15 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
 
 
-def _member(base: str, target: str) -> str:
-    """Resolve a relationship target against the folder of the part that names it."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts = base.split("/")[:-1]
-    for piece in target.split("/"):
-        if piece == "..":
-            parts.pop()
-        elif piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
 def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
-    folder, name = part.rsplit("/", 1)
+    """Relationship Id → the part it names, for ``part`` (none when it has no relationships part)."""
+    if not part:
+        raise ValueError("a sheet without its part")
     try:
-        root = ElementTree.fromstring(z.read(f"{folder}/_rels/{name}.rels"))
+        xml = z.read(rels_part(part)).decode("utf-8-sig")
     except KeyError:
         return {}
-    return {r.get("Id", ""): _member(part, r.get("Target", "")) for r in root.iterfind("p:Relationship", _NS)}
+    return {r.get("Id", ""): resolve(part, r.get("Target", "")) for r in relationships(xml)}
 
 
 def package_parts(path: Path, sheet_names: Iterable[str]) -> dict[str, SheetParts]:
@@ -140,24 +130,13 @@ _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s(?=[^>]*\bt="e")[^>]*?\br="([A-Z]+[0-9]
 
 
 _BLOCK = 4 * 2**20  # bytes of a worksheet decompressed at a time
-_ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def _cell_blocks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
     """A worksheet's XML in blocks of about :data:`_BLOCK` bytes, cut after a </row>: no cell straddles two."""
-    carry = b""
     with z.open(member) as src:
-        while data := src.read(_BLOCK):
-            buf = carry + data if carry else data
-            ends = buf.rfind(b"row>")
-            while ends >= 0 and not _ROW_END.fullmatch(buf, max(0, buf.rfind(b"<", 0, ends)), ends + 4):
-                ends = buf.rfind(b"row>", 0, ends)
-            if ends < 0:
-                carry = buf
-                continue
-            carry = buf[ends + 4:]
-            yield buf[:ends + 4]
-    yield carry
+        for block, _ in row_blocks(src, _BLOCK):
+            yield block
 
 
 def _filled(data: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,8 @@ arranged by OOXML part without touching them. One module per part or job:
 
 - ``xmltext``: XML as text (escaping, attributes, children); ``cells``: one cell's XML;
 - ``package``: :class:`XlsxPackage`, the zip held in memory and saved; ``stream``: big members
-  left compressed and read in blocks; ``cached``: cached values into formula cells;
+  left compressed and read in blocks (:func:`row_blocks`, the reader's too); ``cached``: cached
+  values into formula cells;
 - parts: ``rels``, ``content_types``, ``workbook``, ``worksheet``, ``styles``;
 - what xlpromo writes: ``sheets`` (generated and hidden sheets), ``highlight``;
 - ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges); ``atomic``.
@@ -16,8 +17,9 @@ from xlpromo.ooxml.cells import CachedValue, Formula, Keep, Value
 from xlpromo.ooxml.editor import PROTECTION, BookPatch
 from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
 from xlpromo.ooxml.package import XlsxPackage
+from xlpromo.ooxml.rels import relationships, rels_part, resolve
 from xlpromo.ooxml.sheets import GENERATED_TAB_COLOR, text_lines
-from xlpromo.ooxml.stream import STREAM_OVER
+from xlpromo.ooxml.stream import STREAM_OVER, row_blocks
 from xlpromo.ooxml.styles import INPUT_BORDER, INPUT_FILL
 
 __all__ = [
@@ -34,5 +36,9 @@ __all__ = [
     "Value",
     "XlsxPackage",
     "atomic_path",
+    "relationships",
+    "rels_part",
+    "resolve",
+    "row_blocks",
     "text_lines",
 ]
