@@ -27,17 +27,17 @@ from xlpromo.errors import DamagedState
 from xlpromo.files.builder import REVIEW_HEAD_CELLS
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.book import RawBook, as_row
-from xlpromo.model.state import State, pending_ids
+from xlpromo.model.state import STATE_SHEET, IdStamp, State, pending_ids
+from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue
 from xlpromo.roundtrip.rows import RowsBelow
-from xlpromo.roundtrip.state import read_state, write_ids
+from xlpromo.roundtrip.state import SideSheets, reason, write_ids
 
 __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows",
            "recalc"]
 
 ISSUES_SHEET = "问题清单"
 ALERTS_SHEET = "预警"
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -52,21 +52,14 @@ class Recalculated:
 
 
 def _cached(v: Any) -> CachedValue:
-    """A computed value as a cached cell value: dates as serials, blanks as empty text."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+    """A computed value as a cached cell value: dates as serials (time of day kept), a missing value as no value."""
+    if (not isinstance(v, str) and is_blank(v)) or (isinstance(v, float) and not math.isfinite(v)):
         return None
-    if isinstance(v, (dt.date, pd.Timestamp)):
-        return (pd.Timestamp(v) - pd.Timestamp(_EXCEL_EPOCH)).days
+    if isinstance(v, dt.date):  # pandas Timestamps too
+        return excel_serial(v)
     if isinstance(v, (bool, int, float, str)):
         return v
     return str(v)
-
-
-def _state(book: Path, *, snapshot: bool = True) -> State | None:
-    try:
-        return read_state(book, snapshot=snapshot)
-    except DamagedState:
-        return None  # a damaged _xlpromo sheet: merge reports it; recalc still works
 
 
 def backup_path(book: Path) -> Path:
@@ -139,37 +132,81 @@ def _flagged(report: Report) -> dict[str, list[str]]:
 
 
 def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = False,
-           step: Callable[[str], None] | None = None) -> Recalculated:
-    """Write ``out`` (or replace ``book`` after a backup when ``in_place``); WorkbookError if unusable."""
+           step: Callable[[str], None] | None = None, state: State | None = None) -> Recalculated:
+    """Write ``out`` (or replace ``book`` after a backup when ``in_place``); WorkbookError if unusable.
+
+    ``state``: the file's ``_xlpromo`` state when the caller has it (merge has just written it), so it is not read
+    again. The jobs in order: read, row IDs, check and compute, then into the package: IDs, rows typed below a
+    table, cached values, the generated sheets and highlights, and the atomic save."""
     book = Path(book)
     if (out is None) == (not in_place):
         raise ValueError("recalc needs either an output path or in_place=True")
     note = step or (lambda _: None)
     note("读取")
     raw = read_workbook(book)
-    state = _state(book, snapshot=False)  # the ID floors; the snapshot only when the sheet is rewritten
+    stamp = _row_ids(book, raw, state)
     note("校验与计算")
-    report = check_book(raw)
-    as_formulas = formula_frames(report.frames, raw)
-    cells = _computed_cells(raw, replace(report, frames=as_formulas))
-    head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
-    if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
-        cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
-    headers = {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_excel_row)
-               for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
-    # The frames are no longer needed: free them before the package is held in memory.
-    report = replace(report, frames={})
-    stamp = pending_ids(raw, state)
-    if stamp.state is not None:  # rows typed by hand get IDs: the state sheet is rewritten, snapshot and all
-        stamp = pending_ids(raw, _state(book))
+    report, cells = _check(raw)
+    headers = _headers(raw)
     growing = [RowsBelow.of(rt) for rt in raw.tables.values() if rt.table.growable]
-    del raw
+    del raw  # the frames are gone with the report's; free the book before the package is held in memory
     gc.collect()
     note("写入")
     pkg = BookPatch.open(book)
     write_ids(stamp, pkg)  # rows added by hand get their row IDs, never reused
     for typed in growing:
         typed.adopt(pkg)  # rows typed below a table join it, with its formulas
+    updated, not_formulas = _put_cached(pkg, cells, headers, report)
+    _put_generated(pkg, report)
+    target, backup = _save(pkg, book, out, in_place)
+    return Recalculated(target, report, updated, not_formulas, backup)
+
+
+def _row_ids(book: Path, raw: RawBook, state: State | None) -> IdStamp:
+    """The row IDs rows typed by hand get, above the floors of the state (read from ``book`` unless given).
+
+    A damaged state is no reason not to recalculate, unless IDs must be issued: its floors are unknown, and an ID
+    issued below them could be one a department copy already uses. Then DamagedState, before anything is written."""
+    sheets = SideSheets(book)
+    damage: DamagedState | None = None
+    whole = state is not None
+    if state is None:
+        try:
+            state = sheets.state(snapshot=False)  # the ID floors; the snapshot only when the sheet is rewritten
+        except DamagedState as exc:
+            damage = exc
+    stamp = pending_ids(raw, state)
+    n = sum(map(len, stamp.cells.values()))
+    if damage is not None and n:
+        raise DamagedState(book, f"{reason(damage)}。有 {n} 行需要新的行ID，但从损坏的状态表无法得知哪些编号已用过"
+                                 "（行ID不能重复），未写出文件：请用备份恢复该工作簿后重试", sheet=STATE_SHEET)
+    if stamp.state is not None and not whole:  # IDs issued: the state sheet is rewritten, snapshot and all
+        stamp = pending_ids(raw, sheets.state())
+    return stamp
+
+
+def _check(raw: RawBook) -> tuple[Report, dict[str, dict[str, CachedValue]]]:
+    """Validate, compute and raise alerts; the report (without its frames, which are large) and the cached value of
+    every computed cell as the workbook's own formulas compute it, 复盘报告's head included."""
+    report = check_book(raw)
+    as_formulas = formula_frames(report.frames, raw)
+    cells = _computed_cells(raw, replace(report, frames=as_formulas))
+    head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
+    if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
+        cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
+    return replace(report, frames={}), cells
+
+
+def _headers(raw: RawBook) -> dict[tuple[str, str], tuple[str, int]]:
+    """(sheet, column letters) → (header, header row) of every table column: names a computed cell typed over."""
+    return {(t.sheet, t.address(1, c.key).rstrip("1")): (c.header, t.header_excel_row)
+            for t in raw.tables.values() for c in t.table.columns if c.key in t.columns}
+
+
+def _put_cached(pkg: BookPatch, cells: dict[str, dict[str, CachedValue]],
+                headers: dict[tuple[str, str], tuple[str, int]], report: Report) -> tuple[int, list[str]]:
+    """Write the cached values (``cells`` is emptied as it goes, to free memory); a computed cell that holds no
+    formula is left as typed and reported in ``report``. The number of cells written and those left, sorted."""
     updated, not_formulas = 0, []
     while cells:
         sheet, values = cells.popitem()
@@ -183,6 +220,11 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
         row = int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         report.findings.append(FormulaOverwritten.at(sheet, cell, row, header))
         report.stats["warnings"] += 1
+    return updated, sorted(not_formulas)
+
+
+def _put_generated(pkg: BookPatch, report: Report) -> None:
+    """Highlight the flagged cells of every sheet and write the 问题清单 and 预警 sheets."""
     flagged = _flagged(report)
     for sheet in pkg.sheet_names():
         if sheet not in (ISSUES_SHEET, ALERTS_SHEET):
@@ -191,6 +233,10 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     pkg.put_sheet(ISSUES_SHEET, rows, widths=[16, 6, 10, 8, 14, 60, 18, 20], links=links)
     rows, links = alert_rows(report)
     pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 70, 10, 30, 20], links=links)
+
+
+def _save(pkg: BookPatch, book: Path, out: str | Path | None, in_place: bool) -> tuple[Path, Path | None]:
+    """Save to ``out``, or over ``book`` after a backup beside it (keeping its permissions); (target, backup)."""
     backup = None
     if in_place:
         book = book.resolve()  # a symlink keeps pointing at the recalculated file
@@ -204,4 +250,4 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     pkg.save(target)
     if mode is not None:
         os.chmod(target, mode & 0o7777)  # the replaced file keeps its permissions
-    return Recalculated(target, report, updated, sorted(not_formulas), backup)
+    return target, backup
