@@ -6,12 +6,12 @@ is recognised by its place and its values, and a row a later version dropped is 
 
 from __future__ import annotations
 
-from xlpromo.model.book import RawBook
 from xlpromo.model.ids import new_ids
 from xlpromo.model.schema import Table
-from xlpromo.model.state import BookRows, RowValues, TableSnapshot, cell_stamp, fingerprint, value_columns
+from xlpromo.model.state import RowValues, cell_stamp, fingerprint, value_columns
 from xlpromo.roundtrip.merge.cells import show
-from xlpromo.roundtrip.merge.load import Copy, label
+from xlpromo.roundtrip.merge.ledger import Ledger
+from xlpromo.roundtrip.merge.load import Copy, Master, label
 from xlpromo.roundtrip.merge.propose import place
 from xlpromo.roundtrip.merge.summary import Conflict, MergeResult
 from xlpromo.roundtrip.merge.write import Plan
@@ -19,13 +19,14 @@ from xlpromo.roundtrip.merge.write import Plan
 __all__ = ["append_new"]
 
 
-def append_new(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple[Copy, RowValues]], plan: Plan,
-               result: MergeResult, final: dict[str, TableSnapshot], ids: dict[str, int], merged: dict[str, str],
-               taken: dict[str, set[str]], latest: dict[str, Copy]) -> None:
-    """Rows new in a copy: appended below the master's table with fresh IDs (natural keys: when not there yet)."""
+def append_new(table: Table, master: Master, new_rows: list[tuple[Copy, RowValues]], latest: dict[str, Copy],
+               plan: Plan, ledger: Ledger, result: MergeResult) -> None:
+    """Rows new in a copy: appended below the master's table with fresh IDs (natural keys: when not there yet).
+    ``latest``: the last saved version of each copy (by copy ID), whose rows win."""
     if not new_rows:
         return
-    rt = raw.tables[table.key]
+    rt = master.raw.tables[table.key]
+    mrows, ids, merged, taken = master.rows, ledger.ids, ledger.merged, ledger.taken
     cols = value_columns(table)
     todo: list[tuple[Copy, RowValues, str]] = []
     here: dict[str, int] = {}  # a row a copy adds (its place, or its natural key) → its index in todo
@@ -75,4 +76,4 @@ def append_new(table: Table, raw: RawBook, mrows: BookRows, new_rows: list[tuple
     if todo:
         plan.appends.append((table, rt, todo))
     for _, row, key in todo:
-        final[table.key].rows[key] = [row.canon[c.key] for c in cols]
+        ledger.final[table.key].rows[key] = [row.canon[c.key] for c in cols]

@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlpromo.errors import DamagedState, NotACopy, NotMergeable, WorkbookError
+from xlpromo.errors import NotACopy, NotAMaster, NotMergeable, WorkbookError
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.book import RawBook
 from xlpromo.model.master import SCHEMA
-from xlpromo.model.state import FORMAT_VERSION, STATE_SHEET, BookRows, State, book_rows, value_columns
-from xlpromo.roundtrip.state import read_state
+from xlpromo.model.state import FORMAT_VERSION, STATE_SHEET, BookRows, State, book_rows, new_campaign_id, value_columns
+from xlpromo.roundtrip.state import Refusal, SideSheets, reason, state_of
 
-__all__ = ["Copy", "label", "load_copy", "saved_at"]
+__all__ = ["Copy", "Master", "label", "load_copies", "load_copy", "load_master", "refuse_output", "saved_at"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,68 @@ class Copy:
         return self.state.dept or "（未注明）"
 
 
+@dataclass(frozen=True)
+class Master:
+    """The master as read, once: its file, its tables, its state, its rows by key (IDs given to rows lacking one),
+    and its own sheets (变更记录 is kept across merges)."""
+
+    path: Path
+    raw: RawBook
+    state: State
+    rows: BookRows
+    sheets: SideSheets
+
+
 def label(copy: Copy) -> str:
     """A copy as 合并冲突 names a side: ``file（dept）``."""
     return f"{copy.path.name}（{copy.dept}）"
+
+
+#: A copy is refused when its state is damaged, it has none (not made by split) or it is a master.
+_COPY = Refusal(damaged=lambda p, why: NotMergeable(p, f"无法合并：{why}", sheet=STATE_SHEET),
+                wrong_role=lambda p, _: NotACopy(p),
+                missing=lambda p: NotMergeable(p, "无法合并：不是由 xlpromo split 生成的部门副本"
+                                                  f"（没有 {STATE_SHEET} 状态表）"))
+
+
+def _master_refusal(with_copies: bool) -> Refusal:
+    """A master is refused when its state is damaged or it is a copy; one without a state only when copies are
+    given (a master made before _xlpromo existed can have no copies: a merge without copies gives it a state)."""
+    def missing(path: Path) -> NotMergeable:
+        return NotMergeable(path, f"主工作簿没有 {STATE_SHEET} 状态表，不可能有它的部门副本；"
+                                  "请先不带副本运行一次 merge 为它加上活动ID，再重新分发")
+
+    return Refusal(damaged=lambda p, why: NotMergeable(p, why, sheet=STATE_SHEET),
+                   wrong_role=lambda p, s: NotAMaster(p, s.dept), missing=missing if with_copies else None)
+
+
+def refuse_output(out: Path, inputs: Sequence[Path]) -> None:
+    """NotMergeable when ``out`` is one of the inputs: they are only read."""
+    for path in inputs:
+        if path.exists() and out.exists() and out.resolve() == path.resolve():
+            raise NotMergeable(path, "输出文件不能与输入文件相同")
+
+
+def load_master(path: Path, *, with_copies: bool) -> Master:
+    """Read the master once (its tables, its state and its own sheets); NotMergeable when it cannot be merged into."""
+    raw = read_workbook(path)
+    sheets = SideSheets(path)
+    state = state_of(sheets, "master", _master_refusal(with_copies))
+    if state is None:  # a master made before _xlpromo existed: it becomes a campaign now
+        state = State(campaign_id=new_campaign_id())
+    for table in SCHEMA.tables:
+        rt = raw.tables[table.key]
+        if table.id_column and table.id_column not in rt.columns:
+            raise NotMergeable(path, f"工作表“{rt.sheet}”缺少“行ID”列（旧版本的主工作簿）",
+                               sheet=rt.sheet, header="行ID")
+    return Master(path, raw, state, book_rows(raw, state.max_ids), sheets)
+
+
+def load_copies(paths: Sequence[Path], master_state: State) -> list[Copy]:
+    """Read each copy once (a file named twice is read once), in the order the copies were saved: a later version
+    of a copy (the same copy ID) overrides an earlier one."""
+    unique = list(dict.fromkeys(p.resolve() for p in paths))
+    return sorted((load_copy(p, master_state) for p in unique), key=lambda c: saved_at(c.path))
 
 
 def load_copy(path: Path, master_state: State) -> Copy:
@@ -48,16 +108,9 @@ def load_copy(path: Path, master_state: State) -> Copy:
     try:
         raw = read_workbook(path)
     except WorkbookError as exc:
-        reason = str(exc).split(": ", 1)[-1]
-        raise NotMergeable(path, f"无法合并：{reason}", sheet=exc.sheet, header=exc.header) from None
-    try:
-        state = read_state(path)
-    except DamagedState as exc:
-        raise NotMergeable(path, f"无法合并：{exc}") from None
-    if state is None:
-        raise NotMergeable(path, f"无法合并：不是由 xlpromo split 生成的部门副本（没有 {STATE_SHEET} 状态表）")
-    if state.role != "copy":
-        raise NotACopy(path)
+        raise NotMergeable(path, f"无法合并：{reason(exc)}", sheet=exc.sheet, header=exc.header) from None
+    state = state_of(SideSheets(path), "copy", _COPY)
+    assert state is not None  # a missing state is refused
     if state.format_version != FORMAT_VERSION:
         age = "较旧" if state.format_version < FORMAT_VERSION else "较新"
         raise NotMergeable(path, f"无法合并：副本来自{age}版本的 xlpromo（格式版本 {state.format_version}，"

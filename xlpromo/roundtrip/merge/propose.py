@@ -1,20 +1,26 @@
-"""What each copy proposes: the cells it changed from its own base, the rows it added, the rows it dropped.
+"""What each copy proposes for a table: the cells it changed from its own base, the rows it added, the rows it dropped.
 
 A copy is compared with its own base (the snapshot taken when it was made), never with the
 master as it is now: a department that did not touch a cell proposes nothing for it, however
-the master moved on since.
+the master moved on since. Values this copy gave before (stamped in the state) are not
+proposed again, so an old copy sent twice puts nothing back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from xlpromo.model.master import SCHEMA
-from xlpromo.model.state import Canon, RowValues, cell_stamp
-from xlpromo.roundtrip.merge.load import Copy
+from xlpromo.model.schema import Table
+from xlpromo.model.state import Canon, RowValues, TableSnapshot, cell_stamp, value_columns
+from xlpromo.roundtrip.merge.cells import row_brief
+from xlpromo.roundtrip.merge.ledger import Ledger
+from xlpromo.roundtrip.merge.load import Copy, Master, label
+from xlpromo.roundtrip.merge.summary import Conflict, MergeResult
 
-__all__ = ["Proposal", "added_before", "place"]
+__all__ = ["Proposal", "Proposals", "added_before", "place", "propose"]
 
 
 @dataclass
@@ -25,6 +31,84 @@ class Proposal:
     value: Canon
     raw: Any
     base: Canon
+
+
+@dataclass
+class Proposals:
+    """What the copies propose for one table: values per (row key, column key), new rows, and rows sent again
+    ((copy ID, row ID) of rows a copy added, a merge appended, and the copy still has)."""
+
+    cells: dict[tuple[str, str], list[Proposal]] = field(default_factory=dict)
+    new_rows: list[tuple[Copy, RowValues]] = field(default_factory=list)
+    again: set[tuple[str, str]] = field(default_factory=set)
+
+
+def propose(table: Table, master: Master, copies: Sequence[Copy], ledger: Ledger, result: MergeResult) -> Proposals:
+    """Every copy's proposals for ``table``, a later version of a copy replacing an earlier one's; the rows a copy
+    dropped go to ``result`` as conflicts (never deleted)."""
+    out = Proposals()
+    deleted: set[tuple[str, str]] = set()
+    for cp in copies:
+        _propose_rows(table, cp, master, ledger, out)
+        _dropped(table, cp, master, deleted, result)
+    return out
+
+
+def _propose_rows(table: Table, cp: Copy, master: Master, ledger: Ledger, out: Proposals) -> None:
+    """The cells of ``cp``'s rows that differ from its base (and from what it gave last time), and its new rows."""
+    cols = value_columns(table)
+    base_cols = {c.key: i for i, c in enumerate(cols)}
+    agreed = master.state.snapshot.get(table.key, TableSnapshot([c.key for c in cols])).rows
+    snap = cp.state.snapshot.get(table.key, TableSnapshot([c.key for c in cols]))
+    mrows = master.rows[table.key]
+    mine = master.state.taken.get(cp.state.copy_id, set())
+    for key, row in cp.rows.get(table.key, {}).items():
+        base = snap.rows.get(key)
+        if base is None:
+            again = added_before(cp, table.key, row, mrows, ledger.merged, mine)
+            if again is None:
+                out.new_rows.append((cp, row))
+                continue
+            out.again.add((cp.state.copy_id, again))
+            # a row this copy added and a merge appended: its base is what was agreed then
+            key, base = again, agreed.get(again, [None] * len(base_cols))
+        m = mrows.get(key)
+        for ck, i in base_cols.items():
+            value = row.canon[ck]
+            earlier = out.cells.get((key, ck))
+            if earlier:  # this version of the copy replaces what an earlier version proposed
+                out.cells[(key, ck)] = [p for p in earlier if p.copy.state.copy_id != cp.state.copy_id]
+            if value == base[i]:
+                continue  # as the copy received it (an old copy does not put old values back)
+            if mine and cell_stamp(cp.state.copy_id, table.key, key, ck, value) in mine:
+                continue  # taken from this copy before: sent again, or the master has moved on since
+            was = base[i]
+            if mine and m is not None and cell_stamp(cp.state.copy_id, table.key, key, ck, m.canon[ck]) in mine:
+                was = m.canon[ck]  # the master still holds what this copy gave last time
+            if value == was:
+                continue
+            out.cells.setdefault((key, ck), []).append(Proposal(cp, value, row.raw[ck], was))
+
+
+def _dropped(table: Table, cp: Copy, master: Master, deleted: set[tuple[str, str]], result: MergeResult) -> None:
+    """Rows of ``cp``'s base it no longer has, and rows it added before and has now cleared: listed, not deleted."""
+    rt = master.raw.tables[table.key]
+    cols = value_columns(table)
+    snap = cp.state.snapshot.get(table.key, TableSnapshot([c.key for c in cols]))
+    crows = cp.rows.get(table.key, {})
+    mrows = master.rows[table.key]
+    gone = [k for k in snap.rows if k not in crows]
+    places = {r.row for r in crows.values()}
+    prefix = f"{cp.state.copy_id}@{table.key}!"
+    gone += [k for p, k in master.state.merged.items()  # rows this copy added before and has now cleared
+             if p.startswith(prefix) and int(p[len(prefix):]) not in places and k in mrows]
+    for key in gone:
+        if (cp.state.copy_id, key) not in deleted:
+            deleted.add((cp.state.copy_id, key))
+            m = mrows.get(key)
+            cell = rt.cell(m.row, cols[0].key).split("!")[1] if m and cols else ""
+            result.conflicts.append(Conflict("副本删除了此行", rt.sheet, cell, key, "（整行）", "",
+                                             row_brief(table, m.raw) if m else "", [("（已删除）", label(cp))]))
 
 
 def added_before(cp: Copy, table: str, row: RowValues, master_rows: dict[str, RowValues], merged: dict[str, str],

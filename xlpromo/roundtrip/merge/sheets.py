@@ -6,13 +6,14 @@ ever overwrote can be restored; each row links to its cell.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError
 
+from xlpromo.model.values import is_blank
 from xlpromo.ooxml import BookPatch
 from xlpromo.roundtrip.merge.summary import CHANGES_SHEET, CONFLICTS_SHEET, Conflict, MergeResult
+from xlpromo.roundtrip.state import SideSheets
 
 __all__ = ["previous_changes", "put_changes", "put_conflicts"]
 
@@ -37,19 +38,17 @@ def put_conflicts(pkg: BookPatch, conflicts: list[Conflict]) -> None:
     pkg.put_sheet(CONFLICTS_SHEET, rows, widths=[14, 10, 8, 9, 12, 20, 24] + [24, 26] * width, links=links)
 
 
-def previous_changes(master: Path) -> list[list[Any]]:
-    """The rows of the master's own 变更记录 (earlier merges), padded to the header's width."""
+def previous_changes(master: SideSheets) -> list[list[Any]]:
+    """The rows of the master's own 变更记录 (earlier merges), blank rows left out, padded to the header's width."""
     try:
-        wb = CalamineWorkbook.from_path(str(master))
-        if CHANGES_SHEET not in wb.sheet_names:
-            return []
-        rows = wb.get_sheet_by_name(CHANGES_SHEET).to_python()
+        rows = master.rows(CHANGES_SHEET) or []
     except CalamineError:
         return []
-    return [list(r) + [""] * (len(_CHANGE_HEADER) - len(r)) for r in rows[1:] if any(v not in ("", None) for v in r)]
+    return [list(r) + [""] * (len(_CHANGE_HEADER) - len(r)) for r in rows[1:]
+            if not all(is_blank(v, spaces=False) for v in r)]
 
 
-def put_changes(pkg: BookPatch, master: Path, result: MergeResult, now: str, depts: dict[str, str]) -> None:
+def put_changes(pkg: BookPatch, master: SideSheets, result: MergeResult, now: str, depts: dict[str, str]) -> None:
     """Write 变更记录: the earlier rows, then this merge's changes and appended rows, each cell linked."""
     rows: list[list[Any]] = [list(_CHANGE_HEADER), *previous_changes(master)]
     for ch in result.changes:

@@ -15,12 +15,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlpromo.model.book import RawBook, RawTable, as_row
+from xlpromo.model.book import RawTable, as_row
 from xlpromo.model.schema import Table
 from xlpromo.model.state import STATE_SHEET, RowValues, State
 from xlpromo.ooxml import BookPatch, Value
 from xlpromo.roundtrip.merge.cells import row_brief, write_value
-from xlpromo.roundtrip.merge.load import Copy
+from xlpromo.roundtrip.merge.load import Copy, Master
 from xlpromo.roundtrip.merge.sheets import put_changes, put_conflicts
 from xlpromo.roundtrip.merge.summary import MergeResult
 from xlpromo.roundtrip.recalc import recalc
@@ -45,10 +45,13 @@ class Plan:
         return self.cells.setdefault(sheet, SheetCells())
 
 
-def write(master: Path, raw: RawBook, out: Path, plan: Plan, state: State, result: MergeResult, now: str,
+def write(master: Master, out: Path, plan: Plan, state: State, result: MergeResult, now: str,
           depts: dict[str, str]) -> None:
-    """Patch the master's package with ``plan``, the state and the two sheets; recalculate it into ``out``."""
-    pkg = BookPatch.open(master)
+    """Patch the master's package with ``plan``, the state and the two sheets; recalculate it into ``out``.
+
+    ``now``: the time 变更记录 gives this merge's rows; ``depts``: file name → department of each copy."""
+    raw = master.raw
+    pkg = BookPatch.open(master.path)
     ends = {t.table.key: pkg.table_ref(t.sheet, t.table.name)[2] for t in raw.tables.values()}  # before rows join
     for rt in raw.tables.values():
         RowsBelow.of(rt).adopt(pkg)  # rows typed below a table in the master join it before rows are appended
@@ -58,13 +61,13 @@ def write(master: Path, raw: RawBook, out: Path, plan: Plan, state: State, resul
         cells.write(pkg, sheet)
     pkg.put_hidden_sheet(STATE_SHEET, state.rows())
     put_conflicts(pkg, result.conflicts)
-    put_changes(pkg, master, result, now, depts)
+    put_changes(pkg, master.sheets, result, now, depts)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".merge.xlsx", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         pkg.save(tmp)
-        result.report = recalc(tmp, out).report
+        result.report = recalc(tmp, out, state=state).report  # the state just written: not read back
     finally:
         tmp.unlink(missing_ok=True)
 
