@@ -23,19 +23,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlpromo.engine.report import check_book
-from xlpromo.errors import DamagedState, NotSplittable
+from xlpromo.engine.metrics import COMPUTED
+from xlpromo.engine.validate import validate
+from xlpromo.errors import NotSplittable
 from xlpromo.files.reader import read_workbook
+from xlpromo.model.a1 import col_name
 from xlpromo.model.book import RawBook, RawTable, as_row
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Column, Sheet, Table
-from xlpromo.model.state import STATE_SHEET, State, book_rows, max_ids, snapshot_of
-from xlpromo.ooxml import BookPatch
-from xlpromo.ooxml.xlsxpatch import _col_name, text_lines
-from xlpromo.roundtrip.state import read_state
+from xlpromo.model.state import STATE_SHEET, BookRows, State, book_rows, max_ids, snapshot_of
+from xlpromo.model.values import is_blank
+from xlpromo.ooxml import BookPatch, text_lines
+from xlpromo.roundtrip.state import Refusal, SideSheets, state_of
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
-           "file_safe", "split_all", "split_book", "split_needed"]
+           "file_safe", "owners", "split_all", "split_book", "split_needed"]
 
 #: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
 MASTER_OWNER = "运营部"
@@ -73,7 +75,7 @@ def departments(raw: RawBook) -> list[str]:
     rt = raw.tables.get("departments")
     if rt is None:
         return []
-    return [str(v).strip() for v in rt.data["value"] if v is not None and str(v).strip()]
+    return [str(v).strip() for v in rt.data["value"] if not is_blank(v)]
 
 
 def _fillers(sheet: Sheet, depts: Sequence[str]) -> set[str]:
@@ -181,14 +183,14 @@ def _put_note(pkg: BookPatch, name: str, at: tuple[int, int], last_col: int, tex
     last_col = max(last_col, c + 5)
     widths = pkg.column_widths(name)
     chars = sum(widths.get(x, 8.43) for x in range(c, last_col + 1))
-    if pkg.merge_cells(name, f"{_col_name(c)}{r}:{_col_name(last_col)}{r}"):  # not over cells someone merged
+    if pkg.merge_cells(name, f"{col_name(c - 1)}{r}:{col_name(last_col - 1)}{r}"):  # not over cells someone merged
         pkg.set_row_height(name, r, 15.0 * text_lines(text, chars) + 3)
 
 
 def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
                due: dt.date | None = None) -> Split:
     """Write the copy of ``master`` for ``dept`` to ``out`` (atomically); the master is only read."""
-    done = _split(Path(master), dept, Path(out), due, None, None, skip_empty=False)
+    done = _split(_Master.read(Path(master)), dept, Path(out), due, skip_empty=False)
     assert done is not None
     return done
 
@@ -196,19 +198,79 @@ def split_book(master: str | os.PathLike[str], dept: str, out: str | os.PathLike
 def split_needed(master: str | os.PathLike[str], dept: str, out: str | os.PathLike[str], *,
                  due: dt.date | None = None) -> Split | None:
     """:func:`split_book`, or None (nothing written) when ``dept`` has no existing cell to fill, as ``split_all``."""
-    return _split(Path(master), dept, Path(out), due, None, None, skip_empty=True)
+    return _split(_Master.read(Path(master)), dept, Path(out), due, skip_empty=True)
 
 
-def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook | None,
-           frames: dict[str, pd.DataFrame] | None, skip_empty: bool) -> Split | None:
-    raw = raw or read_workbook(master)
-    state = read_state_or_refuse(master)
+def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
+              due: dt.date | None = None) -> list[Split]:
+    """One copy per department of the 数据字典 list that has something to fill, in ``folder``."""
+    book = _Master.read(Path(master))
+    out = []
+    for dept in departments(book.raw):
+        if not file_safe(dept):
+            continue  # not usable in a file name
+        done = _split(book, dept, Path(folder) / copy_name(book.path, dept), due, skip_empty=True)
+        if done is not None:
+            out.append(done)
+    return out
+
+
+#: A master is refused when its state is damaged, missing (made by an old xlpromo) or it is a department copy.
+_REFUSAL = Refusal(
+    damaged=lambda p, why: NotSplittable(p, why, sheet=STATE_SHEET),
+    wrong_role=lambda p, s: NotSplittable(p, f"这是{s.dept or ''}部门副本，不是主工作簿：请对主工作簿运行 split"),
+    missing=lambda p: NotSplittable(p, f"没有 {STATE_SHEET} 状态表（由旧版 xlpromo 生成）：请先运行 "
+                                       f"xlpromo merge {p.name} -o 新主表.xlsx（不带副本）为它加上活动ID，"
+                                       "再分发新主表"))
+
+
+@dataclass(frozen=True)
+class _Master:
+    """The master as split reads it, once for any number of copies: tables, state, rows by key, row owners."""
+
+    path: Path
+    raw: RawBook
+    state: State
+    rows: BookRows  # rows lacking an ID have theirs: each copy gets the same
+    owners: dict[str, pd.Series]
+
+    @classmethod
+    def read(cls, path: Path) -> _Master:
+        """Read ``path``; NotSplittable when its state refuses it."""
+        raw = read_workbook(path)
+        state = state_of(SideSheets(path), "master", _REFUSAL)
+        assert state is not None  # a missing state is refused
+        return cls(path, raw, state, book_rows(raw, state.max_ids), owners(raw))
+
+
+def owners(raw: RawBook) -> dict[str, pd.Series]:
+    """Table key → the owning department of each row (任务分工·责任部门, 每日监控·负责部门), as the engine reads it.
+
+    A typed owner is the validated value; a computed one (负责部门, looked up from the metric) is computed alone.
+    No alert and no other formula is worked out: split only needs to know whose rows are whose."""
+    tables = [t for t in SCHEMA.tables if t.owner_column and t.key in raw.tables]
+    if not tables:
+        return {}
+    frames = validate(raw).frames
+    out: dict[str, pd.Series] = {}
+    for t in tables:
+        assert t.owner_column is not None
+        df = frames[t.key]
+        if not t.col(t.owner_column).computed:
+            out[t.key] = df[t.owner_column]
+        else:
+            out[t.key] = COMPUTED[(t.key, t.owner_column)](frames, df) if len(df) else pd.Series(dtype=object)
+    return out
+
+
+def _split(master: _Master, dept: str, out: Path, due: dt.date | None, skip_empty: bool) -> Split | None:
+    """Write ``dept``'s copy of ``master`` to ``out``; None (nothing written) when ``skip_empty`` and it has no cell
+    to fill."""
+    raw, state, rows = master.raw, master.state, master.rows
     depts = departments(raw)
     if dept not in depts:
-        raise NotSplittable(master, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
-    frames = frames if frames is not None else check_book(raw).frames
-    rows = book_rows(raw, state.max_ids)
-    pkg = BookPatch.open(master)
+        raise NotSplittable(master.path, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
+    pkg = BookPatch.open(master.path)
     total, titles = 0, []
     done: set[str] = {STATE_SHEET}
     for sheet in SCHEMA.sheets:
@@ -218,8 +280,7 @@ def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook
         scope = _Scope({}, [])
         for table in sheet.tables:
             rt = raw.tables[table.key]
-            owner = frames[table.key][table.owner_column] if table.owner_column else None
-            _table_scope(pkg, sheet, rt, owner, dept, depts, scope)
+            _table_scope(pkg, sheet, rt, master.owners.get(table.key), dept, depts, scope)
             if table.id_column and table.id_column in rt.columns:  # rows without an ID get theirs in the copy
                 c = rt.columns[table.id_column] + 1
                 ids = {(r.row, c): r.key for r in rows[table.key].values() if r.id_cell != r.key}
@@ -240,42 +301,9 @@ def _split(master: Path, dept: str, out: Path, due: dt.date | None, raw: RawBook
             with contextlib.suppress(ValueError):  # a chart sheet has no cells to protect
                 pkg.protect(name)
     copy = State(campaign_id=state.campaign_id, role="copy", dept=dept, copy_id=str(uuid.uuid4()),
-                 made_at=dt.datetime.now().isoformat(timespec="seconds"), source=master.name,
+                 made_at=dt.datetime.now().isoformat(timespec="seconds"), source=master.path.name,
                  max_ids=max_ids(rows, state.max_ids), snapshot=snapshot_of(rows))
     pkg.put_hidden_sheet(STATE_SHEET, copy.rows())
     target = Path(out)
     pkg.save(target)
     return Split(target, dept, total, titles)
-
-
-def read_state_or_refuse(master: Path) -> State:
-    """The master's state; NotSplittable when it has none or it is damaged."""
-    try:
-        state = read_state(master)
-    except DamagedState as exc:
-        raise NotSplittable(master, str(exc)) from None
-    if state is not None and state.role != "master":
-        raise NotSplittable(master, f"这是{state.dept or ''}部门副本，不是主工作簿：请对主工作簿运行 split")
-    if state is None:
-        raise NotSplittable(master, f"没有 {STATE_SHEET} 状态表（由旧版 xlpromo 生成）：请先运行 "
-                                    f"xlpromo merge {master.name} -o 新主表.xlsx（不带副本）为它加上活动ID，"
-                                    "再分发新主表")
-    return state
-
-
-def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
-              due: dt.date | None = None) -> list[Split]:
-    """One copy per department of the 数据字典 list that has something to fill, in ``folder``."""
-    master = Path(master)
-    raw = read_workbook(master)
-    read_state_or_refuse(master)
-    frames = check_book(raw).frames
-    out = []
-    for dept in departments(raw):
-        if not file_safe(dept):
-            continue  # not usable in a file name
-        done = _split(master, dept, Path(folder) / copy_name(master, dept), due, raw, frames,
-                      skip_empty=True)
-        if done is not None:
-            out.append(done)
-    return out
