@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from xlpromo.model.book import RawBook, as_row
 from xlpromo.model.ids import assign_ids, id_number
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Column, Table
-from xlpromo.model.values import excel_serial
+from xlpromo.model.values import excel_serial, is_blank
 
 __all__ = [
     "DEMO_CAMPAIGN_ID",
@@ -73,7 +72,7 @@ def new_campaign_id() -> str:
 
 def canon(v: object) -> Canon:
     """A cell value in comparable form: blank → None, numbers and dates → float (Excel serials), text as typed."""
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+    if is_blank(v):
         return None
     if isinstance(v, bool):
         return v
@@ -85,8 +84,7 @@ def canon(v: object) -> Canon:
         return (v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400
     if isinstance(v, dt.timedelta):
         return v.total_seconds() / 86400
-    text = str(v)
-    return None if not text.strip() else text
+    return str(v)
 
 
 def key_column(table: Table) -> str | None:
