@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
 from tests.conftest import read_values
-from xlpromo.errors import NotAWorkbook
+from xlpromo.errors import NotAWorkbook, SheetNameTaken
 from xlpromo.ooxml import GENERATED_TAB_COLOR, HIGHLIGHT_FORMULA, CachedValue, XlsxPackage, stream
 from xlpromo.testing.libreoffice import convert
 
@@ -477,14 +477,31 @@ def test_put_sheet_replaces_its_own_sheet_and_refuses_user_sheets(excel_like: Pa
     assert re.findall(r'<sheet name="([^"]*)" sheetId="(\d+)" r:id="(\w+)"', workbook) == [
         ("Calc", "1", "rId1"), ("User's &amp; notes", "3", "rId2"), ("预警", "4", "rId9"), ("问题清单", "5", "rId10")]
     pkg = XlsxPackage.open(second)
-    for name in ("Calc", "calc", "User's & notes"):
-        with pytest.raises(ValueError, match="not generated"):
+    for name, user in (("Calc", "Calc"), ("calc", "Calc"), ("User's & notes", "User's & notes")):
+        with pytest.raises(SheetNameTaken, match=re.escape(f"“{user}”")) as taken:
             pkg.put_sheet(name, [["x"]])
+        assert taken.value.sheet == user and taken.value.path == second and "改名" in str(taken.value)
     pkg.save(tmp_path / "3.xlsm")
     assert members(tmp_path / "3.xlsm") == members(second)
     for part in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels", "xl/calcChain.xml",
                  "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml"):
         assert members(second)[part] == members(excel_like)[part], part
+
+
+@pytest.mark.parametrize("name", ["问题清单", "预警", "合并冲突", "变更记录"])
+def test_put_sheet_refuses_a_users_sheet_of_a_generated_name(name: str, tmp_path: Path) -> None:
+    """The user's own 问题清单 (no tab-colour mark) is a SheetNameTaken naming it, and nothing changes."""
+    src = tmp_path / "mine.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Data"  # type: ignore[union-attr]
+    wb.create_sheet(name)["A1"] = "我的笔记"
+    wb.save(src)
+    pkg = XlsxPackage.open(src)
+    with pytest.raises(SheetNameTaken) as taken:
+        pkg.put_sheet(name, [["级别"], ["严重"]])
+    assert taken.value.sheet == name and taken.value.code == "sheet-name-taken" and f"“{name}”" in str(taken.value)
+    pkg.save(tmp_path / "same.xlsx")
+    assert members(tmp_path / "same.xlsx") == members(src)
 
 
 # ---------------------------------------------------------------------------- highlights
