@@ -630,7 +630,7 @@ def demo_cells(demo_path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def scratch() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="xlsxpatch-"))
+    path = Path(tempfile.mkdtemp(prefix="ooxml-package-"))
     yield path
     shutil.rmtree(path)
 
