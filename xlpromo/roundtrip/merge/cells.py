@@ -11,30 +11,29 @@ from typing import Any
 from xlpromo.model.parse import shown
 from xlpromo.model.schema import ColType, Column, Table
 from xlpromo.model.state import canon
-from xlpromo.model.values import CellError
+from xlpromo.model.values import CellError, from_serial, is_blank
 from xlpromo.ooxml import Value
 
 __all__ = ["brief", "row_brief", "show", "write_value"]
-
-_EPOCH = dt.date(1899, 12, 30)
-
 
 def write_value(v: Any) -> Value:
     """A value read from a copy as it is written into the master (dates as serials, like Excel stores them)."""
     if isinstance(v, CellError):
         return CellError(str(v))
-    c = canon(v)
-    return c
+    return canon(v)
 
 
 def show(v: Any, col: Column | None = None) -> Any:
     """A value for 合并冲突/变更记录: dates as text, blanks empty."""
+    if is_blank(v, spaces=False):
+        return ""
     if isinstance(v, (dt.datetime, dt.date)):
         return v.isoformat()[:10] if not isinstance(v, dt.datetime) or not (v.hour or v.minute) else v.isoformat(" ")
     if col is not None and col.type == ColType.DATE and isinstance(v, float):
-        return (_EPOCH + dt.timedelta(days=int(v))).isoformat()
-    if v is None:
-        return ""
+        try:
+            return from_serial(v).date().isoformat()  # a serial a base holds: the day it is
+        except ValueError:
+            return v  # not a date Excel can show: the number as it is
     if isinstance(v, (int, float, bool, str)):
         return v
     return str(v)
