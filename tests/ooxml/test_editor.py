@@ -196,3 +196,20 @@ def test_the_state_sheet_is_very_hidden_and_replaced(book: Path, tmp_path: Path)
     assert cached(second, "_state") == [["version", 2]]
     assert changed(first, second) == {"xl/worksheets/sheet3.xml"}
     assert members(second)[OTHER_PART] == members(book)[OTHER_PART]
+
+
+def test_new_styles_and_a_new_highlight_both_reach_the_file(book: Path, tmp_path: Path) -> None:
+    """The derived cell formats are taken before the highlight adds its dxf: saving keeps both."""
+    pkg = BookPatch.open(book)
+    emphasised = pkg.styles().emphasised(0)
+    pkg.set_cells("Data", {(2, 1): Keep()}, styles={(2, 1): emphasised})
+    pkg.set_highlights("Data", ["B3"])
+    pkg.save(tmp_path / "h.xlsx")
+    styles = members(tmp_path / "h.xlsx")["xl/styles.xml"].decode("utf-8")
+    xfs = re.search(r'<cellXfs count="(\d+)"', styles)
+    assert xfs is not None and int(xfs.group(1)) == emphasised + 1
+    assert re.search(r'<dxfs count="1"><dxf><font><color rgb="[0-9A-F]+"/></font>', styles)
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx")["Data"]
+    assert ws["A2"].font.b
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert len(rules) == 1 and rules[0].dxf is not None and rules[0].dxf.fill is not None

@@ -90,8 +90,8 @@ class BookPatch(XlsxPackage):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the package (with any new styles) atomically to ``path``."""
-        if self._styles is not None:
-            new = self._styles.text()
+        if self._styles is not None:  # over the part as it is now: set_highlights may have added its dxf
+            new = self._styles.text(self._text(self._styles_part()))
             if new is not None:
                 self._put(self._styles_part(), new)
                 self._styles = Styles(new)

@@ -131,9 +131,11 @@ class Styles:
             items.append(item)
         return items.index(item)
 
-    def text(self) -> str | None:
-        """The new styles.xml, None when nothing was added."""
-        xml = self.xml
+    def text(self, current: str | None = None) -> str | None:
+        """The new styles.xml, None when nothing was added. ``current`` is the part as it stands now (a highlight
+        may have added a dxf since these styles were read): the four blocks are laid over it, the rest kept."""
+        base = self.xml if current is None else current
+        xml = base
         for block, items, n in (("fonts", self.fonts, self.n_fonts), ("fills", self.fills, self.n_fills),
                                 ("borders", self.borders, self.n_borders), ("cellXfs", self.xfs, self.n_xfs)):
             if len(items) == n:
@@ -142,7 +144,7 @@ class Styles:
             s, e = next((s, e) for name, s, e in children(xml, start, stop) if name == block)
             tag = set_attr(open_tag(element(xml, s, e)[0]), "count", str(len(items)))
             xml = xml[:s] + tag + "".join(items) + f"</{self.p}{block}>" + xml[e:]
-        return None if xml == self.xml else xml
+        return None if xml == base else xml
 
 
 def add_dxf(xml: str, dxf: str) -> tuple[str, int]:
