@@ -27,18 +27,16 @@ from xlpromo.files import guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.model.formulas import render, render_a1, threshold_name
 from xlpromo.model.ids import assign_ids
-from xlpromo.model.master import ASOF_NAME, SCHEMA, list_name, review_rows
+from xlpromo.model.master import ASOF_NAME, REVIEW_HEAD_CELLS, SCHEMA, list_name, review_rows
 from xlpromo.model.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.model.state import STATE_SHEET, State, initial_state, new_campaign_id
 from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import atomic_path
 
-__all__ = ["REVIEW_HEAD_CELLS", "STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
+__all__ = ["STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
 
 #: Empty rows a blank template offers per growable table.
 STARTER_ROWS = {"breakdown": 4, "tasks": 10, "daily": 20, "lessons": 4}
-#: 复盘报告's formula cells above its tables: 活动名称 and 复盘周期 (from 活动目标).
-REVIEW_HEAD_CELLS = ("B2", "B3")
 
 DATE_FMT = "yyyy-mm-dd"
 PCT_FMT = "0.0%"

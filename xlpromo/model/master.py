@@ -31,9 +31,11 @@ from xlpromo.model.schema import (
     WorkbookSchema,
 )
 
-__all__ = ["ASOF_NAME", "SCHEMA", "list_name", "review_rows"]
+__all__ = ["ASOF_NAME", "REVIEW_HEAD_CELLS", "SCHEMA", "list_name", "review_rows"]
 
 ASOF_NAME = "XP_ASOF"  # defined name: 统计日期, or today when left blank
+#: 复盘报告's formula cells above its tables: 活动名称 and 复盘周期 (from 活动目标).
+REVIEW_HEAD_CELLS = ("B2", "B3")
 
 T, INT, DEC, PCT, WAN, DATE, ENUM = (
     ColType.TEXT, ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN,

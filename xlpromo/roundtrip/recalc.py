@@ -24,9 +24,9 @@ from xlpromo.engine.findings import FormulaOverwritten, Severity
 from xlpromo.engine.metrics import formula_frames, review_header
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
-from xlpromo.files.builder import REVIEW_HEAD_CELLS
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.book import RawBook, as_row
+from xlpromo.model.master import REVIEW_HEAD_CELLS
 from xlpromo.model.state import STATE_SHEET, IdStamp, State, pending_ids
 from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue
