@@ -3,9 +3,9 @@
 The public face, the handful of calls a program needs (README "Python API")::
 
     import xlpromo
-    xlpromo.build_workbook("618.xlsx", xlpromo.Campaign(name="618大促"))
+    xlpromo.build_workbook("618.xlsx", xlpromo.demo_frames())
     report = xlpromo.check("618.xlsx")          # findings and alerts, nothing written
-    xlpromo.recalc("618.xlsx")                   # 618.recalc.xlsx: fresh values, 问题清单, 预警
+    xlpromo.recalc("618.xlsx", "618.recalc.xlsx")  # fresh values, 问题清单, 预警, highlights
     xlpromo.split_book("618.xlsx", "仓储部", "618-仓储部.xlsx")
     xlpromo.merge_books("618.xlsx", ["618-仓储部.xlsx"], "618.合并.xlsx")
 

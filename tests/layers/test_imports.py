@@ -10,6 +10,8 @@ import ast
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "xlpromo"
 
@@ -71,3 +73,18 @@ def test_the_public_face_names_what_it_loads() -> None:
     assert set(xlpromo.__all__) == {"__version__", *xlpromo._FACE}
     assert xlpromo.merge_books is merge_books
     assert all(callable(getattr(xlpromo, name)) for name in xlpromo._FACE)
+
+
+def test_the_public_face_runs_as_its_docstring_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example at the top of xlpromo/__init__.py, run as written, in a scratch folder."""
+    import xlpromo
+
+    doc = xlpromo.__doc__ or ""
+    lines = [ln.strip() for ln in doc.split("::", 1)[1].split("\n\n")[1].splitlines()]
+    code = "\n".join(ln.split("  #")[0] for ln in lines)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "xlpromo.__doc__", "exec"), {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["618-仓储部.xlsx", "618.recalc.xlsx", "618.xlsx",
+                                                          "618.合并.xlsx"]
+    report = xlpromo.check(tmp_path / "618.合并.xlsx")
+    assert report.valid
