@@ -14,8 +14,6 @@ import xlpromo.roundtrip.split as split_module
 import xlpromo.roundtrip.state as state_module
 from xlpromo.engine.report import check_book
 from xlpromo.errors import NotSplittable
-from xlpromo.files.builder import build_workbook
-from xlpromo.files.demo import demo_frames
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.state import DEMO_CAMPAIGN_ID, STATE_SHEET
 from xlpromo.ooxml import BookPatch
@@ -35,12 +33,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:Use
 TASKS, DAILY = "任务分工", "每日监控"
 # 任务分工 rows 4–20 hold T001–T017: T009 (row 12) and T014 (row 17) belong to 仓储部, T008 (11) to 客服部.
 # Columns: A 任务编号, K 当前状态, L 备注. 每日监控 rows 4–311.
-
-
-@pytest.fixture(scope="module")
-def master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_workbook(tmp_path_factory.mktemp("master") / "618活动.xlsx", demo_frames(),
-                          campaign_id=DEMO_CAMPAIGN_ID)
 
 
 @pytest.fixture(scope="module")

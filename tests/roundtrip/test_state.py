@@ -29,12 +29,6 @@ DAMAGED = [["xlpromo 状态（合并回传用，请勿修改）", "", ""], ["for
 
 
 @pytest.fixture(scope="module")
-def master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_workbook(tmp_path_factory.mktemp("master") / "618活动.xlsx", demo_frames(),
-                          campaign_id=DEMO_CAMPAIGN_ID)
-
-
-@pytest.fixture(scope="module")
 def copy(master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return split_book(master, "仓储部", tmp_path_factory.mktemp("copy") / "618活动-仓储部.xlsx").output
 
