@@ -8,6 +8,7 @@
     │   ├── MissingHeader         a table's input column is absent
     │   ├── SheetNameTaken        the user's own sheet has the name of a sheet xlpromo writes (问题清单…)
     │   ├── DamagedState          the hidden ``_xlpromo`` sheet is damaged
+    │   ├── MissingTable          an Excel table recalc, split or merge edits is gone (转换为区域, renamed)
     │   ├── NotSplittable         the master cannot be split (no state sheet, unknown department)
     │   └── NotMergeable          a copy or master that cannot be merged (another campaign, version…)
     │       ├── NotAMaster        the file given as the master is a department copy
@@ -38,6 +39,7 @@ __all__ = [
     "LibreOfficeError",
     "MissingHeader",
     "MissingSheet",
+    "MissingTable",
     "NotACopy",
     "NotAMaster",
     "NotAWorkbook",
@@ -99,6 +101,18 @@ class SheetNameTaken(WorkbookError):
     def __init__(self, path: str | Path, sheet: str) -> None:
         super().__init__(path, f"工作表“{sheet}”是您自己的工作表，而 xlpromo 要用这个名称写入结果；"
                                f"请把它改名（例如“{sheet}（我的）”）后再试，xlpromo 不会覆盖它", sheet=sheet)
+
+
+class MissingTable(WorkbookError):
+    """An Excel table the round trip edits is no longer in the sheet: converted to a range, renamed or deleted."""
+
+    code = "missing-table"
+
+    def __init__(self, path: str | Path, sheet: str, table: str) -> None:
+        super().__init__(path, f"工作表“{sheet}”中的 Excel 表格“{table}”已不存在（被“转换为区域”、改名或删除）："
+                               f"重算、分发和合并需要它；请选中表头到最后一行，插入 → 表格（包含标题），"
+                               f"再在“表设计”中把表名改回 {table}", sheet=sheet)
+        self.table = table
 
 
 class DamagedState(WorkbookError):

@@ -555,13 +555,37 @@ def test_headers_with_stray_spaces_and_full_width_characters(demo: Path, baselin
 
 
 def test_tables_converted_to_ranges_read_the_same(demo: Path, baseline: Report, tmp_path: Path) -> None:
+    """Read the same by their headers; each table is named once, at its first header, as no longer a table
+    (recalc, split and merge need it: they refuse with MissingTable, see test_a_converted_table_is_refused_…)."""
     def edit(wb: Workbook) -> None:  # 表格 → 转换为区域: no ListObject left, headers found by scanning
         for ws in wb.worksheets:
             for name in list(ws.tables):
                 del ws.tables[name]
 
-    report = usable(edited(demo, tmp_path, edit), [])
+    first_headers = [[raw.sheet, raw.address(raw.header_excel_row, raw.table.columns[0].key), "not-a-table"]
+                     for raw in reader.read_workbook(demo).tables.values()]
+    assert ["任务分工", "A3", "not-a-table"] in first_headers and len(first_headers) == 14
+    report = usable(edited(demo, tmp_path, edit), first_headers)
     assert_same_frames(report, baseline)
+
+
+@pytest.mark.parametrize("command", ["recalc", "split", "merge"])
+def test_a_converted_table_is_refused_naming_it_and_how_to_restore_it(demo: Path, tmp_path: Path,
+                                                                      command: str) -> None:
+    def edit(wb: Workbook) -> None:  # 任务分工's table only: 转换为区域
+        del wb["任务分工"].tables["Tasks"]
+
+    book = edited(demo, tmp_path, edit)
+    digest = sha256(book)
+    args = {"recalc": ["recalc", str(book), "-o", str(tmp_path / "out.xlsx")],
+            "split": ["split", str(book), "--dept", "仓储部", "-o", str(tmp_path / "out.xlsx")],
+            "merge": ["merge", str(book), "-o", str(tmp_path / "out.xlsx")]}[command]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "工作表“任务分工”中的 Excel 表格“Tasks”已不存在" in text and "插入 → 表格" in text
+    assert "内部错误" not in text
+    assert not (tmp_path / "out.xlsx").exists() and sha256(book) == digest
 
 
 def test_missing_sheet(demo: Path, tmp_path: Path) -> None:

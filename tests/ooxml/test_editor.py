@@ -16,6 +16,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from tests.ooxml.test_package import changed, members
+from xlpromo.errors import MissingTable
 from xlpromo.model.values import CellError
 from xlpromo.ooxml import INPUT_FILL, BookPatch, Formula, Keep
 
@@ -183,8 +184,9 @@ def test_a_table_grows_to_the_rows_added_below(book: Path, tmp_path: Path) -> No
     assert 'ref="A1:C4"' in table and '<autoFilter ref="A1:C4"/>' in table and 'ref="A1:C3"' not in table
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["Data"]
     assert ws.tables["Orders"].ref == "A1:C4"
-    with pytest.raises(KeyError):
+    with pytest.raises(MissingTable, match="工作表“Data”中的 Excel 表格“NoSuchTable”已不存在") as err:
         pkg.table_ref("Data", "NoSuchTable")
+    assert err.value.sheet == "Data" and err.value.table == "NoSuchTable" and err.value.path == book
 
 
 def test_the_state_sheet_is_very_hidden_and_replaced(book: Path, tmp_path: Path) -> None:

@@ -221,6 +221,13 @@ class MergedCells(Check):
                                        "数据区内有合并单元格 {value}：只有左上角的格子有值，请取消合并")
 
 
+class NotATable(Check):
+    code, title, severity, template = ("not-a-table", "不再是 Excel 表格", Severity.WARNING,
+                                       "“{header}”所在的区域已不是 Excel 表格“{value}”（被“转换为区域”、改名或删除）："
+                                       "校验照常，但重算、分发和合并需要它；请选中表头到最后一行，"
+                                       "插入 → 表格（包含标题），再在“表设计”中把表名改回 {value}")
+
+
 class UnwatchedMetric(Check):
     code, title, severity = "rule-metric-missing", "预警规则的指标不在目录中", Severity.WARNING
     template = "预警规则“{rule}”监控的指标“{value}”不在指标目录中，这条预警不会再触发；请恢复这个指标名称"

@@ -370,6 +370,10 @@ class _Run:
             self.found.append(F.DuplicateColumn.at(raw.sheet, cell, raw.header_excel_row, header, header))
         for rng in raw.merged:
             self.found.append(F.MergedCells.at(raw.sheet, rng.split(":")[0], None, "", rng))
+        if not raw.excel_table:
+            first = raw.table.columns[0]
+            cell = raw.address(raw.header_excel_row, first.key) if first.key in raw.columns else ""
+            self.found.append(F.NotATable.at(raw.sheet, cell, raw.header_excel_row, first.header, raw.table.name))
 
 
 def _campaign_year(targets: pd.DataFrame) -> int | None:

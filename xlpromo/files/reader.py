@@ -235,7 +235,8 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
                 if b[0] > hr and a[0] <= last and b[1] >= lo and a[1] <= hi]
     has_errors = bool(error_rows)
     return RawTable(table=table, sheet=sheet, header_excel_row=hr + 1, columns=columns, data=data,
-                    extra=extra, duplicate=duplicate, merged=overlaps, has_errors=has_errors)
+                    extra=extra, duplicate=duplicate, merged=overlaps, has_errors=has_errors,
+                    excel_table=known is not None)
 
 
 def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:

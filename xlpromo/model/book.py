@@ -41,6 +41,7 @@ class RawTable:
     duplicate: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) seen twice
     merged: list[str] = field(default_factory=list)  # merged ranges overlapping the data
     has_errors: bool = False  # some input cell holds an Excel error value (CellError)
+    excel_table: bool = True  # False: found by its headers only (the Excel table converted to a range, renamed…)
 
     def address(self, row: int, key: str) -> str:
         """A1 address of a column's cell in an Excel row, e.g. ``E7``."""

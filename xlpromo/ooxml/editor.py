@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from xlpromo.errors import MissingTable
 from xlpromo.model.a1 import MAX_ROW, cell_name, col_index, parse_cell, range_name
 from xlpromo.ooxml.cells import KEEP, CachedValue, Keep, Value, cell_xml
 from xlpromo.ooxml.package import XlsxPackage
@@ -263,7 +264,8 @@ class BookPatch(XlsxPackage):
         return m.start()
 
     def _table_part(self, sheet: str, name: str) -> str:
-        """The table part of table ``name`` (its name or display name) on ``sheet``; KeyError if none."""
+        """The table part of table ``name`` (its name or display name) on ``sheet``; MissingTable if none (a user's
+        doing: the table was converted to a range, renamed or deleted)."""
         part = self._worksheet_part(sheet)
         for rel in self._relationships(rels_part(part)):
             if not rel.get("Type", "").endswith("/table"):
@@ -275,7 +277,7 @@ class BookPatch(XlsxPackage):
             a = tag_attrs(m.group(0)) if m else {}
             if name in (a.get("name"), a.get("displayName")):
                 return tpart
-        raise KeyError(f"no table {name!r} on {sheet!r}")
+        raise MissingTable(self._source, sheet, name)
 
     # ------------------------------------------------------------ the state sheet
     def put_hidden_sheet(self, name: str, rows: Iterable[Iterable[str | int | float]]) -> None:
