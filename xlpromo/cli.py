@@ -426,12 +426,13 @@ def split(
         else:
             if out.exists() and not out.is_dir():
                 raise _fail(f"{out} 不是文件夹：--all-depts 的 -o 应为文件夹")
-            names = departments(read_workbook(book))
+            raw = read_workbook(book)  # once: the departments here, the copies in split_all
+            names = departments(raw)
             taken = [p for p in (out / copy_name(book, d) for d in names) if p.exists()]
             if taken and not force:
                 raise _fail(f"{'、'.join(str(p) for p in taken)} 已存在；如需覆盖请加 --force")
             with console.status("正在生成各部门副本…", spinner="dots"):
-                done = split_all(book, out, due=deadline)
+                done = split_all(book, out, due=deadline, raw=raw)
             skipped = [d for d in names if d not in {x.dept for x in done}]
     for d in done:
         console.print(f"[green]已生成[/] {_text(d.output)}：{_text(d.dept)}可填写 {d.cells} 个单元格"

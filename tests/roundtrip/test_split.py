@@ -144,3 +144,26 @@ def test_split_all_reads_the_master_once(master: Path, tmp_path: Path, monkeypat
         "运营部", "市场部", "技术部", "客服部", "仓储部", "采购部", "设计部", "数据分析")]
     # the tables and the state once; a package per department tried (an empty one is dropped before it is written)
     assert reads == {"tables": 1, "state": 1, "package": 15}
+
+
+def test_the_cli_split_all_depts_reads_the_tables_once(master: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command names the departments from the same read the copies are made from."""
+    from typer.testing import CliRunner
+
+    from xlpromo.cli import app
+    from xlpromo.files import reader
+
+    reads: Counter[str] = Counter()
+    real_read = reader.read_workbook
+
+    def read(path: Path) -> Any:
+        reads[Path(path).name] += 1
+        return real_read(path)
+
+    monkeypatch.setattr(reader, "read_workbook", read)
+    monkeypatch.setattr(split_module, "read_workbook", read)
+    result = CliRunner().invoke(app, ["split", str(master), "--all-depts", "-o", str(tmp_path / "copies")])
+    assert result.exit_code == 0, result.output
+    assert reads == {"618活动.xlsx": 1}
+    assert len(list((tmp_path / "copies").glob("*.xlsx"))) == 8

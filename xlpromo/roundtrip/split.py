@@ -202,9 +202,10 @@ def split_needed(master: str | os.PathLike[str], dept: str, out: str | os.PathLi
 
 
 def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
-              due: dt.date | None = None) -> list[Split]:
-    """One copy per department of the 数据字典 list that has something to fill, in ``folder``."""
-    book = _Master.read(Path(master))
+              due: dt.date | None = None, raw: RawBook | None = None) -> list[Split]:
+    """One copy per department of the 数据字典 list that has something to fill, in ``folder``; ``raw``: the
+    master's tables when the caller has read them already (the CLI, to name the departments), so it is read once."""
+    book = _Master.read(Path(master), raw)
     out = []
     for dept in departments(book.raw):
         if not file_safe(dept):
@@ -235,9 +236,9 @@ class _Master:
     owners: dict[str, pd.Series]
 
     @classmethod
-    def read(cls, path: Path) -> _Master:
-        """Read ``path``; NotSplittable when its state refuses it."""
-        raw = read_workbook(path)
+    def read(cls, path: Path, raw: RawBook | None = None) -> _Master:
+        """Read ``path`` (its tables unless the caller read them: ``raw``); NotSplittable when its state refuses it."""
+        raw = read_workbook(path) if raw is None else raw
         state = state_of(SideSheets(path), "master", _REFUSAL)
         assert state is not None  # a missing state is refused
         return cls(path, raw, state, book_rows(raw, state.max_ids), owners(raw))
