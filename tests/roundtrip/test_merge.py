@@ -212,7 +212,8 @@ def test_split_and_merge_give_the_same_workbook_when_every_part_is_streamed(
         values = read_values(merge_books(master, [wh], folder / "merged.xlsx").output)
         values[CHANGES_SHEET] = change_rows(values)  # without the time
         values[STATE_SHEET] = [[r[0], re.split("[:@]", r[1])[-1], r[2]] if r[0] == "merged"  # copy ID: random
-                               else [r[0], "", len(r[2].split())] if r[0] == "taken" else r
+                               else [r[0], "", len(r[2].split())] if r[0] == "taken"
+                               else [r[0], "", ""] if r[0] == "version" else r
                                for r in values[STATE_SHEET]]
         return values
 
@@ -400,6 +401,29 @@ def test_a_later_version_that_puts_a_cell_back_or_drops_a_row_wins(master: Path,
     result = merge_books(master, [v1, v2], tmp_path / "merged.xlsx")
     assert result.changes == [] and result.appended == [] and result.conflicts == []
     assert value(read_values(result.output), TASKS, "K17") == "进行中"
+
+
+def test_an_older_version_sent_after_its_later_one_was_merged_puts_nothing_back(
+        master: Path, copies: dict[str, Path], tmp_path: Path, untouched: None) -> None:
+    """Issue 11: v1 (09:00) sets K12 已延期 and L12; v2 (12:00) puts K12 back and changes L12. v1 found in an outbox
+    and merged again must not undo v2, in a later merge or in the same one."""
+    v1 = saved(edit(copies["仓储部"], tmp_path / "仓储部-v1.xlsx", {TASKS: {"K12": "已延期", "L12": "v1值"}}),
+               "2024-06-20T09:00:00Z")
+    v2 = saved(edit(v1, tmp_path / "仓储部-v2.xlsx", {TASKS: {"K12": "已完成", "L12": "v2值"}}), "2024-06-20T12:00:00Z")
+    m1 = merge_books(master, [v1, v2], tmp_path / "m1.xlsx")
+    assert [(c.cell, c.new) for c in m1.changes] == [("L12", "v2值")]
+    assert read_state(m1.output).versions == {read_state(v1).copy_id: "2024-06-20T12:00:00Z"}
+    for n, again in enumerate(([v1], [v2, v1], [v1, v1])):
+        m2 = merge_books(m1.output, again, tmp_path / f"m2-{n}.xlsx")
+        assert m2.changes == [] and m2.conflicts == [] and m2.appended == []
+        values = read_values(m2.output)
+        assert [value(values, TASKS, "K12"), value(values, TASKS, "L12")] == ["已完成", "v2值"]
+    assert [o[:2] for o in m2.older] == [("仓储部-v1.xlsx", "仓储部")] and m2.counts["older"] == 1
+    assert m2.summary().splitlines()[1].startswith("仓储部-v1.xlsx 是仓储部副本的较旧版本（保存于 2024-06-20 ")
+    v3 = saved(edit(v2, tmp_path / "仓储部-v3.xlsx", {TASKS: {"L12": "v3值"}}), "2024-06-21T08:00:00Z")
+    m3 = merge_books(m1.output, [v1, v3], tmp_path / "m3.xlsx")  # a later version still comes through
+    assert [(c.cell, c.new) for c in m3.changes] == [("L12", "v3值")]
+    assert read_state(m3.output).versions == {read_state(v1).copy_id: "2024-06-21T08:00:00Z"}
 
 
 def test_a_new_row_typed_where_an_added_row_was_cleared_is_a_new_row(master: Path, copies: dict[str, Path],

@@ -3,7 +3,8 @@
 It holds the format version, the campaign ID (a UUID made by ``xlpromo new``), the role of
 the file (master or a department copy, with the copy's department and ID), the highest
 row-ID number issued per table (so IDs are never reused), per copy ID a short hash of each
-cell a merge took from that copy (so a copy sent again is recognised), and a snapshot of the last agreed
+cell a merge took from that copy (so a copy sent again is recognised) and when the latest version
+merged was saved (so an older version mailed again is recognised), and a snapshot of the last agreed
 values: one row per table row, its key (row ID, or a natural key for the fixed tables) and
 its input values as compact JSON. A department copy's snapshot is the base a three-way
 merge compares it with. Layout, one record per sheet row: ``A`` kind or table key, ``B``
@@ -131,6 +132,7 @@ class State:
     snapshot: dict[str, TableSnapshot] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)  # "copy_id:fingerprint" of a merged new row → its row ID
     taken: dict[str, set[str]] = field(default_factory=dict)  # copy ID → cell_stamp of each value taken from it
+    versions: dict[str, str] = field(default_factory=dict)  # copy ID → when its latest merged version was saved
 
     def records(self) -> Iterator[tuple[str, str, str | int]]:
         """The sheet's rows: (kind, sub-key, value), or (JSON row, "", "") under a table's ``columns``."""
@@ -145,6 +147,8 @@ class State:
             yield "ids", table, n
         for k, row_id in sorted(self.merged.items()):
             yield "merged", k, row_id
+        for copy_id, saved in sorted(self.versions.items()):
+            yield "version", copy_id, saved
         for copy_id, stamps in sorted(self.taken.items()):
             ordered = sorted(stamps)
             for i in range(0, len(ordered), _STAMPS_PER_CELL):
@@ -204,6 +208,8 @@ def parse_state(rows: list[list[Any]], *, snapshot: bool = True) -> State:
                 st.max_ids[sub] = int(float(value))
             elif kind == "merged":
                 st.merged[sub] = str(value)
+            elif kind == "version":
+                st.versions[sub] = str(value)
             elif kind == "taken":
                 st.taken.setdefault(sub, set()).update(str(value).split())
             elif kind == "columns":

@@ -7,7 +7,9 @@ is a conflict: the master keeps its value and ``合并冲突`` lists every side 
 Rows new in a copy are appended with fresh IDs (a row merged before is recognised and not
 appended twice); rows missing from a copy are listed, never deleted. Versions of one copy (the same
 copy ID in several files) are merged in the order they were saved, a later one winning; the
-values taken from each copy are stamped in ``_xlpromo``, so a copy sent again puts nothing back. A copy of another
+values taken from each copy are stamped in ``_xlpromo``, so a copy sent again puts nothing back,
+and so is when the latest version merged was saved, so a version older than that one is set
+aside whole: an old e-mail never undoes a later answer. A copy of another
 campaign, of another format version or with renamed headers is refused before anything is
 written. Every value the merge overwrites goes to ``变更记录`` (kept across merges), so any
 value can be restored. The output's snapshot holds the merged values: the new agreed base.
@@ -31,7 +33,7 @@ from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.merge.append import append_new
 from xlpromo.roundtrip.merge.decide import decide, plan_ids
 from xlpromo.roundtrip.merge.ledger import Ledger
-from xlpromo.roundtrip.merge.load import Copy, load_copies, load_master, refuse_output
+from xlpromo.roundtrip.merge.load import Copy, load_copies, load_master, older_versions, refuse_output, stamp_time
 from xlpromo.roundtrip.merge.propose import propose
 from xlpromo.roundtrip.merge.summary import CHANGES_SHEET, CONFLICTS_SHEET, Change, Conflict, MergeResult
 from xlpromo.roundtrip.merge.write import Plan, write
@@ -48,8 +50,8 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
     master, out = Path(master), Path(out)
     refuse_output(out, [master, *map(Path, copies)])
     book = load_master(master, with_copies=bool(copies))
-    loaded = load_copies([Path(c) for c in copies], book.state)
-    result = MergeResult(out, [])
+    loaded, old = older_versions(load_copies([Path(c) for c in copies], book.state), book.state)
+    result = MergeResult(out, [], older=[(cp.path.name, cp.dept, cp.saved, stamp_time(merged)) for cp, merged in old])
     _versions(loaded, result)
     now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
     latest = {cp.state.copy_id: cp for cp in loaded}  # the last saved version of each copy

@@ -21,17 +21,20 @@ from xlpromo.model.master import SCHEMA
 from xlpromo.model.state import FORMAT_VERSION, STATE_SHEET, BookRows, State, book_rows, new_campaign_id, value_columns
 from xlpromo.roundtrip.state import Refusal, SideSheets, reason, state_of
 
-__all__ = ["Copy", "Master", "label", "load_copies", "load_copy", "load_master", "refuse_output", "saved_at"]
+__all__ = ["Copy", "Master", "label", "load_copies", "load_copy", "load_master", "older_versions", "refuse_output",
+           "saved_at", "stamp_time", "version_stamp"]
 
 
 @dataclass(frozen=True)
 class Copy:
-    """A department copy as read: its file, its state (the base it was made from), its rows by key."""
+    """A department copy as read: its file, its state (the base it was made from), its rows by key, and when it was
+    saved (seconds since the epoch, see :func:`saved_at`)."""
 
     path: Path
     state: State
     raw: RawBook
     rows: BookRows
+    saved: float = 0.0
 
     @property
     def dept(self) -> str:
@@ -100,7 +103,34 @@ def load_copies(paths: Sequence[Path], master_state: State) -> list[Copy]:
     """Read each copy once (a file named twice is read once), in the order the copies were saved: a later version
     of a copy (the same copy ID) overrides an earlier one."""
     unique = list(dict.fromkeys(p.resolve() for p in paths))
-    return sorted((load_copy(p, master_state) for p in unique), key=lambda c: saved_at(c.path))
+    return sorted((load_copy(p, master_state) for p in unique), key=lambda c: c.saved)
+
+
+def older_versions(copies: Sequence[Copy], master_state: State) -> tuple[list[Copy], list[tuple[Copy, str]]]:
+    """The copies to merge, and those saved before the version of the same copy an earlier merge took (with when
+    that one was saved): an old e-mail sent again must never undo a later answer of the same copy."""
+    take: list[Copy] = []
+    old: list[tuple[Copy, str]] = []
+    for cp in copies:
+        merged = master_state.versions.get(cp.state.copy_id)
+        if merged is not None and cp.saved < stamp_time(merged):
+            old.append((cp, merged))
+        else:
+            take.append(cp)
+    return take, old
+
+
+def version_stamp(saved: float) -> str:
+    """When a version was saved, as ``_xlpromo`` records it: UTC, to the second (``2024-06-20T12:00:00Z``)."""
+    return dt.datetime.fromtimestamp(int(saved), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stamp_time(text: str) -> float:
+    """The time of a :func:`version_stamp` (0 for a damaged one: nothing is then older)."""
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def load_copy(path: Path, master_state: State) -> Copy:
@@ -120,7 +150,7 @@ def load_copy(path: Path, master_state: State) -> Copy:
                                  f"主工作簿为 {master_state.campaign_id[:8]}…）")
     check_columns(path, raw, state)
     floors = {k: max(v, master_state.max_ids.get(k, 0)) for k, v in state.max_ids.items()}
-    return Copy(path, state, raw, book_rows(raw, floors))
+    return Copy(path, state, raw, book_rows(raw, floors), float(int(saved_at(path))))
 
 
 def check_columns(path: Path, raw: RawBook, state: State) -> None:
@@ -137,7 +167,8 @@ def check_columns(path: Path, raw: RawBook, state: State) -> None:
 
 
 def saved_at(path: Path) -> float:
-    """When a file was last saved: its ``dcterms:modified`` (Excel, WPS and LibreOffice write it), else its mtime."""
+    """When a file was last saved: its ``dcterms:modified`` (Excel, WPS, LibreOffice and openpyxl write it; an
+    e-mail keeps it, unlike the file's mtime), else its mtime."""
     try:
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml").decode("utf-8", "replace")

@@ -17,7 +17,7 @@ from xlpromo.model.schema import Table
 from xlpromo.model.state import Canon, RowValues, TableSnapshot, cell_stamp, value_columns
 from xlpromo.roundtrip.merge.cells import row_brief
 from xlpromo.roundtrip.merge.ledger import Ledger
-from xlpromo.roundtrip.merge.load import Copy, Master, label
+from xlpromo.roundtrip.merge.load import Copy, Master, label, stamp_time
 from xlpromo.roundtrip.merge.summary import Conflict, MergeResult
 
 __all__ = ["Proposal", "Proposals", "added_before", "place", "propose"]
@@ -62,6 +62,8 @@ def _propose_rows(table: Table, cp: Copy, master: Master, ledger: Ledger, out: P
     snap = cp.state.snapshot.get(table.key, TableSnapshot([c.key for c in cols]))
     mrows = master.rows[table.key]
     mine = master.state.taken.get(cp.state.copy_id, set())
+    merged = master.state.versions.get(cp.state.copy_id)
+    newer = merged is not None and cp.saved > stamp_time(merged)  # a later version than the one merged before
     for key, row in cp.rows.get(table.key, {}).items():
         base = snap.rows.get(key)
         if base is None:
@@ -78,16 +80,26 @@ def _propose_rows(table: Table, cp: Copy, master: Master, ledger: Ledger, out: P
             earlier = out.cells.get((key, ck))
             if earlier:  # this version of the copy replaces what an earlier version proposed
                 out.cells[(key, ck)] = [p for p in earlier if p.copy.state.copy_id != cp.state.copy_id]
+            if newer and m is not None and _gave(cp, table, key, ck, m.canon[ck], mine):
+                # a later version of a copy whose earlier value the master holds: its answer now, even the base
+                if value != m.canon[ck]:
+                    out.cells.setdefault((key, ck), []).append(Proposal(cp, value, row.raw[ck], m.canon[ck]))
+                continue
             if value == base[i]:
                 continue  # as the copy received it (an old copy does not put old values back)
             if mine and cell_stamp(cp.state.copy_id, table.key, key, ck, value) in mine:
                 continue  # taken from this copy before: sent again, or the master has moved on since
             was = base[i]
-            if mine and m is not None and cell_stamp(cp.state.copy_id, table.key, key, ck, m.canon[ck]) in mine:
+            if m is not None and _gave(cp, table, key, ck, m.canon[ck], mine):
                 was = m.canon[ck]  # the master still holds what this copy gave last time
             if value == was:
                 continue
             out.cells.setdefault((key, ck), []).append(Proposal(cp, value, row.raw[ck], was))
+
+
+def _gave(cp: Copy, table: Table, key: str, ck: str, value: Canon, mine: set[str]) -> bool:
+    """Whether an earlier merge took ``value`` for this cell from ``cp`` (its stamp is in the master's state)."""
+    return bool(mine) and cell_stamp(cp.state.copy_id, table.key, key, ck, value) in mine
 
 
 def _dropped(table: Table, cp: Copy, master: Master, deleted: set[tuple[str, str]], result: MergeResult) -> None:

@@ -6,6 +6,7 @@ The records are what the CLI's table, the add-in's message box and the two sheet
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,8 @@ class MergeResult:
     conflicts: list[Conflict] = field(default_factory=list)
     already_merged: int = 0  # new rows of a copy found merged before (not appended again)
     twins: list[tuple[str, str]] = field(default_factory=list)  # (newest file, older files) of one copy ID
+    older: list[tuple[str, str, float, float]] = field(default_factory=list)
+    # (file, department, when it was saved, when the version merged before was saved): set aside whole
     report: Report | None = None
 
     @property
@@ -67,6 +70,7 @@ class MergeResult:
         return {"copies": len(self.copies), "changes": len(self.changes), "appended": len(self.appended),
                 "conflicts": sum(c.kind == "冲突" for c in self.conflicts),
                 "flagged": sum(c.kind != "冲突" for c in self.conflicts), "already_merged": self.already_merged,
+                "older": len(self.older),
                 "errors": r.stats["errors"] if r else 0, "warnings": r.stats["warnings"] if r else 0,
                 "alerts": len(r.alerts) if r else 0}
 
@@ -78,6 +82,9 @@ class MergeResult:
         for newest, older in self.twins:
             lines.append(f"{older} 与 {newest} 是同一份副本的不同版本（副本ID相同）：按保存时间合并，"
                          f"同一单元格以较新的 {newest} 为准。")
+        for name, dept, saved, merged in self.older:
+            lines.append(f"{name} 是{dept}副本的较旧版本（保存于 {_when(saved)}，早于已合并的版本 {_when(merged)}）："
+                         "未采用其中任何值，以免旧邮件覆盖较新的答复。")
         again = f"，已合并过的新增行 {n['already_merged']} 行（未重复添加）" if n["already_merged"] else ""
         lines.append(f"采纳修改 {n['changes']} 处，新增行 {n['appended']} 行{again}。")
         if n["conflicts"]:
@@ -96,3 +103,8 @@ class MergeResult:
         tally = self.report.tally() if self.report else "错误 0 条，提示 0 条；预警 0 条"
         lines.append(f"合并后校验：{tally}（见“问题清单”“预警”工作表）。")
         return "\n".join(lines)
+
+
+def _when(t: float) -> str:
+    """A saved time as a person reads it, in the machine's local time: ``2024-06-20 12:00``."""
+    return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
