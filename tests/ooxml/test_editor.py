@@ -7,6 +7,7 @@ python-calamine (cached values). Keys are 1-based (row, col), as the sheet shows
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from python_calamine import CalamineWorkbook
 from tests.ooxml.test_package import changed, members
 from xlpromo.errors import MissingTable
 from xlpromo.model.values import CellError
-from xlpromo.ooxml import INPUT_FILL, BookPatch, Formula, Keep
+from xlpromo.ooxml import INPUT_FILL, BookPatch, Formatted, Formula, Keep
 
 SHEET_PART, OTHER_PART = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"
 
@@ -215,3 +216,27 @@ def test_new_styles_and_a_new_highlight_both_reach_the_file(book: Path, tmp_path
     assert ws["A2"].font.b
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert len(rules) == 1 and rules[0].dxf is not None and rules[0].dxf.fill is not None
+
+
+def test_a_formatted_number_gets_a_number_format_of_its_own(book: Path, tmp_path: Path) -> None:
+    """A date typed into a text column arrives as a date: its serial and a derived style with ``yyyy-mm-dd``,
+    added to a stylesheet that had no ``numFmts`` and to one that had (its ids are kept, the new one follows)."""
+    assert "<numFmts" not in members(book)["xl/styles.xml"].decode()
+    out = patched(book, tmp_path / "d.xlsx", lambda p: p.set_cells("Data", {
+        (7, 5): Formatted(45444, "yyyy-mm-dd"), (9, 1): Formatted(1, "yyyy-mm-dd"),
+        (9, 2): Formatted(45444.5, "yyyy-mm-dd hh:mm")}))
+    styles = members(out)["xl/styles.xml"].decode()
+    assert re.search(r'<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+                     r'<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts><fonts', styles)
+    ws = openpyxl.load_workbook(out)["Data"]
+    assert ws["E7"].number_format == "yyyy-mm-dd" and ws["E7"].font.b  # the bold stays
+    assert ws["A9"].number_format == "yyyy-mm-dd" and ws["B9"].number_format == "yyyy-mm-dd hh:mm"
+    rows = cached(out)
+    assert rows[6][4] == dt.date(2024, 6, 1) and rows[8][0] == dt.date(1900, 1, 1)
+    assert rows[8][1] == dt.datetime(2024, 6, 1, 12, 0)
+
+    again = patched(out, tmp_path / "d2.xlsx", lambda p: p.set_cells("Data", {
+        (10, 1): Formatted(45445, "yyyy-mm-dd"), (10, 2): Formatted(0.5, "hh:mm")}))
+    styles = members(again)["xl/styles.xml"].decode()
+    assert styles.count('formatCode="yyyy-mm-dd"') == 1 and '<numFmt numFmtId="166" formatCode="hh:mm"/>' in styles
+    assert cached(again)[9][0] == dt.date(2024, 6, 2)

@@ -13,7 +13,7 @@ arranged by OOXML part without touching them. One module per part or job:
 """
 
 from xlpromo.ooxml.atomic import atomic_path
-from xlpromo.ooxml.cells import CachedValue, Formula, Keep, Value
+from xlpromo.ooxml.cells import CachedValue, Formatted, Formula, Keep, Value
 from xlpromo.ooxml.editor import PROTECTION, BookPatch
 from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
 from xlpromo.ooxml.package import XlsxPackage
@@ -31,6 +31,7 @@ __all__ = [
     "STREAM_OVER",
     "BookPatch",
     "CachedValue",
+    "Formatted",
     "Formula",
     "Keep",
     "Value",

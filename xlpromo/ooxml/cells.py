@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from xlpromo.model.values import CellError
 from xlpromo.ooxml.xmltext import ILLEGAL_XML, esc_cell
 
-__all__ = ["KEEP", "MAX_TEXT", "CachedValue", "Formula", "Keep", "Value", "cell_xml", "encode", "number", "with_t"]
+__all__ = ["KEEP", "MAX_TEXT", "CachedValue", "Formatted", "Formula", "Keep", "Value", "cell_xml", "encode", "number",
+           "with_t"]
 
 #: What a formula's cached result can be (None: blank).
 CachedValue = float | int | str | bool | None
@@ -32,13 +33,22 @@ class Formula:
     cached: str | float | None = ""
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A number shown with a number format of its own (a date typed into a text column): the cell's style is
+    derived from its current one with ``num_format``."""
+
+    value: float | int
+    num_format: str
+
+
 class Keep:
     """Sentinel type: leave the cell's content as it is (only its style changes)."""
 
 
 KEEP = Keep()
 #: What the editor writes into a cell.
-Value = str | float | int | bool | None | Formula | Keep
+Value = str | float | int | bool | None | Formula | Formatted | Keep
 
 
 def number(v: float | int) -> str:
@@ -88,6 +98,8 @@ def cell_xml(ref: str, value: Value, *, style: int | None = None, p: str = "") -
         if cached is None or isinstance(cached, str):
             return f'<{p}c{attrs} t="str">{f}<{p}v>{esc_cell(cached or "")}</{p}v></{p}c>'
         return f"<{p}c{attrs}>{f}<{p}v>{number(cached)}</{p}v></{p}c>"
+    if isinstance(value, Formatted):
+        return f"<{p}c{attrs}><{p}v>{number(value.value)}</{p}v></{p}c>"
     if isinstance(value, CellError):
         return f'<{p}c{attrs} t="e"><{p}v>{esc_cell(str(value))}</{p}v></{p}c>'
     if isinstance(value, (bool, numbers.Real)) or type(value).__name__ == "bool_":  # numpy scalars too

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from xlpromo.errors import MissingTable
 from xlpromo.model.a1 import MAX_ROW, cell_name, col_index, parse_cell, range_name
-from xlpromo.ooxml.cells import KEEP, CachedValue, Keep, Value, cell_xml
+from xlpromo.ooxml.cells import KEEP, CachedValue, Formatted, Keep, Value, cell_xml
 from xlpromo.ooxml.package import XlsxPackage
 from xlpromo.ooxml.rels import rels_part, resolve
 from xlpromo.ooxml.sheets import hidden_sheet_xml
@@ -117,6 +117,8 @@ class BookPatch(XlsxPackage):
 
             def fn(old: str | None, ref: str, p: str) -> str:
                 s = style if style is not None else _style_of(old)
+                if isinstance(value, Formatted):
+                    s = self.styles().numbered(s, value.num_format)
                 if isinstance(value, Keep) and old is not None:
                     return _with_style(old, s)
                 return cell_xml(ref, value, style=s, p=p)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from xlpromo.ooxml.xmltext import children, element, ns_prefix, open_tag, root_span, set_attr
+from xlpromo.ooxml.xmltext import children, element, esc_attr, ns_prefix, open_tag, root_span, set_attr, tag_attrs
 
 __all__ = ["INPUT_BORDER", "INPUT_FILL", "Styles", "add_dxf"]
 
@@ -33,6 +33,8 @@ class Styles:
         self.borders = self._items("borders")
         self.n_xfs, self.n_fonts, self.n_fills = len(self.xfs), len(self.fonts), len(self.fills)
         self.n_borders = len(self.borders)
+        self.num_fmts = self._items("numFmts")
+        self.n_num_fmts = len(self.num_fmts)
         self._variants: dict[tuple[int, bool], int] = {}
         self._derived_memo: dict[tuple[int, str], int] = {}
 
@@ -101,8 +103,20 @@ class Styles:
         """The default style, wrapped and at the top: a long text stays whole in its column."""
         return self._derived(0, "wrap", align=f'<{self.p}alignment vertical="top" wrapText="1"/>')
 
-    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", border: str = "", align: str = "") -> int:
-        """Style ``s`` with another font, fill or alignment (each derived style is added once)."""
+    def numbered(self, s: int, code: str) -> int:
+        """Style ``s`` with the number format ``code`` (``yyyy-mm-dd``): a date typed into a text column of a copy
+        arrives in the master shown as a date, not as its bare serial."""
+        attrs = [tag_attrs(x[:x.find(">") + 1]) for x in self.num_fmts]
+        ids = {a.get("formatCode", ""): a.get("numFmtId", "") for a in attrs}
+        if code not in ids:
+            used = [int(i) for i in ids.values() if i.isdigit()]
+            ids[code] = str(max([163, *used]) + 1)  # ids below 164 are Excel's built-in formats
+            self.num_fmts.append(f'<{self.p}numFmt numFmtId="{ids[code]}" formatCode="{esc_attr(code)}"/>')
+        return self._derived(s, f"num:{code}", num_fmt=ids[code])
+
+    def _derived(self, s: int, kind: str, *, font: str = "", fill: str = "", border: str = "", align: str = "",
+                 num_fmt: str = "") -> int:
+        """Style ``s`` with another font, fill, alignment or number format (each derived style is added once)."""
         s = s if s < len(self.xfs) else 0
         key = (s, kind)
         if key in self._derived_memo:
@@ -117,6 +131,8 @@ class Styles:
             tag = set_attr(set_attr(tag, "fillId", str(self._add(self.fills, fill))), "applyFill", "1")
         if border:
             tag = set_attr(set_attr(tag, "borderId", str(self._add(self.borders, border))), "applyBorder", "1")
+        if num_fmt:
+            tag = set_attr(set_attr(tag, "numFmtId", num_fmt), "applyNumberFormat", "1")
         if align:
             inner = align + re.sub(r"<(?:[\w.-]+:)?alignment\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?alignment>)", "", inner,
                                    flags=re.S)
@@ -133,10 +149,15 @@ class Styles:
 
     def text(self, current: str | None = None) -> str | None:
         """The new styles.xml, None when nothing was added. ``current`` is the part as it stands now (a highlight
-        may have added a dxf since these styles were read): the four blocks are laid over it, the rest kept."""
+        may have added a dxf since these styles were read): the changed blocks are laid over it, the rest kept."""
         base = self.xml if current is None else current
         xml = base
-        for block, items, n in (("fonts", self.fonts, self.n_fonts), ("fills", self.fills, self.n_fills),
+        if len(self.num_fmts) != self.n_num_fmts and not any(n == "numFmts" for n, _, _ in
+                                                             children(xml, *root_span(xml, "styleSheet"))):
+            start, _ = root_span(xml, "styleSheet")  # numFmts comes first in CT_Stylesheet
+            xml = xml[:start] + f"<{self.p}numFmts></{self.p}numFmts>" + xml[start:]
+        for block, items, n in (("numFmts", self.num_fmts, self.n_num_fmts), ("fonts", self.fonts, self.n_fonts),
+                                ("fills", self.fills, self.n_fills),
                                 ("borders", self.borders, self.n_borders), ("cellXfs", self.xfs, self.n_xfs)):
             if len(items) == n:
                 continue
