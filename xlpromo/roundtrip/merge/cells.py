@@ -12,15 +12,34 @@ from xlpromo.model.parse import shown
 from xlpromo.model.schema import ColType, Column, Table
 from xlpromo.model.state import canon
 from xlpromo.model.values import CellError, from_serial, is_blank
-from xlpromo.ooxml import Value
+from xlpromo.ooxml import Formatted, Value
 
 __all__ = ["brief", "row_brief", "show", "write_value"]
 
-def write_value(v: Any) -> Value:
-    """A value read from a copy as it is written into the master (dates as serials, like Excel stores them)."""
+
+def write_value(v: Any, col: Column | None = None) -> Value:
+    """A value read from a copy as it is written into the master (dates as serials, like Excel stores them). A date
+    or time typed into a column that is not a date column (备注, 任务编号: Excel makes ``6/1`` a date) brings its
+    number format along, so the master shows 2024-06-01 as the copy did, not 45444 in a General cell."""
     if isinstance(v, CellError):
         return CellError(str(v))
-    return canon(v)
+    value = canon(v)
+    if isinstance(value, float) and (col is None or col.type != ColType.DATE):
+        code = _date_format(v)
+        if code:
+            return Formatted(value, code)
+    return value
+
+
+def _date_format(v: Any) -> str:
+    """The number format a date, datetime or time is shown with ("" for anything else)."""
+    if isinstance(v, dt.datetime):  # pandas Timestamps too
+        return "yyyy-mm-dd hh:mm:ss" if v.second else "yyyy-mm-dd hh:mm" if v.hour or v.minute else "yyyy-mm-dd"
+    if isinstance(v, dt.date):
+        return "yyyy-mm-dd"
+    if isinstance(v, dt.time):
+        return "hh:mm:ss" if v.second else "hh:mm"
+    return ""
 
 
 def show(v: Any, col: Column | None = None) -> Any:

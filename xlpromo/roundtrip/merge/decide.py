@@ -60,7 +60,7 @@ def decide(table: Table, master: Master, proposals: dict[tuple[str, str], list[P
                                              [(show(x.raw), label(x.copy)) for x in active]))
             continue
         take = active[0]
-        plan.put(rt.sheet, m.row, rt.columns[ck] + 1, write_value(take.raw))
+        plan.put(rt.sheet, m.row, rt.columns[ck] + 1, write_value(take.raw, col))
         for q in active:
             result.changes.append(Change(q.copy.path.name, q.copy.dept, rt.sheet, cell, shown_key,
                                          col.header, show(m.raw[ck]), show(q.raw)))

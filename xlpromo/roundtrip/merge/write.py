@@ -85,7 +85,7 @@ def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, R
         r = last + i
         like[r] = model.get(str(row.canon.get("metric") or "").strip(), last)  # formats follow the metric's unit
         values[r] = {col.key: key if col.key == table.id_column else
-                     write_value(row.raw[col.key]) if col.key in row.raw else None
+                     write_value(row.raw[col.key], col) if col.key in row.raw else None
                      for col in table.columns if not col.computed}
         result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
                                 row_brief(table, row.raw)))
