@@ -719,6 +719,28 @@ def test_a_master_made_before_the_state_sheet_is_upgraded_by_a_merge(master: Pat
     assert split_book(upgraded, "仓储部", tmp_path / "c.xlsx").cells == 4
 
 
+def test_a_copy_whose_state_sheet_was_deleted_is_neither_merged_nor_made_a_master(
+        master: Path, copies: dict[str, Path], tmp_path: Path, untouched: None) -> None:
+    """Issue 11: without _xlpromo a copy still says 【运营部副本】 on row 2; given alone to merge it was "upgraded"
+    to a master. Every command that needs its state now names it as the copy it is, and writes nothing."""
+    wb = openpyxl.load_workbook(copies["运营部"])
+    del wb[STATE_SHEET]
+    wb.save(lost := tmp_path / "运营部-无状态.xlsx")
+    why = ("运营部-无状态.xlsx: 这是运营部的部门副本（第 2 行写着【运营部副本】），"
+           "但其中隐藏的 _xlpromo 状态表已被删除，无法知道它从哪一版主表分出，不能合并；"
+           "请用收到的原副本重新填写回传，或把改动手工填入主工作簿")
+    for args in ([lost], [master, lost]):
+        result = runner.invoke(app, ["merge", *map(str, args), "-o", str(tmp_path / "out.xlsx")])
+        assert result.exit_code == 2, result.output
+        assert f"错误：{why}。未写出任何文件。" in result.output
+        assert not (tmp_path / "out.xlsx").exists()
+    with pytest.raises(NotMergeable, match=re.escape(why)):
+        merge_books(lost, [], tmp_path / "out.xlsx")
+    split = runner.invoke(app, ["split", str(lost), "--dept", "仓储部", "-o", str(tmp_path / "c.xlsx")])
+    assert split.exit_code == 2 and "这是运营部的部门副本（第 2 行写着【运营部副本】），不是主工作簿" in split.output
+    assert not (tmp_path / "c.xlsx").exists()
+
+
 def test_the_single_target_row_is_logged_without_a_row_id(master: Path, tmp_path: Path) -> None:
     mkt = split_book(master, "市场部", tmp_path / "mkt.xlsx").output
     edited = edit(mkt, tmp_path / "mkt2.xlsx", {"活动目标": {"G4": 520}})  # GMV目标 500 → 520

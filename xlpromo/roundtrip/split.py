@@ -34,7 +34,7 @@ from xlpromo.model.schema import Column, Sheet, Table
 from xlpromo.model.state import STATE_SHEET, BookRows, State, book_rows, max_ids, snapshot_of
 from xlpromo.model.values import is_blank
 from xlpromo.ooxml import BookPatch, text_lines
-from xlpromo.roundtrip.state import Refusal, SideSheets, state_of
+from xlpromo.roundtrip.state import Refusal, SideSheets, copy_mark, marked_dept, state_of
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
            "file_safe", "owners", "split_all", "split_book", "split_needed"]
@@ -166,12 +166,12 @@ def _columns(headers: list[str]) -> str:
 def _note(sheet: Sheet, dept: str, scope: _Scope, due: dt.date | None) -> str:
     """Row 2 of a copy's sheet: what the department fills there, by when, and what not to do."""
     if not scope.lines:
-        return f"【{dept}副本】本表无需{dept}填写，仅供查看；单元格已锁定。"
+        return f"{copy_mark(dept)}本表无需{dept}填写，仅供查看；单元格已锁定。"
     when = f"请于 {due:%Y-%m-%d} 前" if due else "填好后请尽快"
     grow = (f"新增行请直接填在表格下方紧接着的空行（已开放 {GROWTH_ROWS} 行），合并时自动并入主表。"
             if scope.grows else "")
     back = "合并回主表" if dept == MASTER_OWNER else f"回传{MASTER_OWNER}"  # 运营部 does not mail itself
-    return (f"【{dept}副本】请填写浅黄色单元格：{'；'.join(scope.lines)}。{grow}{when}{back}。"
+    return (f"{copy_mark(dept)}请填写浅黄色单元格：{'；'.join(scope.lines)}。{grow}{when}{back}。"
             "其余单元格已锁定（保护无密码）：请勿撤销保护改他人内容，勿改表头、删行或另存为其他格式，否则无法合并回主表。")
 
 
@@ -220,9 +220,17 @@ def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
 _REFUSAL = Refusal(
     damaged=lambda p, why: NotSplittable(p, why, sheet=STATE_SHEET),
     wrong_role=lambda p, s: NotSplittable(p, f"这是{s.dept or ''}部门副本，不是主工作簿：请对主工作簿运行 split"),
-    missing=lambda p: NotSplittable(p, f"没有 {STATE_SHEET} 状态表（由旧版 xlpromo 生成）：请先运行 "
-                                       f"xlpromo merge {p.name} -o 新主表.xlsx（不带副本）为它加上活动ID，"
-                                       "再分发新主表"))
+    missing=lambda p: _no_state(p))
+
+
+def _no_state(path: Path) -> NotSplittable:
+    """A file without ``_xlpromo``: a master made by an old xlpromo (merge gives it one), or a copy that lost it."""
+    dept = marked_dept(SideSheets(path))
+    if dept is not None:
+        return NotSplittable(path, f"这是{dept}的部门副本（第 2 行写着{copy_mark(dept)}），不是主工作簿，且其中隐藏的 "
+                                   f"{STATE_SHEET} 状态表已被删除：请对主工作簿运行 split", sheet=STATE_SHEET)
+    return NotSplittable(path, f"没有 {STATE_SHEET} 状态表（由旧版 xlpromo 生成）：请先运行 "
+                               f"xlpromo merge {path.name} -o 新主表.xlsx（不带副本）为它加上活动ID，再分发新主表")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ refused the same way everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,30 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlpromo.errors import DamagedState, WorkbookError
+from xlpromo.model.master import SCHEMA
 from xlpromo.model.state import STATE_SHEET, IdStamp, State, parse_state
 from xlpromo.ooxml import BookPatch
 
-__all__ = ["Refusal", "SideSheets", "read_state", "reason", "state_of", "write_ids"]
+__all__ = ["Refusal", "SideSheets", "copy_mark", "marked_dept", "read_state", "reason", "state_of", "write_ids"]
+
+_MARK = re.compile(r"^\s*【(.{1,60}?)副本】")
+
+
+def copy_mark(dept: str) -> str:
+    """How row 2 of every sheet of a department copy begins: ``【仓储部副本】``."""
+    return f"【{dept}副本】"
+
+
+def marked_dept(sheets: SideSheets) -> str | None:
+    """The department a file's row 2 names as a copy's (:func:`copy_mark`), None when it bears no such mark: a copy
+    whose hidden ``_xlpromo`` was deleted is still known by what its people read."""
+    try:
+        rows = sheets.rows(SCHEMA.sheet_of("targets").name)
+    except CalamineError:
+        return None
+    text = rows[1][0] if rows and len(rows) > 1 and rows[1] else None
+    found = _MARK.match(text) if isinstance(text, str) else None
+    return found.group(1) if found else None
 
 
 class SideSheets:

@@ -19,7 +19,7 @@ from xlpromo.files.reader import read_workbook
 from xlpromo.model.book import RawBook
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.state import FORMAT_VERSION, STATE_SHEET, BookRows, State, book_rows, new_campaign_id, value_columns
-from xlpromo.roundtrip.state import Refusal, SideSheets, reason, state_of
+from xlpromo.roundtrip.state import Refusal, SideSheets, copy_mark, marked_dept, reason, state_of
 
 __all__ = ["Copy", "Master", "label", "load_copies", "load_copy", "load_master", "older_versions", "refuse_output",
            "saved_at", "stamp_time", "version_stamp"]
@@ -59,11 +59,25 @@ def label(copy: Copy) -> str:
     return f"{copy.path.name}（{copy.dept}）"
 
 
+def _stateless(path: Path, dept: str) -> NotMergeable:
+    """A department copy whose hidden ``_xlpromo`` was deleted: its base is lost, so it can be neither merged nor
+    taken for a master."""
+    return NotMergeable(path, f"这是{dept}的部门副本（第 2 行写着{copy_mark(dept)}），但其中隐藏的 {STATE_SHEET} 状态表"
+                              "已被删除，无法知道它从哪一版主表分出，不能合并；请用收到的原副本重新填写回传，"
+                              "或把改动手工填入主工作簿", sheet=STATE_SHEET)
+
+
+def _no_copy(path: Path) -> NotMergeable:
+    """A file given as a copy that has no state: a copy that lost it, or a file split never made."""
+    dept = marked_dept(SideSheets(path))
+    if dept is not None:
+        return _stateless(path, dept)
+    return NotMergeable(path, f"无法合并：不是由 xlpromo split 生成的部门副本（没有 {STATE_SHEET} 状态表）")
+
+
 #: A copy is refused when its state is damaged, it has none (not made by split) or it is a master.
 _COPY = Refusal(damaged=lambda p, why: NotMergeable(p, f"无法合并：{why}", sheet=STATE_SHEET),
-                wrong_role=lambda p, _: NotACopy(p),
-                missing=lambda p: NotMergeable(p, "无法合并：不是由 xlpromo split 生成的部门副本"
-                                                  f"（没有 {STATE_SHEET} 状态表）"))
+                wrong_role=lambda p, _: NotACopy(p), missing=_no_copy)
 
 
 def _master_refusal(with_copies: bool) -> Refusal:
@@ -89,7 +103,10 @@ def load_master(path: Path, *, with_copies: bool) -> Master:
     raw = read_workbook(path)
     sheets = SideSheets(path)
     state = state_of(sheets, "master", _master_refusal(with_copies))
-    if state is None:  # a master made before _xlpromo existed: it becomes a campaign now
+    if state is None:  # a master made before _xlpromo existed: it becomes a campaign now; a copy that lost it not
+        dept = marked_dept(sheets)
+        if dept is not None:
+            raise _stateless(path, dept)
         state = State(campaign_id=new_campaign_id())
     for table in SCHEMA.tables:
         rt = raw.tables[table.key]
