@@ -153,6 +153,15 @@ class NotACopy(NotMergeable):
                                "副本由 xlpromo split 生成，主工作簿应放在第一个参数")
 
 
+class MasterTwice(NotMergeable):
+    """The master is also given among the files to merge into it."""
+
+    code = "master-twice"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "主工作簿不能同时作为副本给出：请只把收回的文件放在它后面")
+
+
 class ExcelUnavailable(XlpromoError):
     """No Excel to talk to (Linux, or Excel not running); the message points to the command line."""
 

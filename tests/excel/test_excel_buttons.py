@@ -197,10 +197,10 @@ def test_merge_copies_speaks_of_the_open_workbook_and_the_picked_files(demo_copy
     copy = split_book(demo_copy, "客服部", tmp_path / "客服部.xlsx").output
     on_copy = b.merge_copies(FileHost(FileBook(copy), picks=[demo_copy]))
     assert on_copy == "合并回传未完成：客服部.xlsx: 当前打开的是客服部部门副本：请打开主工作簿后再点“合并回传”"
-    other_master = Path(shutil.copy(demo_copy, tmp_path / "主表2.xlsx"))
-    master_picked = b.merge_copies(FileHost(FileBook(demo_copy), picks=[other_master]))
-    assert master_picked == ("合并回传未完成：主表2.xlsx: 所选文件是主工作簿（或合并结果），不是部门副本："
-                             "请只选各部门发回的副本")
+    master_picked = b.merge_copies(FileHost(FileBook(demo_copy), picks=[demo_copy]))
+    assert master_picked == "没有选择回传的工作簿，未合并。"  # the open master itself is left out
+    forwarded = Path(shutil.copy(demo_copy, tmp_path / "主表2.xlsx"))  # the master mailed and sent back
+    assert b.merge_copies(FileHost(FileBook(demo_copy), picks=[forwarded])).startswith("已合并 1 个副本：转发")
 
 
 def test_merge_copies_refuses_a_copy_of_another_campaign(demo_copy: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 import xlpromo.roundtrip.merge.load as merge_load
 import xlpromo.roundtrip.recalc as recalc_module
 import xlpromo.roundtrip.state as state_module
-from xlpromo.errors import DamagedState, NotACopy, NotAMaster, NotMergeable, NotSplittable
+from xlpromo.errors import DamagedState, MasterTwice, NotAMaster, NotMergeable, NotSplittable
 from xlpromo.files import builder
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
@@ -97,7 +97,7 @@ def test_one_refusal_for_split_and_merge(damaged: Path, master: Path, copy: Path
         merge_books(copy, [], tmp_path / "d.xlsx")
     assert str(not_master.value) == (f"{copy.name}: 这是仓储部部门副本，不是主工作簿："
                                      "第一个参数应为主工作簿，副本放在其后")
-    with pytest.raises(NotACopy):
+    with pytest.raises(MasterTwice):
         merge_books(master, [master], tmp_path / "e.xlsx")
     assert not list(tmp_path.glob("[a-e].xlsx"))
 

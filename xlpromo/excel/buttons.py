@@ -23,7 +23,7 @@ from xlpromo.files.retro import write_report
 from xlpromo.model.book import RawBook, RawTable
 from xlpromo.model.formulas import render
 from xlpromo.model.master import SCHEMA
-from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotACopy, NotAMaster, NotMergeable, merge_books
+from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotAMaster, NotMergeable, merge_books
 from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
 from xlpromo.roundtrip.split import campaign_stem
 
@@ -199,8 +199,6 @@ def _merge_copies(host: Host) -> str:
         result = merge_books(master, copies, _free(master.parent, f"{campaign_stem(master.stem)}.合并"))
     except NotAMaster as exc:  # the messages of merge_books speak of command-line arguments
         raise NotMergeable(master, f"当前打开的是{exc.dept}部门副本：请打开主工作簿后再点“合并回传”") from None
-    except NotACopy as exc:
-        raise NotMergeable(exc.path, "所选文件是主工作簿（或合并结果），不是部门副本：请只选各部门发回的副本") from None
     host.open_book(result.output, CONFLICTS_SHEET if result.conflicts else None)  # conflicts first, when any
     return (f"{result.summary()}\n主工作簿未被修改；合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
             f"请核对后把 {result.output.name} 作为新的主工作簿。")

@@ -28,7 +28,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from xlpromo.errors import NotACopy, NotAMaster, NotMergeable
+from xlpromo.errors import MasterTwice, NotACopy, NotAMaster, NotMergeable
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.merge.append import append_new
 from xlpromo.roundtrip.merge.decide import decide, plan_ids
@@ -38,7 +38,8 @@ from xlpromo.roundtrip.merge.propose import propose
 from xlpromo.roundtrip.merge.summary import CHANGES_SHEET, CONFLICTS_SHEET, Change, Conflict, MergeResult
 from xlpromo.roundtrip.merge.write import Plan, write
 
-__all__ = ["CHANGES_SHEET", "CONFLICTS_SHEET", "Change", "Conflict", "MergeResult", "NotACopy", "NotAMaster",
+__all__ = ["CHANGES_SHEET", "CONFLICTS_SHEET", "Change", "Conflict", "MasterTwice", "MergeResult", "NotACopy",
+           "NotAMaster",
            "NotMergeable", "merge_books"]
 
 
@@ -50,7 +51,7 @@ def merge_books(master: str | os.PathLike[str], copies: Sequence[str | os.PathLi
     master, out = Path(master), Path(out)
     refuse_output(out, [master, *map(Path, copies)])
     book = load_master(master, with_copies=bool(copies))
-    loaded, old = older_versions(load_copies([Path(c) for c in copies], book.state), book.state)
+    loaded, old = older_versions(load_copies([Path(c) for c in copies], book.state, master), book.state)
     result = MergeResult(out, [], older=[(cp.path.name, cp.dept, cp.saved, stamp_time(merged)) for cp, merged in old])
     _versions(loaded, result)
     now = dt.datetime.now().isoformat(sep=" ", timespec="seconds")

@@ -7,22 +7,27 @@ values into the wrong rows, and a refusal that names the file lets the departmen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlpromo.errors import NotACopy, NotAMaster, NotMergeable, WorkbookError
+from xlpromo.errors import MasterTwice, NotACopy, NotAMaster, NotMergeable, WorkbookError
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.book import RawBook
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.state import FORMAT_VERSION, STATE_SHEET, BookRows, State, book_rows, new_campaign_id, value_columns
 from xlpromo.roundtrip.state import Refusal, SideSheets, copy_mark, marked_dept, reason, state_of
 
-__all__ = ["Copy", "Master", "label", "load_copies", "load_copy", "load_master", "older_versions", "refuse_output",
-           "saved_at", "stamp_time", "version_stamp"]
+__all__ = ["FORWARDED", "Copy", "Master", "author", "forwarded", "label", "load_copies", "load_copy", "load_master",
+           "older_versions", "refuse_output", "saved_at", "stamp_time", "version_stamp"]
+
+#: How the copy ID of a returned master (forwarded by e-mail, or a colleague's merged result) begins.
+FORWARDED = "fwd:"
 
 
 @dataclass(frozen=True)
@@ -116,11 +121,46 @@ def load_master(path: Path, *, with_copies: bool) -> Master:
     return Master(path, raw, state, book_rows(raw, state.max_ids), sheets)
 
 
-def load_copies(paths: Sequence[Path], master_state: State) -> list[Copy]:
+def load_copies(paths: Sequence[Path], master_state: State, master: Path | None = None) -> list[Copy]:
     """Read each copy once (a file named twice is read once), in the order the copies were saved: a later version
-    of a copy (the same copy ID) overrides an earlier one."""
+    of a copy (the same copy ID) overrides an earlier one. Two returned masters that would share an ID (the same
+    name and author in two folders) are told apart, so that neither is taken for a version of the other."""
     unique = list(dict.fromkeys(p.resolve() for p in paths))
-    return sorted((load_copy(p, master_state) for p in unique), key=lambda c: c.saved)
+    if master is not None and master.resolve() in unique:
+        raise MasterTwice(master)
+    loaded = [load_copy(p, master_state) for p in unique]
+    seen: dict[str, int] = {}
+    for i, cp in enumerate(loaded):
+        cid = cp.state.copy_id
+        if cid.startswith(FORWARDED):
+            seen[cid] = seen.get(cid, 0) + 1
+            if seen[cid] > 1:
+                loaded[i] = dataclasses.replace(cp, state=dataclasses.replace(cp.state, copy_id=f"{cid}#{seen[cid]}"))
+    return sorted(loaded, key=lambda c: c.saved)
+
+
+def forwarded(path: Path, state: State) -> State:
+    """The state of a master that came back as a copy (forwarded by e-mail, or a colleague's merged result): its
+    snapshot, the state it left with, is its base; its ID is its file name and who last saved it, so a later version
+    of the same file is known as one."""
+    who = author(path)
+    digest = hashlib.sha1(f"{path.stem}\n{who}".encode()).hexdigest()[:12]
+    return dataclasses.replace(state, role="copy", dept=f"转发·{who}" if who else "转发的主表",
+                               copy_id=FORWARDED + digest, taken={}, versions={}, merged={})
+
+
+def author(path: Path) -> str:
+    """Who last saved a file (docProps' ``cp:lastModifiedBy``, else ``dc:creator``), "" when neither says."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ""
+    for tag in ("cp:lastModifiedBy", "dc:creator"):
+        m = re.search(rf"<{tag}\b[^>]*>([^<]*)<", core)
+        if m and m.group(1).strip():
+            return m.group(1).strip()[:40]
+    return ""
 
 
 def older_versions(copies: Sequence[Copy], master_state: State) -> tuple[list[Copy], list[tuple[Copy, str]]]:
@@ -156,7 +196,13 @@ def load_copy(path: Path, master_state: State) -> Copy:
         raw = read_workbook(path)
     except WorkbookError as exc:
         raise NotMergeable(path, f"无法合并：{reason(exc)}", sheet=exc.sheet, header=exc.header) from None
-    state = state_of(SideSheets(path), "copy", _COPY)
+    sheets = SideSheets(path)
+    try:
+        state = state_of(sheets, "copy", _COPY)
+    except NotACopy:  # a master came back: the forwarded file or a colleague's merged result, a copy like any
+        found = sheets.state()
+        assert found is not None
+        state = forwarded(path, found)
     assert state is not None  # a missing state is refused
     if state.format_version != FORMAT_VERSION:
         age = "较旧" if state.format_version < FORMAT_VERSION else "较新"
