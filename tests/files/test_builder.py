@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import read_values
@@ -16,6 +19,8 @@ from xlpromo.files.builder import STARTER_ROWS, Campaign, build_workbook
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.master import SCHEMA, list_name
 from xlpromo.model.schema import ColType
+from xlpromo.roundtrip.merge import merge_books
+from xlpromo.roundtrip.split import split_book
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +230,26 @@ def test_partial_frames_are_completed_with_blanks(tmp_path: Path) -> None:
 def test_emailable_size(demo_path: Path, blank_path: Path) -> None:
     assert blank_path.stat().st_size < 100_000
     assert demo_path.stat().st_size < 300_000
+
+
+def _hidden_columns(path: Path, sheet: str) -> set[str]:
+    """The column letters a sheet's <cols> hides, read from the XML (openpyxl groups column ranges)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    xml = zipfile.ZipFile(path).read(part).decode()
+    out: set[str] = set()
+    for lo, hi in re.findall(r'<col\b[^>]*?min="(\d+)"[^>]*?max="(\d+)"[^>]*?hidden="1"', xml):
+        out |= {get_column_letter(c) for c in range(int(lo), int(hi) + 1)}
+    return out
+
+
+def test_the_review_sheets_achievement_column_is_in_sight(blank_path: Path, demo_path: Path, tmp_path: Path) -> None:
+    """Issue 17: 成功因素与问题改进's hidden 行ID shares column F with 目标回顾's 达成率; F hid 达成率 in every
+    workbook. A column is hidden only when no table on the sheet shows it; split copies and merges keep it so."""
+    copy = split_book(demo_path, "运营部", tmp_path / "运营部.xlsx").output
+    merged = merge_books(demo_path, [copy], tmp_path / "合并.xlsx").output
+    for path in (blank_path, demo_path, copy, merged):
+        assert _hidden_columns(path, "复盘报告") == set(), path.name
+        assert _hidden_columns(path, "任务分工") == {"P"}, path.name  # 行ID stays out of sight elsewhere
+    ws = openpyxl.load_workbook(demo_path)["复盘报告"]
+    assert (ws["F6"].value, ws["F14"].value) == ("达成率", "行ID")

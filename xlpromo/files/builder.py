@@ -227,7 +227,10 @@ class _Writer:
             for j, col in enumerate(table.columns):
                 c = table.first_col + j
                 widths[c] = max(widths.get(c, 0), col.width)
-        hidden = {t.first_col + j for t in sheet.tables for j, col in enumerate(t.columns) if col.hidden}
+        # a column is hidden only when no table on the sheet shows it: 成功因素与问题改进's hidden 行ID shares
+        # column F with 目标回顾's 达成率, which must stay in sight
+        shown = {t.first_col + j for t in sheet.tables for j, col in enumerate(t.columns) if not col.hidden}
+        hidden = {t.first_col + j for t in sheet.tables for j, col in enumerate(t.columns) if col.hidden} - shown
         for c, w in widths.items():
             ws.set_column(c, c, w, None, {"hidden": True} if c in hidden else {})
         top = min(t.header_row for t in sheet.tables)
