@@ -217,3 +217,16 @@ def test_in_place_through_a_symlink_keeps_link_and_mode(tmp_path: Path, bad_book
     recalc(link, in_place=True)
     assert link.is_symlink() and ISSUES_SHEET in read_values(real)
     assert stat.S_IMODE(real.stat().st_mode) == 0o640
+
+
+def test_empty_issue_and_alert_sheets_say_so(tmp_path: Path) -> None:
+    """Issue 17: an empty 问题清单 was a bare header, which reads like a sheet nobody filled; it now says 未发现问题."""
+    from xlpromo.engine.report import Report
+    from xlpromo.roundtrip.recalc import alert_rows, issue_rows
+
+    clean = Report(tmp_path / "x.xlsx", [], [], {}, {})
+    issues, issue_links = issue_rows(clean)
+    alerts, alert_links = alert_rows(clean)
+    assert issues[1] == ["未发现问题：所有填写的值均通过校验", "", "", "", "", "", "", ""] and issue_links == {}
+    assert alerts[1] == ["没有预警：各项指标与任务均未触发阈值", "", "", "", "", ""] and alert_links == {}
+    assert len(issues) == len(alerts) == 2

@@ -108,6 +108,8 @@ def issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]
                      f.code, f.shown_value])
         if f.cell:
             links[f"A{i}"] = f"'{f.sheet}'!{f.cell}"
+    if not report.findings:  # a bare header reads like a sheet that was never filled
+        rows.append(["未发现问题：所有填写的值均通过校验", "", "", "", "", "", "", ""])
     return rows, links
 
 
@@ -118,6 +120,8 @@ def alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]
     for i, a in enumerate(report.alerts, start=2):
         rows.append([f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, a.code])
         links[f"A{i}"] = f"'{a.sheet}'!{a.cell}"
+    if not report.alerts:
+        rows.append(["没有预警：各项指标与任务均未触发阈值", *[""] * len(ALERT_HEADERS)])
     return rows, links
 
 
