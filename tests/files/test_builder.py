@@ -253,3 +253,15 @@ def test_the_review_sheets_achievement_column_is_in_sight(blank_path: Path, demo
         assert _hidden_columns(path, "任务分工") == {"P"}, path.name  # 行ID stays out of sight elsewhere
     ws = openpyxl.load_workbook(demo_path)["复盘报告"]
     assert (ws["F6"].value, ws["F14"].value) == ("达成率", "行ID")
+
+
+def test_the_legend_names_the_departments_framed_cells(blank_path: Path) -> None:
+    """Issue 17: light yellow framed in orange means "yours to fill" in a copy, yellow FFEB9C means 预警/临期; the
+    legend had no entry for the first."""
+    ws = openpyxl.load_workbook(blank_path)["使用说明"]
+    rows = {str(ws.cell(r, 1).value): r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+    framed, amber = ws.cell(rows["浅黄色橙框"], 1), ws.cell(rows["黄色"], 1)
+    assert ws.cell(rows["浅黄色橙框"], 2).value == ("部门副本中本部门要填写的单元格（仅这些未锁定）；"
+                                                 "与表示预警、临期的黄色不同")
+    assert (framed.fill.fgColor.rgb, framed.border.left.color.rgb) == ("FFFFF2CC", "FFED7D31")
+    assert amber.fill.fgColor.rgb == "FFFFEB9C" and rows["三、颜色说明"] < rows["浅黄色橙框"] < rows["黄色"]

@@ -10,6 +10,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlpromo.model.schema import Style, WorkbookSchema
+from xlpromo.ooxml import INPUT_BORDER, INPUT_FILL
 
 __all__ = ["STEPS", "TIPS", "fill", "write"]
 
@@ -92,6 +93,9 @@ def write(ws: Worksheet, fmt: Callable[..., Format], schema: WorkbookSchema,
         ("灰色表头", fmt(bold=True, font_color="#FFFFFF", bg_color="#595959", border=1)),
     ]
     meanings = ["需要填写的列（白色单元格可编辑）", "自动计算的列，请勿覆盖"]
+    # a department copy's own cells (xlpromo split): light yellow framed in orange, told apart from 黄色 (预警)
+    legend.append(("浅黄色橙框", fmt(bg_color=f"#{INPUT_FILL[2:]}", border=1, border_color=f"#{INPUT_BORDER[2:]}")))
+    meanings.append("部门副本中本部门要填写的单元格（仅这些未锁定）；与表示预警、临期的黄色不同")
     seen: dict[Style, list[str]] = {}
     for t in schema.tables:
         for hl in t.highlights:
