@@ -211,7 +211,7 @@ def test_new_styles_and_a_new_highlight_both_reach_the_file(book: Path, tmp_path
     styles = members(tmp_path / "h.xlsx")["xl/styles.xml"].decode("utf-8")
     xfs = re.search(r'<cellXfs count="(\d+)"', styles)
     assert xfs is not None and int(xfs.group(1)) == emphasised + 1
-    assert re.search(r'<dxfs count="1"><dxf><font><color rgb="[0-9A-F]+"/></font>', styles)
+    assert re.search(r'<dxfs count="1"><dxf><font><b/><color rgb="FF5B2C83"/></font>', styles)
     ws = openpyxl.load_workbook(tmp_path / "h.xlsx")["Data"]
     assert ws["A2"].font.b
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]

@@ -507,17 +507,18 @@ def test_put_sheet_refuses_a_users_sheet_of_a_generated_name(name: str, tmp_path
 # ---------------------------------------------------------------------------- highlights
 
 
-def test_highlights_demo_reuse_the_red_dxf(demo_path: Path, tmp_path: Path) -> None:
+def test_highlights_demo_reuse_the_flag_dxf(demo_path: Path, tmp_path: Path) -> None:
     cells = ["H9", "H10", "h11", "K12", "$B$20", "H9"]
     out = patched(demo_path, tmp_path / "h.xlsx", lambda p: p.set_highlights(DAILY, cells))
-    assert changed(demo_path, out) == {DAILY_PART}  # styles.xml untouched: the demo's red dxf is reused
+    assert changed(demo_path, out) == {DAILY_PART}  # styles.xml untouched: the demo's 标记 dxf is reused
     ws = openpyxl.load_workbook(out)[DAILY]
     [cf] = xlpromo_formats(ws)
     assert '<conditionalFormatting sqref="H9 H10 H11 K12 B20">' in members(out)[DAILY_PART].decode()
     assert {str(r) for r in cf.sqref.ranges} == {"H9", "H10", "H11", "K12", "B20"}
     rule = cf.rules[0]
     dxf = openpyxl.load_workbook(out)._differential_styles[rule.dxfId]
-    assert (dxf.fill.bgColor.rgb, dxf.font.color.rgb) == ("FFFFC7CE", "FF9C0006")
+    assert (dxf.fill.bgColor.rgb, dxf.font.color.rgb, dxf.font.b) == ("FFE4DFEC", "FF5B2C83", True)
+    assert (dxf.border.left.style, dxf.border.left.color.rgb) == ("medium", "FF7030A0")  # 使用说明's 紫色粗框
     assert rule.priority == 1 + max(r.priority for c in ws.conditional_formatting for r in c.rules if r is not rule)
     twice = patched(out, tmp_path / "h2.xlsx", lambda p: p.set_highlights(DAILY, ["A4"]))
     [cf] = xlpromo_formats(openpyxl.load_workbook(twice)[DAILY])
@@ -531,7 +532,7 @@ def test_highlights_create_dxfs_and_go_where_the_schema_says(excel_like: Path, o
     out = patched(excel_like, tmp_path / "x.xlsm", lambda p: p.set_highlights("Calc", ["C3", "D4"]),
                   lambda p: p.set_highlights("User's & notes", ["A1"]))
     styles = members(out)["xl/styles.xml"].decode()
-    assert '<dxfs count="1"><dxf><font><color rgb="FF9C0006"/></font><fill><patternFill>' in styles  # added once
+    assert '<dxfs count="1"><dxf><font><b/><color rgb="FF5B2C83"/></font><fill><patternFill>' in styles  # added once
     sheet = members(out)["xl/worksheets/sheet1.xml"].decode()
     assert [child.tag.rpartition("}")[2] for child in ElementTree.fromstring(sheet.encode())] == [
         "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "sheetData", "conditionalFormatting",

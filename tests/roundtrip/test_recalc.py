@@ -98,6 +98,26 @@ def test_flagged_cells_highlighted(recalced: Path) -> None:
     assert ours("阈值配置") == []
 
 
+def test_flagged_rows_get_their_reason_in_the_mark_column(bad_book: Path, recalced: Path) -> None:
+    """Issue 17: the command line never filled 标记, so flagged cells were coloured with no reason; recalc now writes
+    what the 校验 button writes, and the template's own format paints the cells it names (使用说明's 紫色粗框)."""
+    from xlpromo.engine.marks import marks
+    from xlpromo.files.reader import read_workbook
+
+    raw = read_workbook(recalced)
+    expected = marks(check(recalced), raw)
+    ws = openpyxl.load_workbook(recalced)
+    for key, sheet in (("tasks", "任务分工"), ("daily", "每日监控")):
+        col = raw.tables[key].columns["mark"] + 1
+        written = {r: ws[sheet].cell(r, col).value for r in range(4, ws[sheet].max_row + 1)
+                   if ws[sheet].cell(r, col).value}
+        assert written == expected[key] and written, sheet
+    assert ws["任务分工"].cell(6, raw.tables["tasks"].columns["mark"] + 1).value.startswith("错误：【截止时间】")
+    assert check(bad_book).findings and not any(  # the input had no marks: every one is new
+        v for row in openpyxl.load_workbook(bad_book)["任务分工"].iter_rows(min_row=4, min_col=15, max_col=15)
+        for v in (c.value for c in row))
+
+
 def test_everything_else_survives(bad_book: Path, recalced: Path) -> None:
     a, b = openpyxl.load_workbook(bad_book), openpyxl.load_workbook(recalced)
     assert b.sheetnames == [*a.sheetnames, ISSUES_SHEET, ALERTS_SHEET]
@@ -108,7 +128,9 @@ def test_everything_else_survives(bad_book: Path, recalced: Path) -> None:
         assert sorted(wa.tables) == sorted(wb_.tables)
         assert [str(v.sqref) for v in wa.data_validations.dataValidation] == \
             [str(v.sqref) for v in wb_.data_validations.dataValidation]
-        assert [[c.value for c in row] for row in wa.iter_rows()] == [[c.value for c in row] for row in wb_.iter_rows()]
+        marks = {c.column for row in wa.iter_rows(max_row=min(20, wa.max_row)) for c in row if c.value == "标记"}
+        assert [[c.value for c in row if c.column not in marks] for row in wa.iter_rows()] == \
+            [[c.value for c in row if c.column not in marks] for row in wb_.iter_rows()]  # 标记: see below
         theirs = [str(r.sqref) for r, rules in wb_.conditional_formatting._cf_rules.items()
                   if not any(x.formula == [HIGHLIGHT_FORMULA] for x in rules)]
         assert theirs == [str(r.sqref) for r in wa.conditional_formatting._cf_rules]

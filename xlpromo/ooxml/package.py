@@ -246,7 +246,7 @@ class XlsxPackage:
             raise SheetNameTaken(self._source, entry.name)
 
     def set_highlights(self, sheet: str, cells: Sequence[str]) -> None:
-        """Replace this package's highlight on ``sheet`` by one light-red conditional format over ``cells``."""
+        """Replace this package's highlight on ``sheet`` by one conditional format (the purple frame) over ``cells``."""
         part = self._worksheet_part(sheet)
         ref = sqref(cells) if cells else ""
         tail, p = self._tail(part)

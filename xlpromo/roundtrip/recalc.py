@@ -21,6 +21,7 @@ import pandas as pd
 
 from xlpromo.engine.alerts import ALERT_HEADERS
 from xlpromo.engine.findings import FormulaOverwritten, Severity
+from xlpromo.engine.marks import marks
 from xlpromo.engine.metrics import formula_frames, review_header
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
@@ -151,6 +152,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     stamp = _row_ids(book, raw, state)
     note("校验与计算")
     report, cells = _check(raw)
+    marked = _mark_cells(report, raw)
     headers = _headers(raw)
     growing = [RowsBelow.of(rt) for rt in raw.tables.values() if rt.table.growable]
     del raw  # the frames are gone with the report's; free the book before the package is held in memory
@@ -161,6 +163,8 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     for typed in growing:
         typed.adopt(pkg)  # rows typed below a table join it, with its formulas
     updated, not_formulas = _put_cached(pkg, cells, headers, report)
+    for sheet, texts in marked.items():
+        pkg.set_cells(sheet, texts)  # the reasons, which the template's own format paints as 使用说明 says
     _put_generated(pkg, report)
     target, backup = _save(pkg, book, out, in_place)
     return Recalculated(target, report, updated, not_formulas, backup)
@@ -199,6 +203,24 @@ def _check(raw: RawBook) -> tuple[Report, dict[str, dict[str, CachedValue]]]:
     if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
         cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
     return replace(report, frames={}), cells
+
+
+def _mark_cells(report: Report, raw: RawBook) -> dict[str, dict[tuple[int, int], str | None]]:
+    """The 标记 cells to write, by sheet ((row, col), 1-based): the reason of every flagged row, as the ribbon's
+    校验 button writes it, and blank where an earlier mark no longer applies; cells that stay as they are are left."""
+    texts = marks(report, raw)
+    out: dict[str, dict[tuple[int, int], str | None]] = {}
+    for key, rt in raw.tables.items():
+        col = rt.table.mark_column
+        if col is None or col not in rt.columns or key not in texts:
+            continue
+        now = {as_row(r): v for r, v in rt.data[col].items()} if col in rt.data.columns else {}
+        cells = out.setdefault(rt.sheet, {})
+        for row in sorted(set(texts[key]) | {r for r, v in now.items() if not is_blank(v)}):
+            text = texts[key].get(row)
+            if (text or None) != (None if is_blank(now.get(row)) else now.get(row)):
+                cells[(row, rt.columns[col] + 1)] = text
+    return {sheet: cells for sheet, cells in out.items() if cells}
 
 
 def _headers(raw: RawBook) -> dict[tuple[str, str], tuple[str, int]]:
