@@ -9,6 +9,9 @@ in the same run on the same file, ratios against baselines:
 - naive openpyxl baseline (load, cell-by-cell 达成率, save) ÷ recalc (target: ≥ 5);
 - peak memory (max RSS) of the check and recalc processes (target: < 1 GB).
 
+``--native 1000,4000,16000`` prints instead LibreOffice's own recalculation of the workbook against the same
+book without its 环比 formulas (bench/native.py).
+
 Each measurement runs in a fresh subprocess (median of --repeat runs), so imports and
 caches of one do not help another.
 """
@@ -149,6 +152,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--native", metavar="SIZES", help="LibreOffice recalculation vs floor (bench/native.py)")
     ap.add_argument("--one", nargs=2, metavar=("OP", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -159,6 +163,11 @@ def main() -> None:
         seconds = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+        return
+    if args.native:
+        import native
+
+        native.run([int(s) for s in args.native.split(",")], args.repeat)
         return
     print(f"{'rows':>8} {'MB':>6} {'read s':>7} {'check s':>7} {'chk/read':>8} {'floor s':>7} {'recalc s':>8} "
           f"{'rc/floor':>8} {'naive s':>7} {'naive/rc':>8} {'RSS MB':>6}")

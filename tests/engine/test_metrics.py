@@ -330,15 +330,18 @@ def test_dod_blank_channels_match_each_other() -> None:
     assert out["dod"].iloc[1] == 5.8 / 5.925 - 1
 
 
-def test_dod_sums_several_previous_rows() -> None:
-    """SUMIFS adds every row of the same metric, channel and previous day."""
+def test_dod_of_a_duplicated_previous_day_is_against_its_first_row_with_a_value() -> None:
+    """Two rows of one metric, channel and day are a duplicate-key finding; until it is fixed, the first row
+    (in table order) that has a 实际值 is the previous day, as the formula's exact MATCH finds it."""
     out = compute(make_frames(daily=[
+        (D(2024, 5, 29), "GMV", "天猫", 3, None),  # no value: no key, never a previous day
         (D(2024, 5, 29), "GMV", "天猫", 3, 2),
         (D(2024, 5, 29), "GMV", "天猫", 3, 3),
-        (D(2024, 5, 29), "GMV", "天猫", 3, None),  # not counted, not summed
         (D(2024, 5, 30), "GMV", "天猫", 6, 10),
     ]))["daily"]
-    assert out["dod"].iloc[3] == 10 / 5 - 1
+    assert out["dod_key"].tolist() == ["", "45441|3|GMV|天猫", "45441|3|GMV|天猫", "45442|3|GMV|天猫"]
+    assert out["dod_prev"].iloc[3] == 2
+    assert out["dod"].iloc[3] == 10 / 2 - 1
 
 
 def test_dod_previous_zero() -> None:

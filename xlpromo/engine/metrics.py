@@ -40,9 +40,11 @@ __all__ = [
     "day_on_day",
     "elapsed_share",
     "formula_frames",
+    "head_values",
     "numeric",
     "pace",
     "safety_stock",
+    "sorted_rows",
     "status",
 ]
 
@@ -133,11 +135,45 @@ def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(map_unique(s, lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else None))
 
 
-def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
-    """环比: change against the same metric and channel on the previous day."""
+def _number_text(v: Any) -> str:
+    """A number as ``&`` turns it into text (General: up to 15 significant digits, no trailing zeros)."""
+    f = float(v)
+    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else f"{f:.15g}"
+
+
+def _cell_text(v: Any) -> str:
+    """A cell as ``&""`` reads it: blank is "", a number its General text, anything else its text."""
+    if not _present(v):
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    return _number_text(v) if isinstance(v, (int, float, np.integer, np.floating)) else str(v)
+
+
+def _serial(s: pd.Series) -> pd.Series:
+    """Excel serials of the dates (NaN where not a date), as the formulas see a date cell."""
+    return (_dates(s) - pd.Timestamp(1899, 12, 30)) / pd.Timedelta(days=1)
+
+
+def _usable(df: pd.DataFrame) -> pd.Series:
+    """Rows with a 环比键: 日期 and 实际值 are numbers and 核心指标 is filled (the key formula's AND)."""
+    return (numeric(df["actual"]).notna() & _dates(df["date"]).notna()
+            & map_unique(df["metric"], _present).astype(bool))
+
+
+def _daily_key(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    """环比键: ``serial|len(metric)|metric|channel``, blank where the row has no usable value."""
+    day = map_unique(_serial(df["date"]), lambda v: "" if pd.isna(v) else _number_text(v))
+    metric = map_unique(df["metric"], _cell_text)
+    key = day + "|" + metric.map(len).astype(str) + "|" + metric + "|" + map_unique(df["channel"], _cell_text)
+    return key.where(_usable(df), "").astype(object)
+
+
+def _daily_prev(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    """前一日实际值: the 实际值 of the first row (table order) of the same metric and channel on the day before,
+    as the formula's exact MATCH finds it (case-insensitive); NaN when there is none."""
     actual = numeric(df["actual"])
     dates = _dates(df["date"])
-    # one integer per (metric, channel, moment): the previous day's key is found by code, not by a merge
     metric, _ = pd.factorize(_key(df["metric"]))
     channel, channels = pd.factorize(_key(df["channel"]))
     series = metric.astype(np.int64) * max(len(channels), 1) + channel
@@ -148,15 +184,37 @@ def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
     key = series * n + moments
     before = day_before[moments]
     prev_key = np.where(before >= 0, series * n + before, -1)
-    has = (actual.notna() & dates.notna()).to_numpy()
-    sums = actual[has].groupby(key[has]).agg(["sum", "count"])
-    at = sums.index.get_indexer(pd.Index(prev_key))  # -1: no row the day before, which picks the NaN/0 appended
-    p = pd.Series(np.append(sums["sum"].to_numpy(dtype=float), np.nan)[at], index=df.index, dtype=float)
-    count = np.append(sums["count"].to_numpy(), 0)[at]
-    usable = (actual.notna() & dates.notna() & map_unique(df["metric"], _present).astype(bool)
-              & pd.Series(count > 0, index=df.index))
-    out = day_on_day(actual, p, df["dod_basis"].eq(DOD_POINTS))
-    return out.where(usable)
+    has = _usable(df).to_numpy()
+    first = actual[has].groupby(key[has], sort=False).first()  # MATCH(…,0): the first row of the key wins
+    at = first.index.get_indexer(pd.Index(prev_key))  # -1: no such row, which picks the NaN appended
+    prev = pd.Series(np.append(first.to_numpy(dtype=float), np.nan)[at], index=df.index, dtype=float)
+    return prev.where(has)
+
+
+def sorted_rows(daily: pd.DataFrame) -> int:
+    """Twin of 每日监控's 有序行数 head cell: the count of numbers in 日期 (COUNT: dates and numbers) when they fill
+    the table's first rows in ascending order and there are at least two, else 0."""
+    raw = daily["date"] if "date" in daily.columns else pd.Series([], dtype=object)
+    plain = map_unique(raw, lambda v: float(v) if isinstance(v, (int, float, np.integer, np.floating))
+                       and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)) else math.nan)
+    values = _serial(raw).fillna(plain.astype(float)).to_numpy(dtype=float)
+    count = int(np.isfinite(values).sum())
+    first = values[:count]
+    if count < 2 or not np.isfinite(first).all() or (np.diff(first) < 0).any():
+        return 0
+    return count
+
+
+def head_values(frames: Frames) -> dict[tuple[str, str], Any]:
+    """(table key, head key) → the value each head cell's formula computes from ``frames`` (tables present)."""
+    return {("daily", "sorted"): sorted_rows(frames["daily"])} if "daily" in frames else {}
+
+
+def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    """环比: change against 前一日实际值 (points for a rate metric, relative otherwise); NaN without one."""
+    prev = numeric(df["dod_prev"])
+    out = day_on_day(df["actual"], prev, df["dod_basis"].eq(DOD_POINTS))
+    return out.where(prev.notna() & _usable(df))
 
 
 def day_on_day(actual: Any, previous: Any, points: Any = False) -> pd.Series:
@@ -302,6 +360,8 @@ COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
     ("daily", "direction"): _lookup("direction"),
     ("daily", "rate"): lambda f, df: achievement(df["actual"], df["target"], df["direction"]),
     ("daily", "dod_basis"): _lookup("dod_basis"),
+    ("daily", "dod_key"): _daily_key,
+    ("daily", "dod_prev"): _daily_prev,
     ("daily", "dod"): _daily_dod,
     ("daily", "status"): _status_of("target", "actual"),
     ("daily", "dept"): _lookup("dept"),

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from xlpromo._version import __version__
-from xlpromo.engine.metrics import compute, review_header
+from xlpromo.engine.metrics import compute, head_values, review_header
 from xlpromo.files import guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.model.formulas import render, render_a1, threshold_name
@@ -273,12 +273,22 @@ class _Writer:
             "name": table.name, "columns": columns, "style": "Table Style Light 1",
             "autofilter": table.growable})
         ws.set_row(r0, 30)
+        self.write_head(ws, table)
         for i in range(len(df)):
             rec = df.iloc[i]
             for j, col in enumerate(table.columns):
                 self.write_cell(ws, r0 + 1 + i, c0 + j, table, col, rec)
         self.validate(ws, table, n)
         self.highlight(ws, table, n)
+
+    def write_head(self, ws: Worksheet, table: Table) -> None:
+        """The table's head cells (first row, in hidden columns) with their labels, cached as the engine computes."""
+        values = head_values(self.frames) if table.head else {}
+        for h in table.head:
+            r, c = table.head_cell(h.key)
+            grey = self.fmt(font_color="#808080")
+            ws.write_string(r, c - 1, h.label, grey)
+            ws.write_formula(r, c, self.formula(h.formula, table), grey, _cached(values[(table.key, h.key)]))
 
     def row_num_format(self, table: Table, col: Column, rec: pd.Series) -> str | None:
         """Number format of one cell: by the row's metric unit where the column mixes units."""

@@ -1,7 +1,9 @@
 """Render formula templates of the schema into Excel formulas.
 
 Tokens: ``{key}`` this row's cell of column ``key``; ``{table.key}`` a whole column of
-another table; ``{TH:code}`` the defined name of a threshold. Structured references use
+another table; ``{TH:code}`` the defined name of a threshold; ``{^key}`` the table's head cell ``key``
+(an absolute reference such as ``$R$1``); ``{#index}`` this row's position in its table (1 for the first row).
+Structured references use
 the full form ``Table[[#This Row],[Header]]``, which Excel, WPS and LibreOffice all read.
 """
 
@@ -15,12 +17,13 @@ from xlpromo.model.schema import Table, WorkbookSchema, structured_ref
 
 __all__ = ["FormulaError", "references", "render", "render_a1", "threshold_name"]
 
-_TOKEN = re.compile(r"\{([A-Za-z_]+(?:[.:][A-Za-z_]+)?)\}")
+_TOKEN = re.compile(r"\{([\^#]?[A-Za-z_]+(?:[.:][A-Za-z_]+)?)\}")
 
 
 def references(template: str) -> set[str]:
     """Keys of the same-table columns a template reads (``{key}`` tokens)."""
-    return {t for t in _TOKEN.findall(template) if "." not in t and ":" not in t and t != "HEADER"}
+    return {t for t in _TOKEN.findall(template)
+            if "." not in t and ":" not in t and t != "HEADER" and not t.startswith(("^", "#"))}
 
 
 def threshold_name(code: str) -> str:
@@ -36,6 +39,12 @@ def render(template: str, schema: WorkbookSchema, table: Table) -> str:
         try:
             if tok.startswith("TH:"):
                 return threshold_name(tok[3:])
+            if tok == "#index":  # not ROW()-ROW(T[#Headers]): LibreOffice 7.4 gives #Headers no row
+                first = structured_ref(table.name, table.columns[0].header)
+                return f"ROWS(INDEX({first},1):{structured_ref(table.name, table.columns[0].header, this_row=True)})"
+            if tok.startswith("^"):
+                row, col = table.head_cell(tok[1:])
+                return f"${col_name(col)}${row + 1}"
             if "." in tok:
                 tkey, ckey = tok.split(".")
                 other = schema.table(tkey)

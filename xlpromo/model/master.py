@@ -24,6 +24,7 @@ from xlpromo.model.schema import (
     ColType,
     Column,
     Direction,
+    HeadCell,
     Highlight,
     Sheet,
     Style,
@@ -76,21 +77,45 @@ def _status(rate: str, target: str, actual: str) -> str:
     )
 
 
-def _prev_day(fn: str) -> str:
-    """SUMIFS/COUNTIFS over the same metric and channel on the previous day (``N()``: a date typed as
-    text makes the criterion -1, matching nothing, where ``text-1`` would be #VALUE!)."""
-    extra = f',{{daily.actual}},"{NUMERIC_CRITERION}"' if fn == "COUNTIFS" else ""
-    return (
-        f"{fn}({'{daily.actual},' if fn == 'SUMIFS' else ''}{{daily.metric}},{{metric}},"
-        f'{{daily.channel}},{{channel}}&"",{{daily.date}},N({{date}})-1{extra})'
-    )
+def _series_key(day: str) -> str:
+    """One text per (day, metric, channel): the day's serial, then the metric's length, the metric and the channel,
+    so that no two (metric, channel) pairs spell the same key whatever characters they hold."""
+    return f'{day}&"|"&LEN({{metric}})&"|"&{{metric}}&"|"&{{channel}}'
 
 
-_DOD = (
-    f'IF(OR(NOT(ISNUMBER({{actual}})),NOT(ISNUMBER({{date}})),{_prev_day("COUNTIFS")}=0),"",'
-    f'IF({{dod_basis}}="{DOD_POINTS}",{{actual}}-{_prev_day("SUMIFS")},'
-    f'IF({_prev_day("SUMIFS")}=0,"",{{actual}}/{_prev_day("SUMIFS")}-1)))'
-)
+#: 环比键 (hidden): the row's key, blank unless 日期 and 实际值 are numbers and 核心指标 is filled, so a row
+#: without a usable value is never anyone's previous day.
+_DOD_KEY = f'IF(AND(ISNUMBER({{actual}}),ISNUMBER({{date}}),{{metric}}&""<>""),{_series_key("{date}")},"")'
+
+#: 有序行数 (a head cell): how many rows 每日监控 holds while its 日期 are numbers in ascending order from the
+#: first row (blanks, if any, only below them) — 0 otherwise. Computed once for the table, not once per row.
+_SORTED = ("IFERROR(IF(COUNT({daily.date})<2,0,IF(AND("
+           "COUNT(INDEX({daily.date},1):INDEX({daily.date},COUNT({daily.date})))=COUNT({daily.date}),"
+           "SUMPRODUCT(--(INDEX({daily.date},2):INDEX({daily.date},COUNT({daily.date}))"
+           "<INDEX({daily.date},1):INDEX({daily.date},COUNT({daily.date})-1)))=0),COUNT({daily.date}),0)),0)")
+
+
+def _dod_prev() -> str:
+    """前一日实际值 (hidden): the 实际值 of the first row (in table order) whose 环比键 is this row's previous day.
+
+    In a table kept in date order (有序行数 > 0) a binary search on 日期 (MATCH …,1) finds the last row dated the
+    day before yesterday, and one exact MATCH runs from the row after it down to this row: the rows of a day or two,
+    so the table costs linear time. Otherwise the exact MATCH runs over the whole column (LibreOffice 7.4 and Excel
+    2016 scan it: the square of the rows, but the same answer). Both find the same row, since in date order every
+    row of the previous day lies between those bounds. Kept short: LibreOffice spends more loading and saving a
+    formula than calculating it."""
+    low = "IFERROR(MATCH({date}-2,{daily.date},1),0)*({^sorted}>0)"
+    end = "IF({^sorted}>0,{#index},ROWS({daily.dod_key}))"
+    window = f"INDEX({{daily.dod_key}},{low}+1):INDEX({{daily.dod_key}},{end})"
+    return (f'IF({{dod_key}}="","",IFERROR(INDEX({{daily.actual}},'
+            f'{low}+MATCH({_series_key("({date}-1)")},{window},0)),""))')
+
+
+#: 环比变化: points for a rate metric, relative change otherwise; blank without a previous day (前一日实际值 not a
+#: number) and when that day's value is 0 (the #DIV/0! that IFERROR turns blank).
+_DOD = (f'IF(ISNUMBER({{dod_prev}}),IFERROR(IF({{dod_basis}}="{DOD_POINTS}",{{actual}}-{{dod_prev}},'
+        f'{{actual}}/{{dod_prev}}-1),""),"")')
+
 
 def _review_auto() -> str:
     """自动汇总 of a metric over 每日监控: its total rows (渠道 全渠道 or blank) when there are any,
@@ -262,7 +287,12 @@ DAILY = Table(
         Column(key="action", header="调整措施", width=28),
         Column(key="dept", header="负责部门", width=10, formula=_lookup("dept")),
         *_system_columns(),
+        Column(key="dod_key", header="环比键", width=9, hidden=True, formula=_DOD_KEY,
+               note="由公式生成：日期、指标与渠道，供环比变化找前一天的行，请勿修改"),
+        Column(key="dod_prev", header="前一日实际值", width=9, hidden=True, formula=_dod_prev(),
+               note="由公式生成：同一指标、同一渠道前一天的实际值（有重复行时取表中靠前的一行）"),
     ),
+    head=(HeadCell(key="sorted", column="dod_prev", label="有序行数", formula=_SORTED),),
     highlights=(
         *_FLAGS,
         *_rate_highlights("rate", ("rate", "status")),

@@ -15,6 +15,7 @@ __all__ = [
     "ColType",
     "Column",
     "Direction",
+    "HeadCell",
     "Highlight",
     "Sheet",
     "Style",
@@ -105,6 +106,18 @@ class Highlight:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HeadCell:
+    """A formula cell in the sheet's first row, above column ``column`` of a table, with ``label`` to its left:
+    one value the table's rows read (``{^key}`` in their templates) where each row computing it would cost a
+    scan of the whole table per row."""
+
+    key: str
+    column: str  # key of the table column the cell sits above
+    label: str
+    formula: str  # a template as a column's, rendered with the table as context
+
+
+@dataclass(frozen=True, kw_only=True)
 class Table:
     """An Excel table (ListObject) on a sheet."""
 
@@ -121,6 +134,7 @@ class Table:
     growable: bool = True
     capacity: int = 2000  # rows below the header that keep validation and formats
     highlights: tuple[Highlight, ...] = ()
+    head: tuple[HeadCell, ...] = ()
 
     def col(self, key: str) -> Column:
         """The column with this key (KeyError if absent)."""
@@ -135,6 +149,13 @@ class Table:
             if c.key == key:
                 return i
         raise KeyError(f"{self.key}.{key}")
+
+    def head_cell(self, key: str) -> tuple[int, int]:
+        """(row, col), zero-based, of the head cell ``key``: the sheet's first row, above its column."""
+        for h in self.head:
+            if h.key == key:
+                return 0, self.first_col + self.index(h.column)
+        raise KeyError(f"{self.key}.^{key}")
 
     @property
     def headers(self) -> list[str]:

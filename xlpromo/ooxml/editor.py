@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from xlpromo.errors import MissingTable
 from xlpromo.model.a1 import MAX_ROW, cell_name, col_index, parse_cell, range_name
-from xlpromo.ooxml.cells import KEEP, CachedValue, Formatted, Keep, Value, cell_xml
+from xlpromo.ooxml.cells import KEEP, CachedValue, Formatted, Formula, Keep, Value, cell_xml
 from xlpromo.ooxml.package import XlsxPackage
 from xlpromo.ooxml.rels import rels_part, resolve
 from xlpromo.ooxml.sheets import hidden_sheet_xml
 from xlpromo.ooxml.styles import Styles
+from xlpromo.ooxml.tablecols import add_table_columns, hide_columns
 from xlpromo.ooxml.workbook import set_sheet_state
 from xlpromo.ooxml.xmltext import TAG, ns_prefix, set_attr, tag_attrs
 
@@ -126,6 +127,22 @@ class BookPatch(XlsxPackage):
 
         keys = _zero_based({**cells, **styles})
         self._edit(sheet, {at: writer(key) for key, at in keys.items()})
+
+    def refill_formulas(self, sheet: str, cells: Mapping[tuple[int, int], Formula]) -> list[str]:
+        """Write formulas where the cell holds a formula or no value; a value typed over one stays. The A1
+        addresses of the cells left as typed, in sheet order."""
+        kept: list[str] = []
+
+        def writer(value: Formula) -> CellFn:
+            def fn(old: str | None, ref: str, p: str) -> str:
+                if old is not None and not re.search(rf"<{p}f\b", old) and re.search(rf"<{p}(?:v|is)\b", old):
+                    kept.append(ref)
+                    return old
+                return cell_xml(ref, value, style=_style_of(old), p=p)
+            return fn
+
+        self._edit(sheet, {at: writer(cells[key]) for key, at in _zero_based(cells).items()})
+        return kept
 
     def lock_cells(self, sheet: str, unlocked: Mapping[tuple[int, int], int], *, fill: bool = False) -> None:
         """Lock every cell of ``sheet`` but those of ``unlocked`` ((row, col) → style of a cell to create; 1-based
@@ -258,6 +275,17 @@ class BookPatch(XlsxPackage):
         xml = xml[:start] + set_attr(head.group(0), "ref", ref) + xml[head.end():]
         xml = re.sub(r"(<(?:[\w.-]+:)?autoFilter\b[^>]*?\sref\s*=\s*\")[^\"]*(\")", rf"\g<1>{ref}\2", xml, count=1)
         self._put(part, xml)
+
+    def add_table_columns(self, sheet: str, name: str, columns: Sequence[tuple[str, str]]) -> None:
+        """Widen table ``name`` by ``columns`` ((header, calculated-column formula)) on its right; the header cells
+        themselves are the caller's to write."""
+        part = self._table_part(sheet, name)
+        self._put(part, add_table_columns(self._text(part), columns))
+
+    def hide_columns(self, sheet: str, first: int, last: int, width: float) -> None:
+        """Hide columns ``first``..``last`` (1-based) of ``sheet``, ``width`` characters wide when shown."""
+        part = self._worksheet_part(sheet)
+        self._put(part, hide_columns(self._text(part), first, last, width))
 
     def _table_tag(self, sheet: str, name: str) -> int:
         """Where the <table> element of table ``name`` starts in its part."""

@@ -12,7 +12,7 @@ import gc
 import math
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,11 @@ import pandas as pd
 from xlpromo.engine.alerts import ALERT_HEADERS
 from xlpromo.engine.findings import FormulaOverwritten, Severity
 from xlpromo.engine.marks import marks
-from xlpromo.engine.metrics import formula_frames, review_header
+from xlpromo.engine.metrics import formula_frames, head_values, review_header
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
 from xlpromo.files.reader import read_workbook
+from xlpromo.model.a1 import col_name
 from xlpromo.model.book import RawBook, as_row
 from xlpromo.model.master import REVIEW_HEAD_CELLS
 from xlpromo.model.state import STATE_SHEET, IdStamp, State, pending_ids
@@ -33,6 +34,7 @@ from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue
 from xlpromo.roundtrip.rows import RowsBelow
 from xlpromo.roundtrip.state import SideSheets, reason, write_ids
+from xlpromo.roundtrip.upgrade import Upgrade, plan_upgrades
 
 __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows",
            "recalc"]
@@ -73,21 +75,28 @@ def backup_path(book: Path) -> Path:
         n += 1
 
 
-def _computed_cells(book: RawBook, report: Report) -> dict[str, dict[str, CachedValue]]:
-    """Sheet → {A1: value} for every computed column found in the file, on every data row."""
+def _computed_cells(book: RawBook, report: Report,
+                    upgrades: Mapping[str, Upgrade]) -> dict[str, dict[str, CachedValue]]:
+    """Sheet → {A1: value} for every computed column found in the file or added by an upgrade, on every data row,
+    and every table's head cells."""
     out: dict[str, dict[str, CachedValue]] = {}
+    heads = head_values(report.frames)
     for key, raw in book.tables.items():
         frame = report.frames.get(key)
+        columns = {**raw.columns, **(upgrades[key].added if key in upgrades else {})}
+        for h in raw.table.head:
+            if h.column in columns and (key, h.key) in heads:
+                out.setdefault(raw.sheet, {})[f"{col_name(columns[h.column])}1"] = _cached(heads[(key, h.key)])
         if frame is None or not len(frame):
             continue
-        cols = [c.key for c in raw.table.computed_columns if c.key in raw.columns]
+        cols = [c.key for c in raw.table.computed_columns if c.key in columns]
         if key == "review" and "target" in raw.columns:
             cols.append("target")  # per-row formulas from 活动目标
         cells = out.setdefault(raw.sheet, {})
         index = frame.index
         rows = list(map(str, index.tolist() if index.dtype.kind in "iu" else map(as_row, index)))
         for col in cols:
-            letters = raw.address(1, col)[:-1]  # the column of "E1"
+            letters = col_name(columns[col])
             cells.update(zip([letters + r for r in rows], _cached_column(frame[col]), strict=True))
     return out
 
@@ -151,14 +160,18 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     raw = read_workbook(book)
     stamp = _row_ids(book, raw, state)
     note("校验与计算")
-    report, cells = _check(raw)
+    upgrades = plan_upgrades(raw)  # a book built before a table gained computed columns
+    report, cells = _check(raw, upgrades)
     marked = _mark_cells(report, raw)
     headers = _headers(raw)
-    growing = [RowsBelow.of(rt) for rt in raw.tables.values() if rt.table.growable]
+    growing = [RowsBelow.of(rt, upgrades[k].added if k in upgrades else {})
+               for k, rt in raw.tables.items() if rt.table.growable]
     del raw  # the frames are gone with the report's; free the book before the package is held in memory
     gc.collect()
     note("写入")
     pkg = BookPatch.open(book)
+    for upgrade in upgrades.values():
+        upgrade.apply(pkg)  # typed-over cells it leaves are reported with the others by _put_cached
     write_ids(stamp, pkg)  # rows added by hand get their row IDs, never reused
     for typed in growing:
         typed.adopt(pkg)  # rows typed below a table join it, with its formulas
@@ -193,12 +206,12 @@ def _row_ids(book: Path, raw: RawBook, state: State | None) -> IdStamp:
     return stamp
 
 
-def _check(raw: RawBook) -> tuple[Report, dict[str, dict[str, CachedValue]]]:
+def _check(raw: RawBook, upgrades: Mapping[str, Upgrade]) -> tuple[Report, dict[str, dict[str, CachedValue]]]:
     """Validate, compute and raise alerts; the report (without its frames, which are large) and the cached value of
     every computed cell as the workbook's own formulas compute it, 复盘报告's head included."""
     report = check_book(raw)
     as_formulas = formula_frames(report.frames, raw)
-    cells = _computed_cells(raw, replace(report, frames=as_formulas))
+    cells = _computed_cells(raw, replace(report, frames=as_formulas), upgrades)
     head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
     if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
         cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))

@@ -76,9 +76,10 @@ class RowsBelow:
     columns: dict[str, int]  # column key → 0-based sheet column
 
     @classmethod
-    def of(cls, rt: RawTable) -> RowsBelow:
-        """The data rows of a table as read (rows below its range included: the reader reads them)."""
-        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), dict(rt.columns))
+    def of(cls, rt: RawTable, added: Mapping[str, int] = {}) -> RowsBelow:
+        """The data rows of a table as read (rows below its range included: the reader reads them); ``added``:
+        columns an upgrade gives the table (key → 0-based sheet column)."""
+        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), {**rt.columns, **added})
 
     def adopt(self, pkg: BookPatch) -> list[int]:
         """Extend the table over the rows below it (blank rows between included) and give them its formulas and
