@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import read_values
+from xlpromo.errors import MissingTable
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
+from xlpromo.files.reader import read_workbook
 from xlpromo.model.formulas import render
 from xlpromo.model.master import DAILY, SCHEMA
 from xlpromo.ooxml import BookPatch
 from xlpromo.roundtrip.recalc import recalc
+from xlpromo.roundtrip.upgrade import not_upgraded, plan_upgrades
 
 OLD_DOD = "COUNTIFS(Daily[核心指标],Daily[[#This Row],[核心指标]]"  # 环比变化 before: a whole-table scan per row
 LEGACY = Path(__file__).parent / "legacy" / "demo-0.1.0-countifs.xlsx"
@@ -91,3 +95,43 @@ def test_a_second_recalc_finds_nothing_to_upgrade(upgraded: Path, tmp_path: Path
     again = recalc(upgraded, tmp_path / "再次.xlsx").output
     assert read_values(again) == read_values(upgraded)
     assert _part(again, r"xl/tables/table\d+\.xml") == _part(upgraded, r"xl/tables/table\d+\.xml")
+
+
+def _as_range(src: Path, dst: Path) -> Path:
+    """``src`` with the Daily table converted to a range: its part, relationship, content type and tableParts gone."""
+    with zipfile.ZipFile(src) as zi:
+        part = next(n for n in zi.namelist() if n.startswith("xl/tables/") and b'name="Daily"' in zi.read(n))
+        table = re.escape(part.rsplit("/", 1)[1].encode())
+        rels = next(n for n in zi.namelist() if n.startswith("xl/worksheets/_rels/") and re.search(table, zi.read(n)))
+        sheet = "xl/worksheets/" + rels.rsplit("/", 1)[1].removesuffix(".rels")
+        edits = {rels: (rb"<Relationship\b[^>]*" + table + rb"[^>]*/>", b""),
+                 "[Content_Types].xml": (rb"<Override\b[^>]*" + table + rb"[^>]*/>", b""),
+                 sheet: (rb"<tableParts\b.*?</tableParts>", b"")}
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
+            for item in zi.infolist():
+                if item.filename != part:
+                    data = zi.read(item.filename)
+                    if item.filename in edits:
+                        data = re.sub(*edits[item.filename], data)
+                    zo.writestr(item, data)
+    return dst
+
+
+def test_a_legacy_table_converted_to_a_range_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    src = _as_range(LEGACY, tmp_path / "旧版区域.xlsx")
+    with pytest.raises(MissingTable, match="工作表“每日监控”中的 Excel 表格“Daily”已不存在"):
+        recalc(src, tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_legacy_table_whose_columns_moved_is_left_and_said() -> None:
+    raw = read_workbook(LEGACY)
+    daily = raw.tables["daily"]  # a column inserted before 单位: every column from there on moved one right
+    raw.tables["daily"] = replace(daily, columns={k: c + (c >= 3) for k, c in daily.columns.items()})
+    upgrades = plan_upgrades(raw)
+    said = not_upgraded(raw, upgrades)
+    assert "daily" not in upgrades
+    assert [(f.code, f.ref, f.header, f.value) for f in said] == [
+        ("not-upgraded", "每日监控", "环比变化", "“环比键”、“前一日实际值”")]
+    assert said[0].message.startswith("本表由旧版生成，缺少自动计算列“环比键”、“前一日实际值”；表格的列已被移动")
+    assert not_upgraded(read_workbook(LEGACY), plan_upgrades(read_workbook(LEGACY))) == []

@@ -206,6 +206,13 @@ class FormulaOverwritten(Check):
                                        "“{header}”是自动计算列，这里的公式被手工填写的值覆盖了；请从上一行向下填充公式")
 
 
+class NotUpgraded(Check):
+    code, title, severity, template = ("not-upgraded", "未能升级", Severity.WARNING,
+                                       "本表由旧版生成，缺少自动计算列{value}；表格的列已被移动（或不是 Excel 表格），"
+                                       "重算无法安全地补上，“{header}”仍用旧公式（行多时较慢）：请用 xlpromo build "
+                                       "生成的新模板，把数据粘贴过去")
+
+
 class ExtraColumn(Check):
     code, title, severity, template = ("extra-column", "多余的列", Severity.WARNING,
                                        "“{value}”不是本表的列，程序不会读取它")

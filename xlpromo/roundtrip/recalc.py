@@ -34,7 +34,7 @@ from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue
 from xlpromo.roundtrip.rows import RowsBelow
 from xlpromo.roundtrip.state import SideSheets, reason, write_ids
-from xlpromo.roundtrip.upgrade import Upgrade, plan_upgrades
+from xlpromo.roundtrip.upgrade import Upgrade, not_upgraded, plan_upgrades
 
 __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows",
            "recalc"]
@@ -86,7 +86,8 @@ def _computed_cells(book: RawBook, report: Report,
         columns = {**raw.columns, **(upgrades[key].added if key in upgrades else {})}
         for h in raw.table.head:
             if h.column in columns and (key, h.key) in heads:
-                out.setdefault(raw.sheet, {})[f"{col_name(columns[h.column])}1"] = _cached(heads[(key, h.key)])
+                row = raw.table.head_cell(h.key)[0] + 1
+                out.setdefault(raw.sheet, {})[f"{col_name(columns[h.column])}{row}"] = _cached(heads[(key, h.key)])
         if frame is None or not len(frame):
             continue
         cols = [c.key for c in raw.table.computed_columns if c.key in columns]
@@ -162,6 +163,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     note("校验与计算")
     upgrades = plan_upgrades(raw)  # a book built before a table gained computed columns
     report, cells = _check(raw, upgrades)
+    report.findings.extend(not_upgraded(raw, upgrades))
     marked = _mark_cells(report, raw)
     headers = _headers(raw)
     growing = [RowsBelow.of(rt, upgrades[k].added if k in upgrades else {})

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xlpromo.engine.findings import Finding, NotUpgraded
 from xlpromo.model.book import RawBook, RawTable
 from xlpromo.model.formulas import references, render
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Table
 from xlpromo.ooxml import BookPatch, Formula, Value
 
-__all__ = ["Upgrade", "plan_upgrades"]
+__all__ = ["Upgrade", "not_upgraded", "plan_upgrades"]
 
 
 @dataclass(frozen=True)
@@ -70,19 +71,34 @@ class Upgrade:
                 styles[(r, c + 1)] = body_style
         at = {**self.columns, **self.added}
         for h in table.head:  # the label, then the formula above its column (1-based: the column's index + 1)
-            cells[(1, at[h.column])] = h.label
-            cells[(1, at[h.column] + 1)] = Formula(render(h.formula, SCHEMA, table), "")
+            row = table.head_cell(h.key)[0] + 1
+            cells[(row, at[h.column])] = h.label
+            cells[(row, at[h.column] + 1)] = Formula(render(h.formula, SCHEMA, table), "")
         pkg.set_cells(sheet, cells, styles=styles)
         cols = sorted(self.added.values())
         pkg.hide_columns(sheet, cols[0] + 1, cols[-1] + 1, max(table.col(k).width for k in self.added))
-        kept: list[str] = []
-        for key in self.refill:
-            c = self.columns[key] + 1
-            kept += pkg.refill_formulas(sheet, {(r, c): Formula(formulas[key], "") for r in range(r0 + 1, r1 + 1)})
-        return kept
+        refill = {(r, self.columns[key] + 1): Formula(formulas[key], "")
+                  for key in self.refill for r in range(r0 + 1, r1 + 1)}
+        return pkg.refill_formulas(sheet, refill) if refill else []
 
 
 def plan_upgrades(raw: RawBook) -> dict[str, Upgrade]:
     """Table key → the upgrade it needs, for the tables of ``raw`` that need one."""
     plans = {key: Upgrade.of(rt) for key, rt in raw.tables.items()}
     return {key: u for key, u in plans.items() if u is not None}
+
+
+def not_upgraded(raw: RawBook, upgrades: dict[str, Upgrade]) -> list[Finding]:
+    """A warning per table that lacks computed columns and has no upgrade (its columns moved, or a range found by
+    its headers): the computed columns that read them keep their old formula, which recalc says rather than hide."""
+    out: list[Finding] = []
+    for key, rt in raw.tables.items():
+        missing = [c for c in rt.table.computed_columns if c.key not in rt.columns]
+        if key in upgrades or not missing:
+            continue
+        readers = [c.header for c in rt.table.computed_columns
+                   if c.key in rt.columns and references(c.formula or "") & {m.key for m in missing}]
+        if readers:
+            names = "、".join(f"“{c.header}”" for c in missing)
+            out.append(NotUpgraded.at(rt.sheet, "", None, "、".join(readers), names))
+    return out
