@@ -132,6 +132,7 @@ def test_a_legacy_table_whose_columns_moved_is_left_and_said() -> None:
     said = not_upgraded(raw, upgrades)
     assert "daily" not in upgrades
     assert [(f.code, f.ref, f.header, f.value) for f in said] == [
-        ("not-upgraded", "每日监控", "环比变化", "“环比键”、“前一日实际值”")]
+        ("not-upgraded", "每日监控!J3", "环比变化", "“环比键”、“前一日实际值”")]
     assert said[0].message.startswith("本表由旧版生成，缺少自动计算列“环比键”、“前一日实际值”；表格的列已被移动")
+    assert "xlpromo new" in said[0].message
     assert not_upgraded(read_workbook(LEGACY), plan_upgrades(read_workbook(LEGACY))) == []

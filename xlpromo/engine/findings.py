@@ -208,9 +208,9 @@ class FormulaOverwritten(Check):
 
 class NotUpgraded(Check):
     code, title, severity, template = ("not-upgraded", "未能升级", Severity.WARNING,
-                                       "本表由旧版生成，缺少自动计算列{value}；表格的列已被移动（或不是 Excel 表格），"
-                                       "重算无法安全地补上，“{header}”仍用旧公式（行多时较慢）：请用 xlpromo build "
-                                       "生成的新模板，把数据粘贴过去")
+                                       "本表由旧版生成，缺少自动计算列{value}；表格的列已被移动，重算无法安全地补上，"
+                                       "“{header}”仍用旧公式（行多时较慢）：把插入的列移出表格（或把列移回原位）后"
+                                       "再重算，或用 xlpromo new 生成新模板，把数据粘贴过去")
 
 
 class ExtraColumn(Check):

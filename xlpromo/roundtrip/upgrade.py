@@ -11,6 +11,7 @@ the person filling the book in, and nothing they typed moves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xlpromo.engine.findings import Finding, NotUpgraded
@@ -88,17 +89,19 @@ def plan_upgrades(raw: RawBook) -> dict[str, Upgrade]:
     return {key: u for key, u in plans.items() if u is not None}
 
 
-def not_upgraded(raw: RawBook, upgrades: dict[str, Upgrade]) -> list[Finding]:
-    """A warning per table that lacks computed columns and has no upgrade (its columns moved, or a range found by
-    its headers): the computed columns that read them keep their old formula, which recalc says rather than hide."""
+def not_upgraded(raw: RawBook, upgrades: Mapping[str, Upgrade]) -> list[Finding]:
+    """A warning per table that lacks computed columns and has no upgrade (a column moved inside it), at the header
+    of the first column that reads them: those keep their old formula, which recalc says rather than hide. (A
+    table converted to a range never gets here: recalc refuses it as MissingTable.)"""
     out: list[Finding] = []
     for key, rt in raw.tables.items():
         missing = [c for c in rt.table.computed_columns if c.key not in rt.columns]
         if key in upgrades or not missing:
             continue
-        readers = [c.header for c in rt.table.computed_columns
+        readers = [c for c in rt.table.computed_columns
                    if c.key in rt.columns and references(c.formula or "") & {m.key for m in missing}]
         if readers:
             names = "、".join(f"“{c.header}”" for c in missing)
-            out.append(NotUpgraded.at(rt.sheet, "", None, "、".join(readers), names))
+            out.append(NotUpgraded.at(rt.sheet, rt.address(rt.header_excel_row, readers[0].key), rt.header_excel_row,
+                                      "、".join(c.header for c in readers), names))
     return out
