@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError
@@ -304,3 +305,20 @@ def test_check_prints_at_most_limit_rows_per_table(demo_path: Path) -> None:
     assert default.output == whole.output  # 18 rows are fewer than 200
     bad = runner.invoke(app, ["check", str(demo_path), "--limit", "-1"])
     assert bad.exit_code == 2 and bad.output == "错误：--limit -1 不能为负数：0 表示全部显示\n"
+
+
+@pytest.mark.parametrize("command", ["", "new", "demo", "check", "recalc", "report", "split", "merge",
+                                     "build-addin", "install-addin", "version"])
+def test_help_fits_80_columns_and_cuts_nothing(command: str) -> None:
+    """In an 80-column terminal every help line fits, and no text is cut short with “…”."""
+    result = runner.invoke(app, [*command.split(), "--help"], terminal_width=80, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(cell_len(line) for line in result.output.splitlines()) <= 80  # a Chinese character is 2 columns
+    assert "…" not in result.output
+
+
+def test_commands_are_listed_in_the_order_of_a_campaign() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=80, env={"COLUMNS": "80"})
+    shown = [m[1] for line in result.output.splitlines() if (m := re.match(r"│ ([a-z][a-z-]*) ", line))]
+    assert shown == ["new", "demo", "check", "recalc", "report", "split", "merge", "build-addin", "install-addin",
+                     "version"]
