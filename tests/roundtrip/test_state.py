@@ -72,16 +72,32 @@ def test_a_damaged_state_names_the_sheet(damaged: Path, tmp_path: Path) -> None:
     with pytest.raises(DamagedState) as exc:
         read_state(damaged)
     assert exc.value.sheet == STATE_SHEET
-    assert str(exc.value) == ("坏.xlsx: 隐藏的状态表已损坏：_xlpromo 的记录“ids tasks”已损坏"
-                              "（could not convert string to float: 'many'）")
+    assert str(exc.value) == "坏.xlsx: 隐藏的状态表已损坏：_xlpromo 的记录“ids tasks”已损坏（“many”不是它应有的值）"
     no_id = _with_state(damaged, tmp_path / "无ID.xlsx", [["x", "", ""], ["format", "", "1"]])
     with pytest.raises(DamagedState, match="隐藏的状态表已损坏：_xlpromo 中没有活动ID") as missing:
         read_state(no_id)
     assert missing.value.sheet == STATE_SHEET
 
 
+def test_a_copy_whose_snapshot_rows_are_cut_short_is_blamed_in_chinese(master: Path, copy: Path,
+                                                                       tmp_path: Path) -> None:
+    """A snapshot row cut in half (someone typed in the hidden sheet): the copy is named, the record is shown
+    short, no English parser text."""
+    rows = SideSheets(copy).rows(STATE_SHEET)
+    assert rows is not None
+    at = next(i for i, r in enumerate(rows) if str(r[0]).startswith("["))
+    rows[at] = [str(rows[at][0])[:30], *rows[at][1:]]
+    bad = _with_state(copy, tmp_path / "截断.xlsx", rows)
+    with pytest.raises(NotMergeable) as refused:
+        merge_books(master, [bad], tmp_path / "m.xlsx")
+    assert str(refused.value) == (f"截断.xlsx: 无法合并这份副本：隐藏的状态表已损坏：_xlpromo 的记录“"
+                                  f"{rows[at][0]!s}”"
+                                  "不完整或被改动过。请该部门重新发来副本，或对主工作簿重新运行 split 分发")
+    assert not (tmp_path / "m.xlsx").exists()
+
+
 def test_one_refusal_for_split_and_merge(damaged: Path, master: Path, copy: Path, tmp_path: Path) -> None:
-    why = "隐藏的状态表已损坏：_xlpromo 的记录“ids tasks”已损坏（"
+    why = "隐藏的状态表已损坏：_xlpromo 的记录“ids tasks”已损坏（“many”不是它应有的值）"
     with pytest.raises(NotSplittable) as split_refused:
         split_book(damaged, "仓储部", tmp_path / "a.xlsx")
     with pytest.raises(NotMergeable) as master_refused:
@@ -91,7 +107,8 @@ def test_one_refusal_for_split_and_merge(damaged: Path, master: Path, copy: Path
         merge_books(master, [bad_copy], tmp_path / "c.xlsx")
     assert str(split_refused.value).startswith(f"坏.xlsx: {why}")  # the file named once
     assert str(master_refused.value).startswith(f"坏.xlsx: {why}")
-    assert str(copy_refused.value).startswith(f"坏副本.xlsx: 无法合并：{why}")
+    assert str(copy_refused.value) == (f"坏副本.xlsx: 无法合并这份副本：{why}。请该部门重新发来副本，"
+                                       "或对主工作簿重新运行 split 分发")
     assert {e.value.sheet for e in (split_refused, master_refused, copy_refused)} == {STATE_SHEET}
     with pytest.raises(NotAMaster) as not_master:
         merge_books(copy, [], tmp_path / "d.xlsx")

@@ -4,7 +4,10 @@ never markup, and the rules of output (never over an input, --force, nothing hal
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,34 +74,72 @@ def folded_table(title: str, headers: tuple[str, ...]) -> Table:
     return t
 
 
-def unusable(book: Path, exc: Exception) -> WorkbookError:
-    """Any failure as a WorkbookError naming the file: an unexpected one says it is internal."""
+#: What an OSError means, in the words of the person who runs the command (its strerror is English).
+_OS_ERRORS = {errno.ENAMETOOLONG: "文件名过长", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+              errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘为只读", errno.ENOENT: "文件或文件夹不存在",
+              errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一项不是文件夹", errno.EBUSY: "文件正被占用"}
+
+
+def os_error(exc: OSError) -> str:
+    """An OSError's reason in Chinese (its English strerror when it is not one we know)."""
+    return _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def unusable(book: Path, exc: Exception, doing: str = "处理此文件") -> WorkbookError:
+    """Any failure as a WorkbookError naming the file and what was being done; an unexpected one says it is
+    ours (the hostile corpus must never see that)."""
     if isinstance(exc, WorkbookError):
         return exc
-    return WorkbookError(book, f"无法处理此文件（内部错误 {type(exc).__name__}: {exc}），请把文件发给维护者")
+    return WorkbookError(book, f"{doing}时出错（内部错误 {type(exc).__name__}: {exc}），请把文件发给维护者")
 
 
 @contextlib.contextmanager
-def guarded(book: Path, out: Path | None, tail: str = "") -> Iterator[None]:
-    """Never a traceback: a file that cannot be written or used is a Chinese message and exit code 2."""
+def guarded(book: Path, out: Path | None, tail: str = "", *, doing: str = "处理此文件") -> Iterator[None]:
+    """Never a traceback: a file that cannot be read or written, or used, is a Chinese message and exit code 2.
+
+    ``doing``: what the command does (重算, 合并…), named in the message of an unexpected failure."""
     try:
         yield
     except typer.Exit:
         raise
     except OSError as exc:
-        if out is None:
-            raise fail(f"{unusable(book, exc)}{tail}") from None
-        raise fail(f"无法写入 {out}：{exc.strerror or exc}{tail}") from None
+        where = Path(exc.filename) if isinstance(exc.filename, str) else None
+        if out is None or (where is not None and where.resolve() == book.resolve()):
+            raise fail(f"无法读取 {book}：{os_error(exc)}{tail}") from None
+        raise fail(f"无法写入 {where or out}：{os_error(exc)}{tail}") from None
     except Exception as exc:
-        raise fail(f"{unusable(book, exc)}{tail}") from None
+        raise fail(f"{unusable(book, exc, doing)}{tail}") from None
 
 
-def check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".xlsx",)) -> None:
-    """Refuse (exit code 2) an output of the wrong kind, or an existing one without --force."""
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same path, a link to it, another case of it where case is ignored)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output(out: Path, force: bool, suffixes: tuple[str, ...] = (".xlsx",), *, inputs: Iterable[Path] = (),
+                 hint: str = "请换一个输出文件名") -> None:
+    """Refuse (exit code 2) an output of the wrong kind, one of the ``inputs`` (never written over, --force or
+    not), or an existing file without --force."""
     if out.suffix.lower() not in suffixes:
         raise fail(f"{out}：输出文件须为 {' 或 '.join(suffixes)}")
+    for path in inputs:
+        if same_file(out, path):
+            raise fail(f"输出文件 {out} 就是输入文件：xlpromo 从不写在输入文件上（加 --force 也不会），{hint}")
+    if out.exists() and out.is_dir():
+        raise fail(f"{out} 是文件夹：请给出输出文件名，如 {out / ('结果' + suffixes[0])}")
     if out.exists() and not force:
         raise fail(f"{out} 已存在；如需覆盖请加 --force")
+
+
+def writable(path: Path) -> bool:
+    """Whether ``path`` may be replaced: not marked read-only (for its owner, as Windows' 只读 attribute maps),
+    and writable by whoever runs the command."""
+    return bool(path.stat().st_mode & stat.S_IWUSR) and os.access(path, os.W_OK)
 
 
 def write_or_fail(out: Path, action: Callable[[], object]) -> None:
@@ -106,4 +147,4 @@ def write_or_fail(out: Path, action: Callable[[], object]) -> None:
     try:
         action()
     except OSError as exc:
-        raise fail(f"无法写入 {out}：{exc.strerror or exc}") from None
+        raise fail(f"无法写入 {out}：{os_error(exc)}") from None

@@ -20,6 +20,7 @@ from xlpromo.cli.base import (
     guarded,
     safe,
     unusable,
+    writable,
 )
 
 SHOWN = 200  # rows of each table `check` prints: a terminal is no place for 10,000 rows
@@ -41,7 +42,7 @@ def check(
         with console.status("正在检查…", spinner="dots") if not as_json else contextlib.nullcontext():
             report = run_check(book)
     except Exception as exc:  # never a traceback: a clear message and exit code 2
-        exc = unusable(book, exc)
+        exc = unusable(book, exc, "检查")
         if as_json:
             typer.echo(json.dumps({"valid": False, "file": book.name, "error": {
                 "code": exc.code, "message": str(exc), "sheet": exc.sheet, "header": exc.header}},
@@ -103,10 +104,11 @@ def recalc(
         raise fail("请给出 -o 输出文件，或使用 --in-place 替换原文件")
     if out is not None:
         kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm", ".xlam") else ".xlsx"
-        check_output(out, force, (kind,))  # an .xlsm stays an .xlsm: its VBA project is kept
-        if out.resolve() == book.resolve():
-            raise fail("输出文件不能与输入相同；要替换原文件请用 --in-place")
-    with guarded(book, out or book), Progress(SpinnerColumn(), TextColumn("{task.description}"),
+        check_output(out, force, (kind,), inputs=[book],  # an .xlsm stays an .xlsm: its VBA project is kept
+                     hint="要替换原文件请用 --in-place")
+    elif book.exists() and not writable(book):
+        raise fail(f"{book} 是只读文件：--in-place 不替换只读文件。请用 -o 写出新文件，或先取消它的只读属性")
+    with guarded(book, out or book, doing="重算"), Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                                TimeElapsedColumn(), console=errors, transient=True) as progress:
         task = progress.add_task("重算", total=None)
         result = run_recalc(book, out, in_place=in_place,
@@ -136,10 +138,7 @@ def report(
 
     if out.suffix.lower() not in FORMATS:
         raise fail(f"{out}：复盘报告只能输出为 {'、'.join(FORMATS)}")
-    if out.resolve() == book.resolve():
-        raise fail("输出文件不能与输入工作簿相同")
-    if out.exists() and not force:
-        raise fail(f"{out} 已存在；如需覆盖请加 --force")
-    with guarded(book, out), console.status("正在生成复盘报告…", spinner="dots"):
+    check_output(out, force, FORMATS, inputs=[book])
+    with guarded(book, out, doing="生成复盘报告"), console.status("正在生成复盘报告…", spinner="dots"):
         write_report(run_check(book), out)
     console.print(f"[green]已生成复盘报告[/] {safe(out)}")

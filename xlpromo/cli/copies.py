@@ -46,7 +46,7 @@ def split(
 ) -> None:
     """生成部门副本：只开放该部门要填的单元格，其余锁定；填好后用 merge 合并回主表。"""
     from xlpromo.files.reader import read_workbook
-    from xlpromo.roundtrip.split import copy_name, departments, file_safe, split_all
+    from xlpromo.roundtrip.split import plan_copies, split_all
 
     if dept is not None:
         dept = dept.strip()
@@ -64,35 +64,34 @@ def split(
     if deadline is not None and deadline < today:
         console.print(f"[yellow]注意[/]：回传截止日期 {deadline} 早于今天（{today}），仍按此日期写入副本")
     kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
-    skipped: list[str] = []
-    with guarded(book, out):
+    idle: list[str] = []
+    unnamed: dict[str, str] = {}
+    with guarded(book, out, doing="分发副本"):
         if dept is not None:
-            check_output(out, force, (kind,))
-            if out.resolve() == book.resolve():
-                raise fail("输出文件不能与主工作簿相同")
+            check_output(out, force, (kind,), inputs=[book])
             done = [_split_one(book, dept, out, deadline)]
         else:
             if out.exists() and not out.is_dir():
                 raise fail(f"{out} 不是文件夹：--all-depts 的 -o 应为文件夹")
             raw = read_workbook(book)  # once: the departments here, the copies in split_all
-            names = departments(raw)
-            taken = [p for p in (out / copy_name(book, d) for d in names) if p.exists()]
+            targets, unnamed = plan_copies(book, raw, out)
+            taken = [p for p in targets.values() if p.exists()]
             if taken and not force:
                 raise fail(f"{'、'.join(str(p) for p in taken)} 已存在；如需覆盖请加 --force")
             with console.status("正在生成各部门副本…", spinner="dots"):
                 done = split_all(book, out, due=deadline, raw=raw)
-            skipped = [d for d in names if d not in {x.dept for x in done}]
+            idle = [d for d in targets if d not in {x.dept for x in done}]
     for d in done:
         console.print(f"[green]已生成[/] {safe(d.output)}：{safe(d.dept)}可填写 {d.cells} 个单元格"
                       f"（{safe('、'.join(d.tables) or '无')}），其余已锁定")
-    unnamed = [d for d in skipped if not file_safe(d)]
-    if unnamed:
-        console.print(f"[yellow]未生成副本[/]：{safe('、'.join(unnamed))}（部门名称含文件名不能用的字符 \\/:*?\"<>|；"
+    for name, why in unnamed.items():
+        console.print(f"[yellow]未生成副本[/]：{safe(name if len(name) <= 20 else name[:20] + '……')}（{safe(why)}；"
                       "请在“数据字典”中改名后再分发）")
-    if len(unnamed) < len(skipped):
-        idle = [d for d in skipped if file_safe(d)]
+    if idle:
         console.print(f"未生成副本：{safe('、'.join(idle))}（现有各表中没有需要他们填写的单元格；"
                       "给他们分配任务或指标后再分发）")
+    if dept is None and not done:
+        console.print("[yellow]没有生成任何副本[/]：没有哪个部门有要填写的单元格")
     console.print("主工作簿未改动。把副本发给各部门，收回后运行：xlpromo merge 主表.xlsx 副本… -o 合并后.xlsx")
 
 
@@ -111,10 +110,8 @@ def merge(
     if out is None:
         raise fail("请用 -o 给出合并结果文件（主工作簿本身不会被修改）")
     kind = book.suffix.lower() if book.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
-    check_output(out, force, (kind,))
-    if any(out.resolve() == p.resolve() for p in [book, *(copies or [])]):
-        raise fail("输出文件不能与输入文件相同")
-    with guarded(book, out, "。未写出任何文件。"), console.status("正在合并…", spinner="dots"):
+    check_output(out, force, (kind,), inputs=[book, *(copies or [])])
+    with guarded(book, out, "。未写出任何文件。", doing="合并"), console.status("正在合并…", spinner="dots"):
         result = merge_books(book, copies or [], out)
     if result.conflicts:
         t = folded_table(f"{CONFLICTS_SHEET}（{len(result.conflicts)}）",

@@ -215,8 +215,11 @@ def parse_state(rows: list[list[Any]], *, snapshot: bool = True) -> State:
             elif kind == "columns":
                 table = sub
                 st.snapshot[sub] = TableSnapshot(columns=list(json.loads(str(value))))
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ValueError(f"{STATE_SHEET} 的记录“{kind} {sub}”已损坏（{exc}）") from None
+        except json.JSONDecodeError:
+            shown = kind if len(kind) <= 40 else kind[:40] + "…"
+            raise ValueError(f"{STATE_SHEET} 的记录“{shown}”不完整或被改动过") from None
+        except (ValueError, TypeError, KeyError):
+            raise ValueError(f"{STATE_SHEET} 的记录“{kind} {sub}”已损坏（“{value}”不是它应有的值）") from None
     if not st.campaign_id:
         raise ValueError(f"{STATE_SHEET} 中没有活动ID")
     return st

@@ -12,7 +12,7 @@ arranged by OOXML part without touching them. One module per part or job:
 - ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges); ``atomic``.
 """
 
-from xlpromo.ooxml.atomic import atomic_path
+from xlpromo.ooxml.atomic import atomic_path, staged_folder
 from xlpromo.ooxml.cells import CachedValue, Formatted, Formula, Keep, Value
 from xlpromo.ooxml.editor import PROTECTION, BookPatch
 from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
@@ -41,5 +41,6 @@ __all__ = [
     "rels_part",
     "resolve",
     "row_blocks",
+    "staged_folder",
     "text_lines",
 ]

@@ -145,6 +145,10 @@ class XlsxPackage:
                 name = self._name(resolve("", rel.get("Target", "")))
                 if name is not None:
                     return name
+        mime = self._name("mimetype")  # an .ods names its kind in its first member
+        if mime is not None and b"opendocument" in self._bytes(mime):
+            raise NotAWorkbook(self._source, "这是 OpenDocument 表格（.ods），重算、分发与合并需要 .xlsx："
+                                             "请在 LibreOffice 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再运行")
         raise NotAWorkbook(self._source, "缺少工作簿部件（_rels/.rels 中没有 officeDocument 关系）")
 
     def _styles_part(self) -> str:

@@ -18,7 +18,7 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -33,11 +33,11 @@ from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Column, Sheet, Table
 from xlpromo.model.state import STATE_SHEET, BookRows, State, book_rows, max_ids, snapshot_of
 from xlpromo.model.values import is_blank
-from xlpromo.ooxml import BookPatch, text_lines
+from xlpromo.ooxml import BookPatch, staged_folder, text_lines
 from xlpromo.roundtrip.state import Refusal, SideSheets, copy_mark, marked_dept, state_of
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
-           "file_safe", "owners", "split_all", "split_book", "split_needed"]
+           "file_safe", "name_problem", "owners", "plan_copies", "split_all", "split_book", "split_needed"]
 
 #: The department that keeps the master, splits it and merges the copies (domain.md: 运营部 coordinates).
 MASTER_OWNER = "运营部"
@@ -65,9 +65,22 @@ def file_safe(dept: str) -> bool:
     return re.fullmatch(r"[^\\/:*?\"<>|]+", dept) is not None
 
 
+#: The longest file name, in bytes of UTF-8, that Linux and macOS take (Windows: 255 UTF-16 units, which is more).
+NAME_BYTES = 255
+
+
 def copy_name(master: Path, dept: str) -> str:
     """File name of a department copy: ``618活动-仓储部.xlsx`` (also from ``618活动.合并.xlsx``)."""
     return f"{campaign_stem(master.stem)}-{dept}{master.suffix or '.xlsx'}"
+
+
+def name_problem(master: Path, dept: str) -> str | None:
+    """Why ``dept``'s copy cannot have a file name of its own, in Chinese; None when it can."""
+    if not file_safe(dept):
+        return "部门名称含文件名不能用的字符 \\/:*?\"<>|"
+    if len(copy_name(master, dept).encode("utf-8")) > NAME_BYTES:
+        return f"部门名称太长，副本的文件名会超过 {NAME_BYTES} 字节"
+    return None
 
 
 def departments(raw: RawBook) -> list[str]:
@@ -201,18 +214,45 @@ def split_needed(master: str | os.PathLike[str], dept: str, out: str | os.PathLi
     return _split(_Master.read(Path(master)), dept, Path(out), due, skip_empty=True)
 
 
+def plan_copies(master: str | os.PathLike[str], raw: RawBook, folder: str | os.PathLike[str]
+                ) -> tuple[dict[str, Path], dict[str, str]]:
+    """Where ``split_all`` would write each department's copy, and the departments whose name cannot be a file
+    name (with why). NotSplittable, before anything is written, for an empty 部门 list or a copy that would
+    land on the master itself (a master ``demo-合并.xlsx`` and a department 合并)."""
+    master, folder = Path(master), Path(folder)
+    depts = departments(raw)
+    if not depts:
+        raise NotSplittable(master, "“数据字典”的部门列表是空的：请先填写各部门，再分发副本")
+    targets: dict[str, Path] = {}
+    problems: dict[str, str] = {}
+    for dept in depts:
+        problem = name_problem(master, dept)
+        if problem is not None:
+            problems[dept] = problem
+            continue
+        target = folder / copy_name(master, dept)
+        if target.resolve() == master.resolve() or (target.exists() and os.path.samefile(target, master)):
+            raise NotSplittable(master, f"部门“{dept}”的副本 {target.name} 会写在主工作簿本身上：请用 -o 指定"
+                                        "另一个文件夹，或把主工作簿改名")
+        targets[dept] = target
+    return targets, problems
+
+
 def split_all(master: str | os.PathLike[str], folder: str | os.PathLike[str], *,
               due: dt.date | None = None, raw: RawBook | None = None) -> list[Split]:
     """One copy per department of the 数据字典 list that has something to fill, in ``folder``; ``raw``: the
-    master's tables when the caller has read them already (the CLI, to name the departments), so it is read once."""
+    master's tables when the caller has read them already (the CLI, to name the departments), so it is read once.
+
+    All or nothing: the copies are written in a hidden folder inside ``folder`` and moved in together at the end;
+    a failure or an interruption leaves ``folder`` as it was."""
     book = _Master.read(Path(master), raw)
+    targets, _ = plan_copies(book.path, book.raw, folder)
     out = []
-    for dept in departments(book.raw):
-        if not file_safe(dept):
-            continue  # not usable in a file name
-        done = _split(book, dept, Path(folder) / copy_name(book.path, dept), due, skip_empty=True)
-        if done is not None:
-            out.append(done)
+    with staged_folder(folder) as stage:
+        for dept, target in targets.items():
+            done = _split(book, dept, stage / target.name, due, skip_empty=True)
+            if done is not None:
+                out.append(replace(done, output=target))
     return out
 
 
@@ -277,6 +317,8 @@ def _split(master: _Master, dept: str, out: Path, due: dt.date | None, skip_empt
     to fill."""
     raw, state, rows = master.raw, master.state, master.rows
     depts = departments(raw)
+    if not depts:
+        raise NotSplittable(master.path, "“数据字典”的部门列表是空的：请先填写各部门，再分发副本")
     if dept not in depts:
         raise NotSplittable(master.path, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
     pkg = BookPatch.open(master.path)

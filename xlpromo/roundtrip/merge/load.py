@@ -81,7 +81,8 @@ def _no_copy(path: Path) -> NotMergeable:
 
 
 #: A copy is refused when its state is damaged, it has none (not made by split) or it is a master.
-_COPY = Refusal(damaged=lambda p, why: NotMergeable(p, f"无法合并：{why}", sheet=STATE_SHEET),
+_COPY = Refusal(damaged=lambda p, why: NotMergeable(p, f"无法合并这份副本：{why}。请该部门重新发来副本，"
+                                                     "或对主工作簿重新运行 split 分发", sheet=STATE_SHEET),
                 wrong_role=lambda p, _: NotACopy(p), missing=_no_copy)
 
 

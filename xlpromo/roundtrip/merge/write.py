@@ -62,7 +62,8 @@ def write(master: Master, out: Path, plan: Plan, state: State, result: MergeResu
     pkg.put_hidden_sheet(STATE_SHEET, state.rows())
     put_conflicts(pkg, result.conflicts)
     put_changes(pkg, master.sheets, result, now, depts)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".merge.xlsx", dir=out.parent)
+    out.parent.mkdir(parents=True, exist_ok=True)  # as recalc, report and split do
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".merge.xlsx", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
