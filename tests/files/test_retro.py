@@ -126,7 +126,7 @@ def test_cli_report_writes_each_format_and_leaves_input_alone(demo_path: Path, t
 def test_cli_report_refuses_bad_output(demo_path: Path, tmp_path: Path) -> None:
     assert CliRunner().invoke(app, ["report", str(demo_path), "-o", str(tmp_path / "x.pdf")]).exit_code == 2
     same = CliRunner().invoke(app, ["report", str(demo_path), "-o", str(demo_path), "--force"])
-    assert same.exit_code == 2 and "相同" in same.output
+    assert same.exit_code == 2 and "就是输入文件：xlpromo 从不写在输入文件上" in same.output
 
 
 def test_write_report_rejects_unknown_suffix(demo_path: Path, tmp_path: Path) -> None:

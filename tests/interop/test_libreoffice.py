@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -20,6 +21,7 @@ from xlpromo.files.builder import build_workbook, default_frames
 from xlpromo.files.check import check
 from xlpromo.files.demo import AS_OF
 from xlpromo.files.reader import package_parts
+from xlpromo.model.formulas import render_a1
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.recalc import recalc as xlpromo_recalc
 
@@ -206,7 +208,7 @@ def test_review_retrospective_golden(tmp_path: Path, recalc: Recalc) -> None:
     """Seed 002 template 4: GMV 300→330 (110%), 新客 10万→12万 (120%), ROI 1:3→1:3.2."""
     values = read_values(recalc(build_workbook(tmp_path / "r.xlsx", seed_retro_frames())))["复盘报告"]
     rows = {r[0]: r for r in values[6:11]}
-    assert values[2][1] == "2024.06.01-2024.06.18"
+    assert values[2][1] == "2024-06-01 至 2024-06-18"
     assert rows["GMV"][5] == pytest.approx(1.10) and rows["GMV"][6] == "达标"
     assert rows["新客数"][5] == pytest.approx(1.20)
     assert rows["ROI"][5] == pytest.approx(3.2 / 3)
@@ -369,5 +371,33 @@ def test_recalc_refreshes_the_review_heading_from_the_targets(demo_path: Path, t
     pkg.save(tmp_path / "moved.xlsx")
     out = xlpromo_recalc(tmp_path / "moved.xlsx", tmp_path / "recalc.xlsx").output
     ours = [row[:2] for row in read_values(out)["复盘报告"][1:3]]
-    assert ours == [["活动名称", "2024年618大促（延长）"], ["复盘周期", "2024.05.25-2024.06.27"]]
+    assert ours == [["活动名称", "2024年618大促（延长）"], ["复盘周期", "2024-05-25 至 2024-06-27"]]
     assert [row[:2] for row in read_values(recalc(out))["复盘报告"][1:3]] == ours
+
+
+def test_dod_is_red_only_when_it_shows_an_unfavourable_change(tmp_path: Path, recalc: Recalc) -> None:
+    """环比变化 shows 0.0%: a change that rounds to -0.0% (or +0.0% for lower-is-better) is not red; LibreOffice
+    evaluates the highlight's own condition, written beside each row."""
+    frames = default_frames()
+    frames["daily"] = _daily([
+        (D(2024, 6, 1), "GMV", "天猫", 100, 100, "", ""),
+        (D(2024, 6, 1), "GMV", "京东", 100, 100, "", ""),
+        (D(2024, 6, 1), "客服响应时长", "", 30, 30, "", ""),
+        (D(2024, 6, 1), "客服响应时长", "抖音", 30, 30, "", ""),
+        (D(2024, 6, 2), "GMV", "天猫", 100, 99.96, "", ""),  # -0.04%: shows -0.0%
+        (D(2024, 6, 2), "GMV", "京东", 100, 99.9, "", ""),  # -0.1%
+        (D(2024, 6, 2), "客服响应时长", "", 30, 30.01, "", ""),  # +0.03%: shows +0.0%
+        (D(2024, 6, 2), "客服响应时长", "抖音", 30, 30.1, "", ""),  # +0.3%
+    ])
+    book = build_workbook(tmp_path / "dod.xlsx", frames)
+    daily = SCHEMA.table("daily")
+    (red,) = [h for h in daily.highlights if h.meaning == "环比朝不利方向变化"]
+    wb = openpyxl.load_workbook(book)
+    ws = wb["每日监控"]
+    for r in range(4, 12):
+        ws[f"Z{r}"] = "=" + render_a1(red.when, daily, r - 1)
+    wb.save(book)
+    rows = read_values(recalc(book))["每日监控"][3:11]
+    assert [round(r[8], 4) for r in rows[4:]] == [-0.0004, -0.001, 0.0003, 0.0033]
+    # a first day has no 环比: the condition is an error there (ROUND of ""), which colours nothing either
+    assert [r[25] is True for r in rows] == [False] * 4 + [False, True, False, True]

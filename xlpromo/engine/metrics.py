@@ -467,7 +467,7 @@ def as_stored(frames: Frames, book: RawBook) -> dict[str, pd.DataFrame] | None:
 
 
 def review_header(targets: pd.DataFrame) -> tuple[Any, str] | None:
-    """Twin of 复盘报告's 活动名称 and 复盘周期 formulas (``2024.05.25-2024.06.21``) from 活动目标 as stored;
+    """Twin of 复盘报告's 活动名称 and 复盘周期 formulas (``2024-05-25 至 2024-06-21``) from 活动目标 as stored;
     None when a date is text (the formula's TEXT() of text is not ours to guess)."""
     if not len(targets):
         return "", ""
@@ -481,7 +481,7 @@ def review_header(targets: pd.DataFrame) -> tuple[Any, str] | None:
         return name, ""
     if not all(isinstance(d, (dt.date, pd.Timestamp)) for d in (start, end)):
         return None
-    return name, f"{pd.Timestamp(start):%Y.%m.%d}-{pd.Timestamp(end):%Y.%m.%d}"
+    return name, f"{pd.Timestamp(start):%Y-%m-%d} 至 {pd.Timestamp(end):%Y-%m-%d}"
 
 
 def formula_frames(frames: Frames, book: RawBook) -> dict[str, pd.DataFrame]:

@@ -250,7 +250,7 @@ class _Writer:
         ws.write_string(2, 0, "复盘周期", label)
         ws.write_formula(
             REVIEW_HEAD_CELLS[1], f'=IF(OR({ref("warmup_start")}="",{ref("return_end")}=""),"",'
-                  f'TEXT({ref("warmup_start")},"yyyy.mm.dd")&"-"&TEXT({ref("return_end")},"yyyy.mm.dd"))',
+                  f'TEXT({ref("warmup_start")},"{DATE_FMT}")&" 至 "&TEXT({ref("return_end")},"{DATE_FMT}"))',
             self.fmt(), period)
 
     def write_table(self, ws: Worksheet, table: Table, multi: bool) -> None:

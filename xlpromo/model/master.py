@@ -296,8 +296,8 @@ DAILY = Table(
     highlights=(
         *_FLAGS,
         *_rate_highlights("rate", ("rate", "status")),
-        Highlight(when=f'AND(ISNUMBER({{dod}}),OR(AND({{direction}}="{HIGHER}",{{dod}}<0),'
-                       f'AND({{direction}}="{LOWER}",{{dod}}>0)))',
+        Highlight(when=f'AND(ISNUMBER({{dod}}),OR(AND({{direction}}="{HIGHER}",ROUND({{dod}},3)<0),'
+                       f'AND({{direction}}="{LOWER}",ROUND({{dod}},3)>0)))',  # as shown (0.0%): never a red -0.0%
                   style=Style.RED_TEXT, columns=("dod",), meaning="环比朝不利方向变化"),
     ),
 )
