@@ -151,7 +151,12 @@ def daily(run: Run, raw: RawTable, d: pd.DataFrame) -> None:
         pct = units[row] == "%"
         a, t = (share(x) if pct else shown(x) for x in (actual[row], target[row]))
         run.add(raw, F.ScaleMismatch, as_row(row), "actual", actual[row], actual=a, target=t,
-                times=f"{ratio[row]:.0f} 倍" if ratio[row] >= 1 else f"1/{inverse[row]:.0f}")
+                times=f"{_whole(ratio[row])} 倍" if ratio[row] >= 1 else f"1/{_whole(inverse[row])}")
+
+
+def _whole(x: float) -> str:
+    """A ratio as a whole number (``160``); in powers of ten when it has more digits than anyone reads (5.6e+304)."""
+    return f"{x:.0f}" if x < 1e15 else f"{x:.2g}"
 
 def _stale_as_of(run: Run, d: pd.DataFrame) -> None:
     """One warning at 统计日期 when 每日监控 has results dated after it: "today" is stale (剩余天数, 逾期, report)."""

@@ -93,6 +93,13 @@ class NotANumber(Check):
     code, title, template = "type-number", "不是数字", "{reason}"
 
 
+class NotFinite(Check):
+    """A number cell holding no finite number: ``<v>1e309</v>``, ``INF`` or ``NaN`` stored, or text such as
+    ``1e309`` typed; never computed with, never written out as a number."""
+
+    code, title, template = "not-finite", "不是有限的数字", "{reason}"
+
+
 class NotADate(Check):
     code, title, template = "type-date", "不是日期", "{reason}"
 
@@ -244,5 +251,5 @@ CHECKS: tuple[type[Check], ...] = (
     Required, NotANumber, NotADate, UnitMismatch, ErrorValue, NotInList, OutOfRange, DuplicateKey, DateOrder,
     OutsideCampaign, MultipleOwners, TargetMismatch, SuspiciousUnit, TextTooLong, FormulaLikeText, TextNumber,
     TextDate, StraySpace, MissingThreshold, EmptyList, FormulaOverwritten, ExtraColumn, DuplicateColumn, MergedCells,
-    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum, ScaleMismatch, StaleAsOf,
+    UnwatchedMetric, FarFromCampaign, ThresholdOrder, BudgetSum, ScaleMismatch, StaleAsOf, NotFinite,
 )

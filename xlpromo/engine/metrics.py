@@ -33,12 +33,14 @@ __all__ = [
     "achievement",
     "as_of_date",
     "as_stored",
+    "average",
     "campaign_phase",
     "compute",
     "computed_order",
     "criterion_text",
     "day_on_day",
     "elapsed_share",
+    "finite",
     "formula_frames",
     "head_values",
     "numeric",
@@ -46,6 +48,7 @@ __all__ = [
     "safety_stock",
     "sorted_rows",
     "status",
+    "total",
 ]
 
 Frames = Mapping[str, pd.DataFrame]
@@ -68,6 +71,24 @@ def numeric(values: Any) -> pd.Series:
 _NUMBER_TYPES = [int, float, np.int64, np.int32, np.float64, np.float32]
 
 
+def finite(x: float) -> float:
+    """``x`` when it is a finite number, else NaN: a result beyond the largest float (1e308 + 1e308) is no number
+    a cell can hold (Excel shows #NUM!), so a computed cell shows none."""
+    return x if math.isfinite(x) else math.nan
+
+
+def total(values: pd.Series) -> float:
+    """The sum of the numbers of ``values`` (NaN skipped; 0 for none); NaN when it overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the NaN returned
+        return finite(float(values.sum()))
+
+
+def average(values: pd.Series) -> float:
+    """The mean of the numbers of ``values`` (NaN skipped; NaN for none), as their :func:`total` over their count."""
+    count = int(values.notna().sum())
+    return total(values) / count if count else math.nan
+
+
 def achievement(actual: Any, target: Any, direction: Any) -> pd.Series:
     """达成率: actual/target, or target/actual when lower is better; NaN when undefined."""
     a, t = numeric(actual), numeric(target)
@@ -86,7 +107,9 @@ def status(rate: pd.Series, target: Any, actual: Any, direction: Any,
     a, t = numeric(actual), numeric(target)
     d = pd.Series(direction, index=rate.index).astype(object)
     has = rate.notna()
-    rate = rate.round(RATE_DIGITS)  # as ROUND(rate, 9) in the formula: 104.5/110 is 95%
+    with np.errstate(over="ignore", invalid="ignore"):  # a rate near the float limit overflows when scaled by 1e9
+        rounded = rate.round(RATE_DIGITS)  # as ROUND(rate, 9) in the formula: 104.5/110 is 95%
+    rate = rounded.where(np.isfinite(rounded), rate)  # such a rate has no digits to round: it stays as it is
     # nested IF order: the pass line first, then the warning line
     labels = np.select([~has, rate >= pass_line, rate >= warn_line], ["", ok, warn], default=fail)
     out = pd.Series(labels, index=rate.index, dtype=object)
@@ -254,7 +277,7 @@ def pace(actual_to_date: float, target: float, elapsed: float) -> float:
     """进度比 = (actual to date ÷ target) ÷ share of time elapsed; ≥ 1 is on track, NaN when undefined."""
     if not target or not elapsed or math.isnan(elapsed) or math.isnan(target) or math.isnan(actual_to_date):
         return math.nan
-    return actual_to_date / target / elapsed
+    return finite(actual_to_date / target / elapsed)
 
 
 def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
@@ -289,7 +312,7 @@ def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
         if not len(values):
             out.append(np.nan)
         else:
-            out.append(float(values.sum()) if how == AGG_SUM else float(values.sum() / len(values)))
+            out.append(total(values) if how == AGG_SUM else average(values))
     return pd.Series(out, index=df.index, dtype=float)
 
 

@@ -15,10 +15,13 @@ import pandas as pd
 from xlpromo.engine.metrics import (
     achievement,
     as_of_date,
+    average,
     campaign_phase,
     elapsed_share,
+    finite,
     numeric,
     pace,
+    total,
     total_rows,
 )
 from xlpromo.model.defaults import AGG_SUM, STATUS_LABELS, TASK_DONE_STATES
@@ -47,10 +50,10 @@ def metric_summary(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         name, unit, direction, agg = info[str(key)]
         t, a = numeric(group["target"]), numeric(group["actual"])
         both = t.notna() & a.notna()
-        if agg == AGG_SUM:
-            target, actual = float(t[both].sum()), float(a[both].sum())
+        if agg == AGG_SUM:  # a total beyond the largest float (two 1e308) is NaN: shown blank, never as inf
+            target, actual = total(t[both]), total(a[both])
         else:
-            target, actual = float(t[both].mean()), float(a[both].mean())
+            target, actual = average(t[both]), average(a[both])
         rate = float(achievement([actual], [target], [direction]).iloc[0]) if both.any() else math.nan
         rates = numeric(group["rate"])
         worst = rates.idxmin() if rates.notna().any() else None
@@ -97,8 +100,8 @@ def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
     daily = daily[total_rows(daily)] if len(daily) else daily
     gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
     dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and pd.Timestamp(d).date() <= as_of).astype(bool)
-    to_date = float(numeric(gmv.loc[dates, "actual"]).sum())
-    progress = to_date / gmv_target
+    to_date = total(numeric(gmv.loc[dates, "actual"]))
+    progress = finite(to_date / gmv_target)
     return Pacing(as_of, elapsed, to_date, float(gmv_target), progress, pace(to_date, float(gmv_target), elapsed),
                   campaign_phase(as_of, *(t[k] for k in keys)))
 

@@ -7,6 +7,7 @@ cross-table rules live in :mod:`xlpromo.engine.crosscheck`. Nothing stops at the
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from xlpromo.model.parse import (
     entered,
     in_years,
     normalize_text,
+    not_finite,
     parse_date,
     parse_number,
     parse_text,
@@ -36,7 +38,7 @@ from xlpromo.model.parse import (
 )
 from xlpromo.model.schema import ColType, Column
 from xlpromo.model.series import map_unique
-from xlpromo.model.values import CellError, is_blank
+from xlpromo.model.values import BadNumber, CellError, is_blank
 
 __all__ = ["MAX_TEXT", "PLACEHOLDERS", "Validated", "validate"]
 
@@ -72,7 +74,7 @@ _SPACE_SENSITIVE = _space_sensitive()
 #: A column whose cells hold formulas fed from another table (sheets.review_rows): 目标回顾·目标值 shows 活动目标's
 #: values, so a type problem there is reported at 活动目标, not again here.
 _FED = ("review", "target")
-_TYPE_CHECKS = frozenset({F.NotANumber, F.NotADate, F.UnitMismatch, F.TextNumber, F.TextDate})
+_TYPE_CHECKS = frozenset({F.NotANumber, F.NotFinite, F.NotADate, F.UnitMismatch, F.TextNumber, F.TextDate})
 _TARGET_OF = {c.metric: c.key for c in SCHEMA.table("targets").columns if c.metric}  # metric → 活动目标 column
 
 
@@ -130,6 +132,11 @@ class _Run:
                         self.add(raw, F.ErrorValue, as_row(row), col.key, str(v))
                     bad.add((as_row(row), col.key))
                 s = s.where(~errors, None)
+                stored = s.map(lambda v: isinstance(v, BadNumber)).astype(bool)  # 1e309, INF, NaN in any column
+                for row, v in s[stored].items():
+                    self.add(raw, F.NotFinite, as_row(row), col.key, str(v), reason=str(not_finite(v)))
+                    bad.add((as_row(row), col.key))
+                s = s.where(~stored, None)
             if col.type == ColType.DATE:
                 out[col.key] = self.parse_dates(raw, col, s, bad)
             elif col.type in (ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN):
@@ -206,7 +213,9 @@ class _Run:
     def parse_numbers(self, raw: RawTable, col: Column, s: pd.Series, bad: set[tuple[int, str]]) -> pd.Series:
         result = pd.Series(np.nan, index=s.index, dtype=object if raw.table.key == "thresholds" else float)
         unit = self.unit_of(raw, col)
-        fast = pd.Series([type(v) in _PLAIN_NUMBERS for v in s.tolist()], index=s.index, dtype=bool)
+        # a float inf or NaN (1e309 stored) is parsed, and reported, with the rest
+        fast = pd.Series([type(v) in _PLAIN_NUMBERS and math.isfinite(v) for v in s.tolist()], index=s.index,
+                         dtype=bool)
         if raw.table.key == "thresholds":  # a number in the 日期 row is an Excel serial: parse it as a date
             fast &= ~pd.Series([unit(as_row(r)) == "日期" for r in s.index], index=s.index, dtype=bool)
         numbers = s[fast].astype(float)
@@ -223,7 +232,8 @@ class _Run:
                     kind = F.TextDate if u == "日期" else F.TextNumber
                     self.add(raw, kind, as_row(row), col.key, v, parsed=shown(parsed[as_row(row)]))
             except ParseError as exc:
-                check = F.NotADate if u == "日期" else F.UnitMismatch if exc.code == "unit-mismatch" else F.NotANumber
+                check = (F.NotADate if u == "日期" else F.UnitMismatch if exc.code == "unit-mismatch"
+                         else F.NotFinite if exc.code == "not-finite" else F.NotANumber)
                 reason = str(exc) if u == "日期" else self.time_reason(raw, col, as_row(row), v, u) or str(exc)
                 self.add(raw, check, as_row(row), col.key, entered(v) if u == "日期" else v, reason=reason)
                 bad.add((as_row(row), col.key))
@@ -238,9 +248,10 @@ class _Run:
                      bad: set[tuple[int, str]], unit: Callable[[int], str | None]) -> None:
         """Numbers of a ratio cell (ROI) that are a typed 1:3 which Excel kept as the time 01:03 (0.04375 in a cell
         formatted 0.00): an error each, left blank."""
-        centis = numbers * 8_640_000
-        maybe = (numbers > 0) & (numbers < 1) & (numbers.round(4) != numbers) & ((centis - centis.round()).abs() < 1e-6)
-        for row, x in numbers[maybe].items():
+        small = numbers[(numbers > 0) & (numbers < 1)]  # only these can be a time; 1e308 would overflow below
+        centis = small * 8_640_000
+        maybe = (small.round(4) != small) & ((centis - centis.round()).abs() < 1e-6)
+        for row, x in small[maybe].items():
             reason = self.time_reason(raw, col, as_row(row), x, unit(as_row(row)))
             if reason is not None:
                 self.add(raw, F.NotANumber, as_row(row), col.key, x, reason=reason)

@@ -8,6 +8,8 @@ of computed columns are not read: the engine recomputes them.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import zipfile
 import zlib
@@ -28,10 +30,10 @@ from xlpromo.model.book import RawBook, RawTable, TableRef
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import normalize_header
 from xlpromo.model.schema import Table, WorkbookSchema
-from xlpromo.model.values import CellError, is_blank
+from xlpromo.model.values import BadNumber, CellError, is_blank
 from xlpromo.ooxml import relationships, rels_part, resolve, row_blocks
 
-__all__ = ["SheetParts", "open_calamine", "package_parts", "read_rows", "read_workbook"]
+__all__ = ["SheetParts", "open_calamine", "package_parts", "read_rows", "read_workbook", "stored_texts"]
 
 _SCAN_ROWS = 30  # rows searched for a header when the file has no Excel table object
 
@@ -177,10 +179,64 @@ def _locate(table: Table, rows: list[list[Any]], known: tuple[int, int, int, int
     return best
 
 
+#: The stored texts of number cells (0-based row, col) that hold no finite number, by their cells; those it does
+#: not know are shown as Python prints the float (inf, nan).
+StoredTexts = Callable[[Collection[tuple[int, int]]], Mapping[tuple[int, int], str]]
+
+
+def _bad_numbers(data: pd.DataFrame, columns: Mapping[str, int], stored: StoredTexts | None) -> set[int]:
+    """Replace every float inf or NaN of ``data`` (key → 0-based sheet column) by a :class:`BadNumber` of the text
+    its cell stores (``1e309``, ``INF``, ``NaN``), in place; the 0-based rows where there was one."""
+    found: dict[tuple[int, int], tuple[int, str, float]] = {}
+    for key, c in columns.items():
+        values = data[key].to_numpy(dtype=object)
+        odd = (values != values) | (values == math.inf) | (values == -math.inf)  # NaN is the one value ≠ itself
+        if odd.any():
+            for row, v in data[key][odd].items():
+                if isinstance(v, (float, np.floating)):
+                    found[(int(row) - 1, c)] = (int(row), key, float(v))
+    if not found:
+        return set()
+    texts = stored(list(found)) if stored is not None else {}
+    for cell, (row, key, v) in found.items():
+        data.at[row, key] = BadNumber(texts.get(cell) or repr(v))
+    return {r for r, _ in found}
+
+
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>'
+                         rb'(?:<(?:\w+:)?f[^>]*/>|<(?:\w+:)?f[^>]*>[^<]*</(?:\w+:)?f>)?'
+                         rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+
+
+def stored_texts(path: Path, sheet: str, cells: Collection[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The ``<v>`` text of each cell (0-based row, col) of ``sheet`` in the package at ``path``, as stored: what
+    calamine reads as inf or NaN was written ``1e309``, ``INF`` or ``NaN``. Empty when the package cannot say."""
+    wanted = {f"{col_name(c)}{r + 1}".encode(): (r, c) for r, c in cells}
+    out: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            targets = _rels(z, "xl/workbook.xml")
+            rid = next((s.get(f"{{{_NS['r']}}}id", "") for s in book.iterfind("m:sheets/m:sheet", _NS)
+                        if s.get("name") == sheet), None)
+            if rid is None or not targets.get(rid):
+                return out
+            for xml in _cell_blocks(z, targets[rid]):
+                for m in _VALUE_CELL.finditer(xml):
+                    at = wanted.get(m.group(1))
+                    if at is not None:
+                        out[at] = m.group(2).decode("utf-8", "replace").strip()
+                if len(out) == len(wanted):
+                    break
+    except (KeyError, zipfile.BadZipFile, zlib.error, ElementTree.ParseError, EOFError, ValueError):
+        return out
+    return out
+
+
 def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
                 known: tuple[int, int, int, int] | None, errors: dict[tuple[int, int], str],
                 merged: list[tuple[tuple[int, int], tuple[int, int]]], stop: int,
-                totals: frozenset[int] = frozenset()) -> RawTable:
+                totals: frozenset[int] = frozenset(), stored: StoredTexts | None = None) -> RawTable:
     hr, c0, c1 = _locate(table, rows, known)
     if hr < 0:
         raise MissingHeader(path, f"工作表“{sheet}”中找不到“{table.title}”的表头（应有：{'、'.join(table.headers)}）",
@@ -211,11 +267,13 @@ def _read_table(path: Path, sheet: str, table: Table, rows: list[list[Any]],
     idx = [columns[k] for k in keys]
     end = min(last, len(rows) - 1)
     block = pd.DataFrame(rows[hr + 1:end + 1], dtype=object) if end > hr else pd.DataFrame(dtype=object)
+    width = block.shape[1]  # the columns the rows have: reindex adds NaN beyond them, which no cell holds
     block = block.reindex(columns=range(max(idx) + 1 if idx else 0))
     data = block[idx].copy() if len(block) else pd.DataFrame(columns=idx, dtype=object)
     data.columns = pd.Index(keys)
     data.index = pd.RangeIndex(hr + 2, hr + 2 + len(data), name="row")  # Excel row numbers
     error_rows = {r for r, c in errors if c in idx and hr < r <= end}
+    error_rows |= _bad_numbers(data, {k: c for k, c in zip(keys, idx, strict=True) if c < width}, stored)
     for r, c in errors:
         if hr < r <= end and c in idx:
             data.at[r + 1, keys[idx.index(c)]] = CellError(errors[(r, c)])
@@ -274,7 +332,7 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
         for t in s.tables:
             known = parts.tables.get(t.name)  # header row included: r0 is the header
             tables[t.key] = _read_table(path, name, t, rows, known, parts.errors, merged, stop,
-                                        frozenset(parts.totals))
+                                        frozenset(parts.totals), functools.partial(stored_texts, path, name))
     return RawBook(path=path, tables=tables, sheet_names=list(wb.sheet_names))
 
 

@@ -47,8 +47,9 @@ class Figure(str):
 
 
 def _fmt(v: Any, unit: str = "") -> str:
-    """A value as printed: numbers and dates as :class:`Figure` (percent when ``unit`` is %), blank for NaN."""
-    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+    """A value as printed: numbers and dates as :class:`Figure` (percent when ``unit`` is %), blank for NaN (and
+    for inf, which no cell can hold); a number of 16 digits or more in powers of ten (1.000E+308)."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
         return ""
     if isinstance(v, (dt.date, pd.Timestamp)):
         when = pd.Timestamp(v)
@@ -57,6 +58,8 @@ def _fmt(v: Any, unit: str = "") -> str:
     if isinstance(v, float):
         if unit == "%":
             return _pct(v)
+        if abs(v) >= 1e15:
+            return Figure(f"{v:.3E}", v, "0.000E+00")
         if abs(v) >= 1e6:
             return Figure(f"{v:,.0f}", v, "#,##0")
         text = f"{v:,.2f}".rstrip("0").rstrip(".")
@@ -69,7 +72,10 @@ def _fmt(v: Any, unit: str = "") -> str:
 
 def _pct(v: Any) -> str:
     """A rate as printed, e.g. 96.7%; blank for NaN."""
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else Figure(f"{float(v):.1%}", float(v), "0.0%")
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return ""
+    return Figure(f"{float(v):.1%}", float(v), "0.0%") if abs(float(v)) < 1e13 else Figure(f"{float(v):.3E}",
+                                                                                            float(v), "0.000E+00")
 
 
 def _headers(table: str, *keys: str) -> list[str]:
@@ -87,10 +93,13 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
     end = targets["return_end"].iloc[0] if len(targets) else None
     lines = [f"复盘周期：{_fmt(start)} 至 {_fmt(end)}" if start is not None and end is not None else "复盘周期：未填写"]
     p = pacing(f)
-    if p is not None:
+    if p is not None and math.isfinite(p.gmv_to_date) and math.isfinite(p.progress):
         lines.append(f"统计日期 {_fmt(p.as_of)}（{p.phase}）：时间进度 {p.elapsed:.0%}，"
-                     f"GMV 累计 {_fmt(p.gmv_to_date)} 万元，完成目标 {p.progress:.1%}，"
+                     f"GMV 累计 {_fmt(p.gmv_to_date)} 万元，完成目标 {_pct(p.progress)}，"
                      f"进度比 {p.pace:.2f}（≥1 为按计划推进）")
+    elif p is not None:  # a sum beyond the largest number (two 1e308): no progress to give
+        lines.append(f"统计日期 {_fmt(p.as_of)}（{p.phase}）：时间进度 {p.elapsed:.0%}，"
+                     "GMV 累计超出可计算的数值范围，无法计算完成目标与进度比：请检查每日监控的 GMV 实际值")
     s = report.stats
     lines.append(f"校验：错误 {s['errors']} 条，提示 {s['warnings']} 条；预警 {s['alerts']} 条")
     units = {str(n): str(u) for n, u in zip(f["metrics"]["name"], f["metrics"]["unit"], strict=True)}

@@ -40,7 +40,7 @@ class RawTable:
     extra: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) not in the schema
     duplicate: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) seen twice
     merged: list[str] = field(default_factory=list)  # merged ranges overlapping the data
-    has_errors: bool = False  # some input cell holds an Excel error value (CellError)
+    has_errors: bool = False  # some input cell holds an Excel error value (CellError) or no finite number (BadNumber)
     excel_table: bool = True  # False: found by its headers only (the Excel table converted to a range, renamed…)
 
     def address(self, row: int, key: str) -> str:

@@ -2,7 +2,7 @@
 
 Staff type ``５．８万``, ``≥95%``, ``1:3.2``, ``2024年6月1日`` or ``6/1`` as often as clean
 numbers and dates. Each parser returns a typed value or raises :class:`ParseError`, whose
-``code`` is an English slug (``blank``, ``not-a-number``, ``unit-mismatch``, ``not-a-date``,
+``code`` is an English slug (``blank``, ``not-a-number``, ``not-finite``, ``unit-mismatch``, ``not-a-date``,
 ``date-needs-year``, ``invalid-date``; ``date-out-of-range`` from :func:`in_years`) and whose
 str() is a Chinese message for the user. Arithmetic on typed text is decimal, so ``1.1万`` is
 exactly 11000. A cell where ``1:3`` was typed holds the time 01:03 (Excel and LibreOffice turn
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.errors import ParseError
-from xlpromo.model.values import EXCEL_EPOCH, MAX_SERIAL, excel_serial, from_serial, is_blank
+from xlpromo.model.values import EXCEL_EPOCH, MAX_SERIAL, BadNumber, excel_serial, from_serial, is_blank
 
 __all__ = [
     "FIRST_YEAR",
@@ -34,6 +34,7 @@ __all__ = [
     "in_years",
     "normalize_header",
     "normalize_text",
+    "not_finite",
     "parse_date",
     "parse_number",
     "parse_text",
@@ -195,6 +196,26 @@ def _not_a_number(value: object, why: str = "") -> ParseError:
     return ParseError("not-a-number", f"无法识别的数字：“{shown(value)}”{why}")
 
 
+FLOAT_LIMIT = "1.79769313486232E+308"  # the largest number a cell can hold, as Excel shows it
+
+
+def not_finite(value: object) -> ParseError:
+    """ParseError ``not-finite`` for a value that is no finite number: a cell storing ``1e309``, ``INF`` or ``NaN``
+    (:class:`~xlpromo.model.values.BadNumber`, a float inf or NaN, an int beyond the largest float), or text such as
+    ``1e309`` or ``-inf``."""
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, numbers.Integral):
+        text = f"{Decimal(int(value)):.6E}"
+    else:
+        text = repr(value)
+    why = "NaN 的意思是“不是数字”" if "nan" in text.casefold() else f"超出了单元格能存的最大数值 ±{FLOAT_LIMIT}"
+    if isinstance(value, str) and not isinstance(value, BadNumber):
+        return ParseError("not-finite", f"“{text}”不是有限的数字（{why}），无法计算：请填写实际的数值")
+    return ParseError("not-finite", f"单元格存的数值“{text}”不是有限的数字（{why}），无法计算，"
+                                    "Excel 等程序也可能打不开存着它的文件：请重新填写实际的数值")
+
+
 def _time(value: object, body: str, unit: str | None) -> Decimal | None:
     """'1.5小时', '2分30秒' → in the column's time unit (None: in the smallest unit written); None if not a time."""
     tokens: list[tuple[Decimal, int]] = []
@@ -281,6 +302,7 @@ def _number_text(value: str, unit: str | None) -> float:
                 out = float(-result if negative else result)
                 if math.isfinite(out):
                     return out
+                raise not_finite(value)  # 1e309, 2e308元: beyond the largest float
         except DecimalException:
             pass
     raise _not_a_number(value)
@@ -290,6 +312,8 @@ def parse_number(value: object, unit: str | None = None) -> float:
     """A number as typed in a column of ``unit`` (万元, 元, %, 人, 单, 张, 倍, 秒, 分钟, 小时, 天 or None) → float."""
     if _missing(value):
         raise ParseError("blank", "内容为空，应填数字")
+    if isinstance(value, BadNumber):
+        raise not_finite(value)
     if isinstance(value, str):
         return _number_text(value, unit)
     if _time_of(value) is not None:
@@ -299,10 +323,13 @@ def parse_number(value: object, unit: str | None = None) -> float:
     if isinstance(value, (numbers.Real, Decimal)):
         try:
             out = float(value)
-        except (OverflowError, ValueError):
+        except OverflowError:
+            raise not_finite(value) from None  # an int or Decimal beyond the largest float
+        except ValueError:
             raise _not_a_number(value) from None
         if math.isfinite(out):
             return out
+        raise not_finite(value)
     raise _not_a_number(value)
 
 

@@ -1,4 +1,4 @@
-"""Cell values in one place: Excel's date serial, the blank test and Excel's error values.
+"""Cell values in one place: Excel's date serial, the blank test, Excel's error values and stored non-numbers.
 
 Every layer meets the same three questions (is this cell empty? what serial does this date
 have? is this text an error value?) and answers them here, so a reader, a cached value and a
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-__all__ = ["EXCEL_EPOCH", "MAX_SERIAL", "CellError", "excel_serial", "from_serial", "is_blank"]
+__all__ = ["EXCEL_EPOCH", "MAX_SERIAL", "BadNumber", "CellError", "excel_serial", "from_serial", "is_blank"]
 
 #: Day 0 of Excel's serials from 1900-03-01 on (Excel counts a 1900-02-29 that never was).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -22,6 +22,14 @@ _MISSING = frozenset({"NaTType", "NAType"})  # pandas' NaT and NA, without impor
 
 class CellError(str):
     """An Excel error value (``#DIV/0!``, ``#N/A``…) found in a cell: text that is never blank."""
+
+    __slots__ = ()
+
+
+class BadNumber(str):
+    """A number cell whose stored value is no finite number (``<v>1e309</v>``, ``INF``, ``NaN``, which no
+    spreadsheet writes): the text as stored, never blank. The reader gives it instead of the float inf or NaN, so
+    no computation sees it as a number and validation reports it at its cell."""
 
     __slots__ = ()
 
