@@ -22,8 +22,23 @@ from xlpromo.errors import WorkbookError
 HELP_OPTION_TEXT = "显示帮助并退出"
 
 
+#: The type column of ``--help``, in words (Typer prints Python's: ``<path>``, ``<list[Path]>``); none for a flag.
+TYPE_WORDS = {"path": "文件", "list[Path]": "文件…", "str": "文字", "int": "整数", "bool": ""}
+
+
+def _typed(param: Any) -> Any:
+    """``param`` with its type shown in :data:`TYPE_WORDS` (unknown types as Typer shows them)."""
+    shown = param.display_type_rich
+
+    def words(ctx: Any) -> str | None:
+        text = shown(ctx)
+        return text if text is None else TYPE_WORDS.get(str(text).strip("<>"), text)
+    param.display_type_rich = words
+    return param
+
+
 class ChineseHelp:
-    """Mixin for Typer's command classes: the ``--help`` option's own text in Chinese."""
+    """Mixin for Typer's command classes: the ``--help`` option's own text, and the types, in Chinese."""
 
     def get_help_option(self, ctx: Any) -> Any:
         """Typer's help option, with its help text replaced."""
@@ -31,6 +46,10 @@ class ChineseHelp:
         if option is not None:
             option.help = HELP_OPTION_TEXT
         return option
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, each showing its type in words."""
+        return [_typed(p) for p in super().get_params(ctx)]  # type: ignore[misc]
 
 
 #: The commands in the order ``xlpromo --help`` lists them: the order of a campaign, then the add-in.

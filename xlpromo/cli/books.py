@@ -28,7 +28,7 @@ SHOWN = 200  # rows of each table `check` prints: a terminal is no place for 10,
 
 @app.command(cls=Command)
 def check(
-    book: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx")],
+    book: Annotated[Path, typer.Argument(metavar="BOOK.xlsx", help="要检查的工作簿 .xlsx")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（与程序内的报告相同）")] = False,
     limit: Annotated[int, typer.Option("--limit", help=f"每张表最多显示多少条（默认 {SHOWN}，0 为全部；"
                                                        "--json 总是全部）")] = SHOWN,
@@ -88,7 +88,7 @@ def _print_report(report: Any, limit: int = 0) -> None:
 
 @app.command(cls=Command, short_help="重算：填入计算结果，生成问题清单与预警，标出问题单元格。")
 def recalc(
-    book: Annotated[Path, typer.Argument(help="要重算的工作簿 .xlsx")],
+    book: Annotated[Path, typer.Argument(metavar="BOOK.xlsx", help="要重算的工作簿 .xlsx")],
     out: Annotated[Path | None, typer.Option("-o", "--output", help="输出的新工作簿 .xlsx")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="直接替换原文件（先在旁边保存备份）")] = False,
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
@@ -128,7 +128,7 @@ def recalc(
 
 @app.command(cls=Command)
 def report(
-    book: Annotated[Path, typer.Argument(help="已填写的工作簿 .xlsx")],
+    book: Annotated[Path, typer.Argument(metavar="BOOK.xlsx", help="已填写的工作簿 .xlsx")],
     out: Annotated[Path, typer.Option("-o", "--output", help="输出文件：.md、.html 或 .xlsx")],
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:

@@ -37,7 +37,7 @@ def _split_one(book: Path, dept: str, out: Path, deadline: dt.date | None) -> Sp
 
 @app.command(cls=Command)
 def split(
-    book: Annotated[Path, typer.Argument(help="主工作簿 .xlsx（只读，不会被修改）")],
+    book: Annotated[Path, typer.Argument(metavar="MASTER.xlsx", help="主工作簿 .xlsx（只读，不会被修改）")],
     out: Annotated[Path, typer.Option("-o", "--output", help="输出的副本文件；用 --all-depts 时为文件夹")],
     dept: Annotated[str | None, typer.Option("--dept", help="部门，如 仓储部；须是 数据字典 里的部门")] = None,
     all_depts: Annotated[bool, typer.Option("--all-depts", help="为每个有内容要填的部门各生成一份")] = False,
@@ -97,8 +97,8 @@ def split(
 
 @app.command(cls=Command, short_help="把部门副本合并回主表：冲突列入合并冲突，原值记入变更记录。")
 def merge(
-    book: Annotated[Path, typer.Argument(help="主工作簿 .xlsx（只读，不会被修改）")],
-    copies: Annotated[list[Path] | None, typer.Argument(help="收回的部门副本，可多个")] = None,
+    book: Annotated[Path, typer.Argument(metavar="MASTER.xlsx", help="主工作簿 .xlsx（只读，不会被修改）")],
+    copies: Annotated[list[Path] | None, typer.Argument(metavar="COPY.xlsx…", help="收回的部门副本，可多个")] = None,
     out: Annotated[Path | None, typer.Option("-o", "--output", help="合并结果（新文件）")] = None,
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:

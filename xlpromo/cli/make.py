@@ -61,7 +61,7 @@ def _check_phases(start: dt.date, end: dt.date, warmup_days: int, return_days: i
 
 @app.command(cls=Command)
 def new(
-    out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")],
+    out: Annotated[Path, typer.Argument(metavar="OUT.xlsx", help="输出的 .xlsx 文件")],
     campaign: Annotated[str, typer.Option(help="活动名称，如 2025年双11大促")] = "",
     start: Annotated[str | None, typer.Option(help="爆发期开始日期，如 2025-11-01")] = None,
     end: Annotated[str | None, typer.Option(help="爆发期结束日期，如 2025-11-11")] = None,
@@ -96,7 +96,7 @@ def new(
 
 @app.command(cls=Command)
 def demo(
-    out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件")] = Path("xlpromo-demo.xlsx"),
+    out: Annotated[Path, typer.Argument(metavar="OUT.xlsx", help="输出的 .xlsx 文件")] = Path("xlpromo-demo.xlsx"),
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """生成填好数据的 618 示例工作簿（28 天日报、逾期任务、复盘）。"""

@@ -50,8 +50,9 @@ def open_calamine(path: Path) -> CalamineWorkbook:
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE container: encrypted OOXML or legacy .xls
         raw = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in raw:
-            raise EncryptedWorkbook(path, "文件设置了打开密码，请在 Excel 中取消密码后另存为 .xlsx")
-        raise NotAWorkbook(path, "这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx")
+            raise EncryptedWorkbook(path, ("文件设置了打开密码：请在 Excel、WPS 或 LibreOffice 中"
+                                          "取消密码后另存为 .xlsx"))
+        raise NotAWorkbook(path, "这是旧版 .xls 文件：请在 Excel、WPS 或 LibreOffice 中另存为 .xlsx")
     if not head.startswith(b"PK"):
         raise NotAWorkbook(path, "不是 Excel 工作簿（.xlsx）")
     try:

@@ -60,10 +60,12 @@ class XlsxPackage:
         self._lower = {name.lower(): name for name in self._parts}
         self._workbook = self._find_workbook()
         if not self._workbook.lower().endswith(".xml"):
-            raise NotAWorkbook(source, "不支持二进制工作簿（.xlsb）：请在 Excel 中另存为 .xlsx 或 .xlsm")
+            raise NotAWorkbook(source, ("不支持二进制工作簿（.xlsb）：请在 Excel、WPS 或 LibreOffice 中"
+                                         "另存为 .xlsx 或 .xlsm"))
         self._wb_rels = rels_part(self._workbook)
         if STRICT_NS in self._text(self._workbook)[:4000]:
-            raise NotAWorkbook(source, "不支持 Strict Open XML 格式：请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”")
+            raise NotAWorkbook(source, ("不支持 Strict Open XML 格式：请在 Excel、WPS 或 LibreOffice 中"
+                                         "另存为“Excel 工作簿 (*.xlsx)”"))
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, stream_over: int | None = None) -> XlsxPackage:

@@ -34,6 +34,7 @@ from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue
 from xlpromo.roundtrip.rows import RowsBelow
 from xlpromo.roundtrip.state import SideSheets, reason, write_ids
+from xlpromo.roundtrip.stored import bad_number_cells
 from xlpromo.roundtrip.upgrade import Upgrade, not_upgraded, plan_upgrades
 
 __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows",
@@ -166,6 +167,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     report.findings.extend(not_upgraded(raw, upgrades))
     marked = _mark_cells(report, raw)
     headers = _headers(raw)
+    stored = bad_number_cells(raw)
     growing = [RowsBelow.of(rt, upgrades[k].added if k in upgrades else {})
                for k, rt in raw.tables.items() if rt.table.growable]
     del raw  # the frames are gone with the report's; free the book before the package is held in memory
@@ -177,6 +179,8 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     write_ids(stamp, pkg)  # rows added by hand get their row IDs, never reused
     for typed in growing:
         typed.adopt(pkg)  # rows typed below a table join it, with its formulas
+    for sheet, kept in stored.items():
+        pkg.set_cells(sheet, kept)  # an INF/NaN no reader opens becomes the text it stored
     updated, not_formulas = _put_cached(pkg, cells, headers, report)
     for sheet, texts in marked.items():
         pkg.set_cells(sheet, texts)  # the reasons, which the template's own format paints as 使用说明 says

@@ -35,6 +35,7 @@ from xlpromo.model.state import STATE_SHEET, BookRows, State, book_rows, max_ids
 from xlpromo.model.values import is_blank
 from xlpromo.ooxml import BookPatch, staged_folder, text_lines
 from xlpromo.roundtrip.state import Refusal, SideSheets, copy_mark, marked_dept, state_of
+from xlpromo.roundtrip.stored import bad_number_cells
 
 __all__ = ["GROWTH_ROWS", "MASTER_OWNER", "NotSplittable", "Split", "campaign_stem", "copy_name", "departments",
            "file_safe", "name_problem", "owners", "plan_copies", "split_all", "split_book", "split_needed"]
@@ -322,6 +323,8 @@ def _split(master: _Master, dept: str, out: Path, due: dt.date | None, skip_empt
     if dept not in depts:
         raise NotSplittable(master.path, f"部门“{dept}”不在“数据字典”的部门列表中（{'、'.join(depts)}）")
     pkg = BookPatch.open(master.path)
+    for sheet_name, texts in bad_number_cells(raw).items():
+        pkg.set_cells(sheet_name, texts)  # an INF/NaN no reader opens becomes the text it stored
     total, titles = 0, []
     done: set[str] = {STATE_SHEET}
     for sheet in SCHEMA.sheets:
