@@ -230,6 +230,9 @@ def test_pdf_prints_every_sheet_readably(demo_path: Path, tmp_path: Path, soffic
         assert title in text, title
     assert "第 1 页，共" in text
     assert SCHEMA.sheet("daily").name in text  # page header names the sheet
+    # 阈值配置 is a short fixed list: on one page, not its last two rows spilling onto a second
+    thresholds = [p for p in text.split("\f") if p.lstrip().startswith("阈值配置")]
+    assert len(thresholds) == 1 and "return_days_max" in thresholds[0]
 
 
 def test_engine_rate_equals_libreoffice_formula_on_every_demo_row(demo_path: Path, recalc: Recalc) -> None:

@@ -351,7 +351,7 @@ class _Writer:
         ws.set_paper(9)
         if sheet.landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1 if sheet.one_page else 0)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         if sheet.tables and sheet.key != "review":
             ws.repeat_rows(0, sheet.tables[0].header_row)

@@ -416,7 +416,7 @@ SCHEMA = WorkbookSchema(sheets=(
     Sheet(key="review", name="复盘报告", purpose="目标与结果对比、成功因素、问题与改进",
           filled_by="运营部、数据分析", phase="复盘", tables=(REVIEW, LESSONS)),
     Sheet(key="thresholds", name="阈值配置", purpose="所有预警阈值与参数，公式和程序都读取这里",
-          filled_by="运营部", phase="筹备期", tables=(THRESHOLD_TABLE,), protected=True),
+          filled_by="运营部", phase="筹备期", tables=(THRESHOLD_TABLE,), protected=True, one_page=True),
     Sheet(key="dictionary", name="数据字典", purpose="下拉列表与指标目录（单位、方向、口径）",
           filled_by="运营部", phase="筹备期", tables=DICTIONARY_TABLES),
 ))

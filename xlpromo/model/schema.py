@@ -190,6 +190,7 @@ class Sheet:
     tables: tuple[Table, ...] = ()
     protected: bool = False
     landscape: bool = True
+    one_page: bool = False  # printed on one page (a short list of fixed rows: 阈值配置), not one page wide
 
 
 @dataclass(frozen=True, kw_only=True)
