@@ -404,3 +404,36 @@ def test_dod_is_red_only_when_it_shows_an_unfavourable_change(tmp_path: Path, re
     assert [round(r[8], 4) for r in rows[4:]] == [-0.0004, -0.001, 0.0003, 0.0033]
     # a first day has no 环比: the condition is an error there (ROUND of ""), which colours nothing either
     assert [r[25] is True for r in rows] == [False] * 4 + [False, True, False, True]
+
+
+def test_engine_equals_libreoffice_on_a_book_out_of_date_order(tmp_path: Path, recalc: Recalc) -> None:
+    """Rows out of date order: 有序行数 is 0 and 前一日实际值 takes its whole-column fallback; our cached values and
+    LibreOffice's still agree on every cell, and the first row with a value wins among duplicates."""
+    frames = default_frames()
+    frames["daily"] = _daily([
+        (D(2024, 6, 3), "GMV", "", 10, 12, "", ""),
+        (D(2024, 6, 1), "GMV", "", 10, 8, "", ""),
+        (D(2024, 6, 2), "GMV", "", 10, 10, "", ""),
+        (D(2024, 6, 2), "GMV", "", 10, 99, "", ""),  # a duplicate below: the first one is the previous day
+        (D(2024, 6, 2), "转化率", "", 0.04, 0.05, "", ""),
+        (D(2024, 6, 1), "转化率", "", 0.04, 0.03, "", ""),
+    ])
+    book = build_workbook(tmp_path / "unsorted.xlsx", frames)
+    assert _differences(book, recalc) == []
+    theirs = read_values(recalc(book))["每日监控"]
+    assert theirs[0][17] == 0  # R1 有序行数
+    dod = [r[8] for r in theirs[3:9]]
+    assert dod[0] == pytest.approx(0.2) and dod[1] == "" and dod[2] == pytest.approx(0.25)
+    assert dod[3] == pytest.approx(99 / 8 - 1) and dod[4] == pytest.approx(0.02) and dod[5] == ""
+
+
+def test_engine_equals_libreoffice_on_a_legacy_book_after_its_upgrade(tmp_path: Path, recalc: Recalc) -> None:
+    """A book built by 0.1.0 (环比变化 by COUNTIFS) is upgraded by recalc; LibreOffice then computes what we
+    cached, on every cell."""
+    legacy = Path(__file__).parents[1] / "roundtrip" / "legacy" / "demo-0.1.0-countifs.xlsx"
+    before = read_values(legacy)["每日监控"]
+    out = xlpromo_recalc(legacy, tmp_path / "upgraded.xlsx").output
+    assert _differences(out, recalc) == []
+    after = read_values(recalc(out))["每日监控"]
+    assert after[2][16:18] == ["环比键", "前一日实际值"]
+    assert [r[8] for r in after[3:]] == pytest.approx([r[8] if r[8] != "" else "" for r in before[3:]], abs=1e-12)

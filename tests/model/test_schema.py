@@ -163,3 +163,25 @@ def test_types_of_key_columns() -> None:
     assert SCHEMA.table("tasks").id_column == "row_id"  # 任务编号 is typed by people; 行ID is xlpromo's
     assert [t.key for t in SCHEMA.tables if t.id_column] == ["breakdown", "tasks", "daily", "lessons"]
     assert [t.id_prefix for t in SCHEMA.tables if t.id_column] == ["B", "T", "D", "L"]
+
+
+def test_no_row_formula_of_a_growing_table_scans_a_growing_table() -> None:
+    """Cost linear in rows: a formula repeated on every row of a table that grows with the campaign (任务, 日报,
+    拆解, 复盘经验) looks up the short lists of 数据字典 only. The one exception is 前一日实际值, whose binary
+    MATCH and bounded window (INDEX(…):INDEX(…)) keep it linear; 复盘's five rows may count over 每日监控."""
+    lists = {t.name for t in SCHEMA.sheet("dictionary").tables}
+    growing = {t.name for t in SCHEMA.tables if t.growable and t.name not in lists}
+    assert growing == {"Breakdown", "Tasks", "Daily", "Lessons"}
+    scans = set()
+    for t in SCHEMA.tables:
+        if t.name not in growing:
+            continue
+        for c in t.columns:
+            if c.formula:
+                text = render(c.formula, SCHEMA, t)
+                whole = {m for m in re.findall(r"\b([A-Z][A-Za-z]+)\[(?!\[#This Row\])", text)}
+                if whole & growing:
+                    scans.add((t.key, c.key))
+        for h in t.highlights:
+            assert not re.search(r"\{[a-z_]+\.[a-z_]+\}", h.when) or "{metrics." in h.when, h.meaning
+    assert scans == {("daily", "dod_prev")}

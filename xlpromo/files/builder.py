@@ -27,7 +27,7 @@ from xlpromo.files import guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.model.formulas import render, render_a1, threshold_name
 from xlpromo.model.ids import assign_ids
-from xlpromo.model.master import ASOF_NAME, REVIEW_HEAD_CELLS, SCHEMA, list_name, review_rows
+from xlpromo.model.master import ASOF_NAME, REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA, list_name, review_rows
 from xlpromo.model.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.model.state import STATE_SHEET, State, initial_state, new_campaign_id
 from xlpromo.model.values import excel_serial, is_blank
@@ -240,18 +240,10 @@ class _Writer:
     def write_review_head(self, ws: Worksheet) -> None:
         t = self.schema.table("targets")
         label = self.fmt(bold=True)
-
-        def ref(key: str) -> str:
-            return render(f"INDEX({{targets.{key}}},1)", self.schema, t)
-
-        name, period = review_header(self.frames["targets"]) or ("", "")
-        ws.write_string(1, 0, t.col("name").header, label)
-        ws.write_formula(REVIEW_HEAD_CELLS[0], f'=IF({ref("name")}="","",{ref("name")})', self.fmt(), name)
-        ws.write_string(2, 0, "复盘周期", label)
-        ws.write_formula(
-            REVIEW_HEAD_CELLS[1], f'=IF(OR({ref("warmup_start")}="",{ref("return_end")}=""),"",'
-                  f'TEXT({ref("warmup_start")},"{DATE_FMT}")&" 至 "&TEXT({ref("return_end")},"{DATE_FMT}"))',
-            self.fmt(), period)
+        values = review_header(self.frames["targets"]) or ("", "")
+        for r, (cell, text, value) in enumerate(zip(REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, values, strict=True)):
+            ws.write_string(1 + r, 0, t.col("name").header if r == 0 else "复盘周期", label)
+            ws.write_formula(cell, "=" + render(text, self.schema, t), self.fmt(), value)
 
     def write_table(self, ws: Worksheet, table: Table, multi: bool) -> None:
         df = self.frames[table.key]

@@ -37,6 +37,13 @@ __all__ = ["ASOF_NAME", "REVIEW_HEAD_CELLS", "SCHEMA", "list_name", "review_rows
 ASOF_NAME = "XP_ASOF"  # defined name: 统计日期, or today when left blank
 #: 复盘报告's formula cells above its tables: 活动名称 and 复盘周期 (from 活动目标).
 REVIEW_HEAD_CELLS = ("B2", "B3")
+#: Their formulas, rendered against 活动目标 (``targets``); recalc refills them, so a book made before gets the
+#: period as every date reads (``2024-05-25 至 2024-06-21``, once ``2024.05.25-2024.06.21``).
+REVIEW_HEAD_FORMULAS = (
+    'IF(INDEX({targets.name},1)="","",INDEX({targets.name},1))',
+    'IF(OR(INDEX({targets.warmup_start},1)="",INDEX({targets.return_end},1)=""),"",'
+    'TEXT(INDEX({targets.warmup_start},1),"yyyy-mm-dd")&" 至 "&TEXT(INDEX({targets.return_end},1),"yyyy-mm-dd"))',
+)
 
 T, INT, DEC, PCT, WAN, DATE, ENUM = (
     ColType.TEXT, ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN,

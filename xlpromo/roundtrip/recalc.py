@@ -26,12 +26,13 @@ from xlpromo.engine.metrics import formula_frames, head_values, review_header
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
 from xlpromo.files.reader import read_workbook
-from xlpromo.model.a1 import col_name
+from xlpromo.model.a1 import col_name, parse_cell
 from xlpromo.model.book import RawBook, as_row
-from xlpromo.model.master import REVIEW_HEAD_CELLS
+from xlpromo.model.formulas import render
+from xlpromo.model.master import REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA
 from xlpromo.model.state import STATE_SHEET, IdStamp, State, pending_ids
 from xlpromo.model.values import excel_serial, is_blank
-from xlpromo.ooxml import BookPatch, CachedValue
+from xlpromo.ooxml import BookPatch, CachedValue, Formula
 from xlpromo.roundtrip.rows import RowsBelow
 from xlpromo.roundtrip.state import SideSheets, reason, write_ids
 from xlpromo.roundtrip.stored import bad_number_cells
@@ -168,6 +169,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     marked = _mark_cells(report, raw)
     headers = _headers(raw)
     stored = bad_number_cells(raw)
+    review_sheet = raw.tables["review"].sheet if "review" in raw.tables else None
     growing = [RowsBelow.of(rt, upgrades[k].added if k in upgrades else {})
                for k, rt in raw.tables.items() if rt.table.growable]
     del raw  # the frames are gone with the report's; free the book before the package is held in memory
@@ -181,6 +183,8 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
         typed.adopt(pkg)  # rows typed below a table join it, with its formulas
     for sheet, kept in stored.items():
         pkg.set_cells(sheet, kept)  # an INF/NaN no reader opens becomes the text it stored
+    if review_sheet is not None:  # the current formulas (a book made before has the old 复盘周期), typed values kept
+        pkg.refill_formulas(review_sheet, review_head_formulas())
     updated, not_formulas = _put_cached(pkg, cells, headers, report)
     for sheet, texts in marked.items():
         pkg.set_cells(sheet, texts)  # the reasons, which the template's own format paints as 使用说明 says
@@ -222,6 +226,13 @@ def _check(raw: RawBook, upgrades: Mapping[str, Upgrade]) -> tuple[Report, dict[
     if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
         cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
     return replace(report, frames={}), cells
+
+
+def review_head_formulas() -> dict[tuple[int, int], Formula]:
+    """复盘报告's head cells (1-based row, col) → their formulas as the template has them now (cached later)."""
+    targets = SCHEMA.table("targets")
+    return {(r + 1, c + 1): Formula(render(text, SCHEMA, targets))
+            for (r, c), text in zip(map(parse_cell, REVIEW_HEAD_CELLS), REVIEW_HEAD_FORMULAS, strict=True)}
 
 
 def _mark_cells(report: Report, raw: RawBook) -> dict[str, dict[tuple[int, int], str | None]]:
