@@ -31,7 +31,7 @@ from xlpromo.model.master import SCHEMA
 from xlpromo.model.parse import normalize_header
 from xlpromo.model.schema import Table, WorkbookSchema
 from xlpromo.model.values import BadNumber, CellError, is_blank
-from xlpromo.ooxml import relationships, rels_part, resolve, row_blocks
+from xlpromo.ooxml import addressed_blocks, relationships, rels_part, resolve
 
 __all__ = ["SheetParts", "open_calamine", "package_parts", "read_rows", "read_workbook", "stored_texts"]
 
@@ -136,9 +136,10 @@ _BLOCK = 4 * 2**20  # bytes of a worksheet decompressed at a time
 
 
 def _cell_blocks(z: zipfile.ZipFile, member: str) -> Iterator[bytes]:
-    """A worksheet's XML in blocks of about :data:`_BLOCK` bytes, cut after a </row>: no cell straddles two."""
+    """A worksheet's XML in blocks of about :data:`_BLOCK` bytes, cut after a </row>: no cell straddles two, and
+    every cell has its r attribute (a row or cell without one is given the address it implies)."""
     with z.open(member) as src:
-        for block, _ in row_blocks(src, _BLOCK):
+        for block, _ in addressed_blocks(src, _BLOCK):
             yield block
 
 

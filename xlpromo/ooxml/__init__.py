@@ -5,8 +5,9 @@ arranged by OOXML part without touching them. One module per part or job:
 
 - ``xmltext``: XML as text (escaping, attributes, children); ``cells``: one cell's XML;
 - ``package``: :class:`XlsxPackage`, the zip held in memory and saved; ``stream``: big members
-  left compressed and read in blocks (:func:`row_blocks`, the reader's too); ``cached``: cached
-  values into formula cells;
+  left compressed and read in blocks (:func:`row_blocks`, the reader's too, and
+  :func:`addressed_blocks`, with every row and cell given its implied ``r``: ``addresses``);
+  ``cached``: cached values into formula cells;
 - parts: ``rels``, ``content_types``, ``workbook``, ``worksheet``, ``styles``;
 - what xlpromo writes: ``sheets`` (generated and hidden sheets), ``highlight``;
 - ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges); ``atomic``.
@@ -19,7 +20,7 @@ from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
 from xlpromo.ooxml.package import XlsxPackage
 from xlpromo.ooxml.rels import relationships, rels_part, resolve
 from xlpromo.ooxml.sheets import GENERATED_TAB_COLOR, text_lines
-from xlpromo.ooxml.stream import STREAM_OVER, row_blocks
+from xlpromo.ooxml.stream import STREAM_OVER, addressed_blocks, row_blocks
 from xlpromo.ooxml.styles import INPUT_BORDER, INPUT_FILL
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Keep",
     "Value",
     "XlsxPackage",
+    "addressed_blocks",
     "atomic_path",
     "relationships",
     "rels_part",

@@ -158,7 +158,7 @@ class BookPatch(XlsxPackage):
 
         self._edit(sheet, {at: create(s) for at, s in open_at.items()})  # only the rows with cells to create
         part = self._worksheet_part(sheet)
-        xml = self._bytes(part).decode("utf-8")
+        xml = self._addressed(part).decode("utf-8")
         q = ns_prefix(xml, "sheetData")
         p = re.escape(q)
         start = re.search(rf"<{p}sheetData\b", xml)
@@ -226,7 +226,7 @@ class BookPatch(XlsxPackage):
     def set_row_height(self, sheet: str, row: int, points: float) -> None:
         """Give an existing row of ``sheet`` (1-based Excel row, as the sheet shows it) a custom height in points."""
         part = self._worksheet_part(sheet)
-        xml = self._text(part)
+        xml = self._addressed(part).decode("utf-8")
         m = re.search(rf'<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*"{row}"[^>]*?/?>', xml)
         if m is None:
             raise KeyError(f"no row {row} on {sheet!r}")
@@ -245,7 +245,7 @@ class BookPatch(XlsxPackage):
 
     def row_styles(self, sheet: str, row: int) -> dict[int, int]:
         """Style of each existing cell of a row (1-based Excel row and column → s), for cells created below it."""
-        xml = self._bytes(self._worksheet_part(sheet)).decode("utf-8")
+        xml = self._addressed(self._worksheet_part(sheet), keep=False).decode("utf-8")
         m = re.search(rf'<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*"{row}"[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?row>)', xml, re.S)
         out: dict[int, int] = {}
         for cm in re.finditer(r"<(?:[\w.-]+:)?c\b[^>]*>", m.group(0) if m else ""):
@@ -322,9 +322,10 @@ class BookPatch(XlsxPackage):
 
     # ------------------------------------------------------------ rows
     def _edit(self, sheet: str, cells: Mapping[tuple[int, int], CellFn]) -> None:
-        """Rewrite cells of a worksheet, by 0-based (row, col), created when absent; other rows are not parsed."""
+        """Rewrite cells of a worksheet, by 0-based (row, col), created when absent; other rows are not parsed (their
+        r attributes given, if some had none)."""
         part = self._worksheet_part(sheet)
-        xml = self._bytes(part).decode("utf-8")
+        xml = self._addressed(part).decode("utf-8")
         m = re.search(r"<(?:([\w.-]+):)?sheetData\b[^>]*?(/?)>", xml)
         if m is None:
             raise ValueError(f"no <sheetData> in {sheet!r}")

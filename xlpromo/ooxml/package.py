@@ -7,9 +7,10 @@ the same bytes, so tables, validations, conditional formats, names, styles, VBA 
 ribbons survive. Worksheets stay bytes, never decoded; a member bigger than
 :data:`~xlpromo.ooxml.stream.STREAM_OVER` stays compressed (:mod:`xlpromo.ooxml.stream`).
 
-Not handled: cells without an ``r`` attribute and the cells of an array formula other than
-its anchor are reported as not being formula cells; Strict Open XML and .xlsb files are
-refused; docProps/app.xml keeps its old list of sheet titles (Excel and LibreOffice ignore it).
+Rows and cells without an ``r`` attribute are given theirs (:mod:`xlpromo.ooxml.addresses`) in a
+worksheet that is patched. Not handled: the cells of an array formula other than its anchor are reported as not
+being formula cells; Strict Open XML and .xlsb files are refused; docProps/app.xml keeps its old
+list of sheet titles (Excel and LibreOffice ignore it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from xlpromo.errors import NotAWorkbook, SheetNameTaken
 from xlpromo.ooxml import stream
+from xlpromo.ooxml.addresses import addressed
 from xlpromo.ooxml.atomic import atomic_path
 from xlpromo.ooxml.cached import patch_values, row_major
 from xlpromo.ooxml.cells import CachedValue
@@ -129,6 +131,15 @@ class XlsxPackage:
             content = self._bytes(name)
         return content if isinstance(content, tuple) else (content,)
 
+    def _addressed(self, part: str, *, keep: bool = True) -> bytes:
+        """A worksheet held whole with every row and cell addressed (:mod:`xlpromo.ooxml.addresses`); ``keep``
+        replaces the part by it when some had no ``r`` (a sheet about to be rewritten)."""
+        data = self._bytes(part)
+        new = addressed(data, sheet_start(self._head(part))[2])
+        if keep and new is not data:
+            self._put(part, new)
+        return new
+
     def _head(self, name: str) -> bytes:
         """The start of a worksheet part, up to the end of its <sheetData> tag at least."""
         content = self._parts[name]
@@ -226,8 +237,8 @@ class XlsxPackage:
         content = self._parts[part]
         if isinstance(content, stream.Streamed):
             return content.set_cached_values(values)
-        data = self._bytes(part)
-        chunks, done = patch_values(data, sheet_start(data)[2], values)
+        p = sheet_start(self._head(part))[2]
+        chunks, done = patch_values(self._addressed(part, keep=False), p, values)  # kept if some cell is patched
         missing = [] if done is None else row_major(a for a in values if a not in done)
         if done is None or done:
             self._put(part, tuple(chunks))  # joined only if read again

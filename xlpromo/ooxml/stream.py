@@ -4,6 +4,7 @@ A member bigger than :data:`STREAM_OVER` (uncompressed) is never held whole. It 
 find its formula cells, and once more when the package is saved, patched block by block while it
 is copied (decompress → patch → compress). :func:`row_blocks` is the one block cutter: the
 reader's scan for error values uses it too, so no cell ever straddles two blocks anywhere.
+:func:`addressed_blocks` cuts the same blocks with every row and cell given its ``r`` attribute.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from xlpromo.errors import NotAWorkbook
+from xlpromo.ooxml.addresses import Addresser
 from xlpromo.ooxml.cached import (
     formula_tags,
     general_cell_pattern,
@@ -31,7 +33,7 @@ from xlpromo.ooxml.cached import (
 from xlpromo.ooxml.cells import CachedValue
 from xlpromo.ooxml.worksheet import SHEET_DATA, sheet_end, sheet_start
 
-__all__ = ["READ", "STREAMABLE", "STREAM_OVER", "Streamed", "row_blocks"]
+__all__ = ["READ", "STREAMABLE", "STREAM_OVER", "Streamed", "addressed_blocks", "row_blocks"]
 
 #: Members bigger than this (uncompressed bytes) are streamed rather than held in memory.
 STREAM_OVER = 16 * 2**20
@@ -59,6 +61,13 @@ def row_blocks(src: IO[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
     yield carry, True
 
 
+def addressed_blocks(src: IO[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
+    """:func:`row_blocks`, with every row and cell given its implied ``r`` (:mod:`xlpromo.ooxml.addresses`)."""
+    addresser = Addresser()
+    for block, last in row_blocks(src, size):
+        yield addresser.block(block), last
+
+
 @dataclass
 class Streamed:
     """A member left compressed in the source copy ``raw``; a worksheet's edits are applied as
@@ -83,13 +92,13 @@ class Streamed:
     def blocks(self, *, cut: bool) -> Generator[tuple[bytes, bool], None, None]:
         """The member, uncompressed, in blocks of about :data:`READ` bytes, each with whether it is the last.
 
-        With ``cut``, a worksheet's blocks are those of :func:`row_blocks`, so that no match of the cell
-        patterns straddles two blocks.
+        With ``cut``, a worksheet's blocks are those of :func:`addressed_blocks`, so that no match of the cell
+        patterns straddles two blocks and every cell has its address.
         """
         try:
             with zipfile.ZipFile(io.BytesIO(self.raw)) as zf, zf.open(self.name) as src:
                 if cut:
-                    yield from row_blocks(src, READ)
+                    yield from addressed_blocks(src, READ)
                     return
                 while data := src.read(READ):
                     yield data, False
