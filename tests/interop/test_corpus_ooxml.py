@@ -38,7 +38,7 @@ from xlpromo.ooxml.addresses import addressed
 
 runner = CliRunner()
 TASKS, DAILY = "任务分工", "每日监控"
-VARIANTS = ("no-r",)  # "no-styles" and "both" (a package without styles.xml) are not handled yet
+VARIANTS = ("no-styles", "no-r", "both")
 Values = dict[str, dict[str, Any]]
 _EPOCH = dt.datetime(1899, 12, 30)
 _TAG = re.compile(rb"<(row|c)\b([^>]*?)(/?)>")
@@ -230,7 +230,7 @@ def test_recalc(variant: str, recalced: dict[str, Path]) -> None:
     assert_same_values(got, cells(recalced["demo"]))
 
 
-@pytest.mark.parametrize("variant", ["no-r"])
+@pytest.mark.parametrize("variant", ["no-r", "both"])
 def test_recalc_rewrites_only_the_sheets_it_patches(variant: str, books: dict[str, Path],
                                                     recalced: dict[str, Path]) -> None:
     """The rows and cells of a patched sheet get their r; a sheet recalc does not patch keeps its bytes."""
@@ -241,6 +241,23 @@ def test_recalc_rewrites_only_the_sheets_it_patches(variant: str, books: dict[st
             assert data.count(b"<c ") == data.count(b'<c r="') and data.count(b"<row ") == data.count(b'<row r="')
         guide = _sheet_parts(books[variant], ("使用说明",)).pop()
         assert after.read(guide) == before.read(guide)
+
+
+@pytest.mark.parametrize("variant", ["no-styles", "both"])
+def test_recalc_gives_a_package_without_styles_a_minimal_registered_one(variant: str,
+                                                                        recalced: dict[str, Path]) -> None:
+    """A styles part is made (cell formats for every s the cells name, a dxf for every dxfId, the highlight's
+    appended), registered in the workbook's relationships and [Content_Types].xml."""
+    with zipfile.ZipFile(recalced[variant]) as z:
+        styles = z.read("xl/styles.xml").decode()
+        rels, ct = z.read("xl/_rels/workbook.xml.rels").decode(), z.read("[Content_Types].xml").decode()
+    assert 'Target="styles.xml"' in rels and "/relationships/styles" in rels
+    assert '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.' \
+           'spreadsheetml.styles+xml"/>' in ct
+    xfs = int(re.search(r'<cellXfs count="([0-9]+)"', styles).group(1))  # type: ignore[union-attr]
+    assert xfs == styles.split("<cellXfs")[1].split("</cellXfs>")[0].count("<xf ") and xfs > 1
+    ws = openpyxl.load_workbook(recalced[variant])[DAILY]
+    assert ws["B4"].value == "GMV"
 
 
 @pytest.mark.libreoffice
@@ -324,7 +341,7 @@ def test_merge(variant: str, merged: dict[str, Path]) -> None:
 
 @pytest.mark.libreoffice
 def test_libreoffice_reads_merges_output(merged: dict[str, Path], recalc: Callable[[Path], Path]) -> None:
-    ours, theirs = read_values(merged["no-r"]), read_values(recalc(merged["no-r"]))
+    ours, theirs = read_values(merged["both"]), read_values(recalc(merged["both"]))
     for sheet in (TASKS, DAILY, "变更记录"):
         assert _same_grid(theirs[sheet], ours[sheet]), sheet
     assert theirs[TASKS][5][11] == "已与财务部核对底价"

@@ -6,9 +6,10 @@ import re
 
 from xlpromo.ooxml.xmltext import ns_prefix, tag_attrs
 
-__all__ = ["CT_WORKSHEET", "add_override", "override_names"]
+__all__ = ["CT_STYLES", "CT_WORKSHEET", "add_override", "override_names"]
 
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
 
 def override_names(ct: str) -> set[str]:

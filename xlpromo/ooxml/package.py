@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
@@ -29,11 +30,11 @@ from xlpromo.ooxml.addresses import addressed
 from xlpromo.ooxml.atomic import atomic_path
 from xlpromo.ooxml.cached import patch_values, row_major
 from xlpromo.ooxml.cells import CachedValue
-from xlpromo.ooxml.content_types import CT_WORKSHEET, add_override, override_names
+from xlpromo.ooxml.content_types import CT_STYLES, CT_WORKSHEET, add_override, override_names
 from xlpromo.ooxml.highlight import add_highlight, highlight_dxf, remove_highlights, sqref
-from xlpromo.ooxml.rels import RT_WORKSHEET, add_relationship, next_id, relationships, rels_part, resolve
+from xlpromo.ooxml.rels import RT_STYLES, RT_WORKSHEET, add_relationship, next_id, relationships, rels_part, resolve
 from xlpromo.ooxml.sheets import is_generated, sheet_xml
-from xlpromo.ooxml.styles import add_dxf
+from xlpromo.ooxml.styles import add_dxf, minimal_styles
 from xlpromo.ooxml.workbook import SheetEntry, add_sheet_entry, check_sheet_name, full_calc_on_load, sheet_tags
 from xlpromo.ooxml.worksheet import sheet_end, sheet_start
 from xlpromo.ooxml.xmltext import STRICT_NS, ns_prefix
@@ -168,9 +169,30 @@ class XlsxPackage:
         """The styles part of the workbook (cell formats and the highlight's dxf live there)."""
         rel = next((r for r in self._relationships(self._wb_rels) if r.get("Type", "").endswith("/styles")), None)
         name = self._name(resolve(self._workbook, rel["Target"])) if rel and "Target" in rel else None
-        if name is None:
-            raise ValueError("the workbook has no styles part")
-        return name
+        return self._add_styles() if name is None else name
+
+    def _add_styles(self) -> str:
+        """A minimal styles part for a package that has none (legal: styles are optional), registered in the
+        workbook's relationships and [Content_Types].xml; as many default cell formats as the cells' ``s`` name."""
+        rels_name = self._name(self._wb_rels)
+        ct_name = self._name("[Content_Types].xml")
+        if rels_name is None or ct_name is None:
+            raise NotAWorkbook(self._source, "缺少工作簿部件（没有 workbook 的关系或 [Content_Types].xml）")
+        used, dxfs = 0, 0
+        for entry in self._sheets():
+            if entry.part is not None and entry.rel_type.endswith("/worksheet"):
+                xml = self._bytes(entry.part)
+                used = max([used, *(int(m) for m in re.findall(rb'<(?:[\w.-]+:)?c\b[^>]*?\ss="([0-9]+)"', xml))])
+                dxfs = max([dxfs, *(int(m) + 1 for m in re.findall(rb'\sdxfId="([0-9]+)"', xml))])
+        part = posixpath.join(posixpath.dirname(self._workbook), "styles.xml")
+        while self._name(part) is not None or part.lower() in override_names(self._text(ct_name)):
+            part = part.removesuffix(".xml") + "1.xml"
+        rid = next_id(self._relationships(self._wb_rels))
+        target = posixpath.relpath(part, posixpath.dirname(self._workbook))
+        self._put(rels_name, add_relationship(self._text(rels_name), rid, RT_STYLES, target))
+        self._put(ct_name, add_override(self._text(ct_name), part, CT_STYLES))
+        self._put(part, minimal_styles(used + 1, dxfs))
+        return part
 
     def _sheets(self) -> list[SheetEntry]:
         """The sheets of workbook.xml, in order, with their parts."""

@@ -12,9 +12,10 @@ from urllib.parse import unquote
 
 from xlpromo.ooxml.xmltext import REL_NS, ns_prefix, tag_attrs
 
-__all__ = ["RT_WORKSHEET", "add_relationship", "next_id", "relationships", "rels_part", "resolve"]
+__all__ = ["RT_STYLES", "RT_WORKSHEET", "add_relationship", "next_id", "relationships", "rels_part", "resolve"]
 
 RT_WORKSHEET = REL_NS + "/worksheet"
+RT_STYLES = REL_NS + "/styles"
 _RELATIONSHIP = re.compile(r"<(?:[\w.-]+:)?Relationship\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)/?>")
 
 

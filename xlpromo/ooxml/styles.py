@@ -11,7 +11,7 @@ import re
 
 from xlpromo.ooxml.xmltext import children, element, esc_attr, ns_prefix, open_tag, root_span, set_attr, tag_attrs
 
-__all__ = ["INPUT_BORDER", "INPUT_FILL", "Styles", "add_dxf"]
+__all__ = ["INPUT_BORDER", "INPUT_FILL", "Styles", "add_dxf", "minimal_styles"]
 
 #: Fill of the cells a department copy leaves open (Excel's light "input" yellow).
 INPUT_FILL = "FFFFF2CC"
@@ -185,3 +185,20 @@ def add_dxf(xml: str, dxf: str) -> tuple[str, int]:
         return xml, same.index(dxf)
     tag = set_attr(open_tag(head), "count", str(len(items) + 1))
     return xml[:s] + tag + xml[inner_start:inner_end] + dxf + f"</{p}dxfs>" + xml[e:], len(items)
+
+
+def minimal_styles(formats: int, dxfs: int = 0) -> str:
+    """A styles part for a package that had none: one font, the two fills every styles part starts with, one
+    border, ``formats`` default cell formats and ``dxfs`` empty differential formats (as many as its cells' ``s``
+    and its conditional formats' ``dxfId`` name: what they pointed at is gone with the part)."""
+    xf = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            f'<cellXfs count="{formats}">{xf * formats}</cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            f'<dxfs count="{dxfs}">{"<dxf/>" * dxfs}</dxfs></styleSheet>')
