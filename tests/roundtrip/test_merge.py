@@ -487,9 +487,9 @@ def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, P
     assert values[DAILY][311][15] == "D00309" and values[DAILY][312][15] == "D00310"
     wb = openpyxl.load_workbook(result.output)
     assert wb[DAILY].tables["Daily"].ref == "A3:R313"
-    # formats as the rows of the same metric (客诉率: 0.0%), not as the table's last row (客服响应时长: 0.0)
+    # formats as the rows of the same metric (客诉率: 0.00%), not as the table's last row (客服响应时长: 0.0)
     assert [wb[DAILY][c].number_format for c in ("A313", "F313", "G313", "A312")] == [
-        "yyyy-mm-dd", "0.0%", "0.0%", "yyyy-mm-dd"]
+        "yyyy-mm-dd", "0.00%", "0.00%", "yyyy-mm-dd"]
     assert str(wb[DAILY]["H313"].value).startswith("=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]]))")
     state = read_state(result.output)
     assert state is not None and state.max_ids["daily"] == 310 and "D00310" in state.snapshot["daily"].rows

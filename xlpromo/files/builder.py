@@ -25,6 +25,7 @@ from xlpromo._version import __version__
 from xlpromo.engine.metrics import compute, head_values, review_header
 from xlpromo.files import guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
+from xlpromo.model.formats import DATE_FMT, TYPE_FMTS, row_format
 from xlpromo.model.formulas import render, render_a1, threshold_name
 from xlpromo.model.ids import assign_ids
 from xlpromo.model.master import ASOF_NAME, REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA, list_name, review_rows
@@ -37,15 +38,6 @@ __all__ = ["STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
 
 #: Empty rows a blank template offers per growable table.
 STARTER_ROWS = {"breakdown": 4, "tasks": 10, "daily": 20, "lessons": 4}
-
-DATE_FMT = "yyyy-mm-dd"
-PCT_FMT = "0.0%"
-SIGNED_PCT_FMT = "+0.0%;-0.0%;0.0%"
-UNIT_FMTS = {"%": PCT_FMT, "万元": "#,##0.00", "元": "#,##0.00", "人": "#,##0", "单": "#,##0",
-             "张": "#,##0", "倍": "0.00", "秒": "0.0", "小时": "0.0", "分钟": "0", "天": "0",
-             "日期": DATE_FMT}
-TYPE_FMTS = {ColType.DATE: DATE_FMT, ColType.PERCENT: PCT_FMT, ColType.WAN: "#,##0.00",
-             ColType.INTEGER: "#,##0"}
 
 STYLES: dict[Style, dict[str, Any]] = {
     Style.RED: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
@@ -149,7 +141,7 @@ class _Writer:
 
     def cell_fmt(self, col: Column, num_format: str | None = None) -> Format:
         props: dict[str, Any] = {"border": 1, "border_color": "#BFBFBF", "valign": "top"}
-        nf = num_format or TYPE_FMTS.get(col.type)
+        nf = num_format or col.num_format or TYPE_FMTS.get(col.type)
         if nf:
             props["num_format"] = nf
         if not col.editable:
@@ -282,21 +274,10 @@ class _Writer:
             ws.write_string(r, c - 1, h.label, grey)
             ws.write_formula(r, c, self.formula(h.formula, table), grey, _cached(values[(table.key, h.key)]))
 
-    def row_num_format(self, table: Table, col: Column, rec: pd.Series) -> str | None:
-        """Number format of one cell: by the row's metric unit where the column mixes units."""
-        if table.key in ("daily", "review") and col.key in ("target", "actual", "auto",
-                                                             "confirmed", "used"):
-            return UNIT_FMTS.get(self.metric_units.get(str(rec.get("metric")), ""))
-        if table.key == "daily" and col.key == "dod":
-            return SIGNED_PCT_FMT
-        if table.key == "thresholds" and col.key == "value":
-            return UNIT_FMTS.get(str(rec.get("unit")))
-        return None
-
     def write_cell(self, ws: Worksheet, r: int, c: int, table: Table, col: Column,
                    rec: pd.Series) -> None:
         v = rec.get(col.key)
-        fmt = self.cell_fmt(col, self.row_num_format(table, col, rec))
+        fmt = self.cell_fmt(col, row_format(col, rec, self.metric_units))
         if table.key == "review" and col.key == "target":
             template = self.review_rows.get(str(rec["metric"]))
             if template:

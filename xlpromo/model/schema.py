@@ -71,6 +71,8 @@ class Column:
     system: bool = False  # written by xlpromo (row IDs, marks): never typed, optional in a file
     hidden: bool = False  # the column is hidden in the workbook
     planned: bool = False  # set when a row is planned (日期, 指标, 目标): a department copy opens it on new rows only
+    unit_of: str | None = None  # the column naming the row's metric (or unit), whose unit decides the number format
+    num_format: str | None = None  # the column's own number format, where its type's would not do
 
     @property
     def computed(self) -> bool:

@@ -14,7 +14,7 @@ arranged by OOXML part without touching them. One module per part or job:
 """
 
 from xlpromo.ooxml.atomic import atomic_path, staged_folder
-from xlpromo.ooxml.cells import CachedValue, Formatted, Formula, Keep, Value
+from xlpromo.ooxml.cells import KEEP, CachedValue, Formatted, Formula, Keep, Value
 from xlpromo.ooxml.editor import PROTECTION, BookPatch
 from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
 from xlpromo.ooxml.package import XlsxPackage
@@ -28,6 +28,7 @@ __all__ = [
     "HIGHLIGHT_FORMULA",
     "INPUT_BORDER",
     "INPUT_FILL",
+    "KEEP",
     "PROTECTION",
     "STREAM_OVER",
     "BookPatch",

@@ -105,7 +105,9 @@ class Styles:
 
     def numbered(self, s: int, code: str) -> int:
         """Style ``s`` with the number format ``code`` (``yyyy-mm-dd``): a date typed into a text column of a copy
-        arrives in the master shown as a date, not as its bare serial."""
+        arrives in the master shown as a date, not as its bare serial. ``General`` is Excel's built-in format 0."""
+        if code == "General":
+            return self._derived(s, "num:General", num_fmt="0")
         attrs = [tag_attrs(x[:x.find(">") + 1]) for x in self.num_fmts]
         ids = {a.get("formatCode", ""): a.get("numFmtId", "") for a in attrs}
         if code not in ids:

@@ -33,7 +33,7 @@ from xlpromo.model.master import REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA
 from xlpromo.model.state import STATE_SHEET, IdStamp, State, pending_ids
 from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue, Formula
-from xlpromo.roundtrip.rows import RowsBelow
+from xlpromo.roundtrip.rows import RowsBelow, catalogue_units
 from xlpromo.roundtrip.state import SideSheets, reason, write_ids
 from xlpromo.roundtrip.stored import bad_number_cells
 from xlpromo.roundtrip.upgrade import Upgrade, not_upgraded, plan_upgrades
@@ -170,7 +170,8 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     headers = _headers(raw)
     stored = bad_number_cells(raw)
     review_sheet = raw.tables["review"].sheet if "review" in raw.tables else None
-    growing = [RowsBelow.of(rt, upgrades[k].added if k in upgrades else {})
+    units = catalogue_units(raw)
+    growing = [RowsBelow.of(rt, upgrades[k].added if k in upgrades else {}, units)
                for k, rt in raw.tables.items() if rt.table.growable]
     del raw  # the frames are gone with the report's; free the book before the package is held in memory
     gc.collect()

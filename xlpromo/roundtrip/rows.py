@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from xlpromo.model.book import RawTable, as_row
+from xlpromo.model.book import RawBook, RawTable, as_row
+from xlpromo.model.formats import FORMAT_REFERENCES, row_format
 from xlpromo.model.formulas import render
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Table
-from xlpromo.ooxml import BookPatch, Formula, Value
+from xlpromo.ooxml import KEEP, BookPatch, Formula, Value
 
-__all__ = ["RowsBelow", "SheetCells", "append_rows"]
+__all__ = ["RowsBelow", "SheetCells", "append_rows", "catalogue_units", "metric_rows"]
 
 
 @dataclass
@@ -66,6 +67,27 @@ def append_rows(pkg: BookPatch, sheet: str, table: Table, columns: Mapping[str, 
     pkg.set_table_end(sheet, table.name, max(rows))
 
 
+def catalogue_units(raw: RawBook) -> dict[str, str]:
+    """Metric → unit as 指标目录 reads (empty when the book has no catalogue)."""
+    rt = raw.tables.get("metrics")
+    if rt is None or not {"name", "unit"} <= set(rt.data.columns):
+        return {}
+    return {str(n).strip(): str(u).strip() for n, u in zip(rt.data["name"], rt.data["unit"], strict=True)
+            if isinstance(n, str) and isinstance(u, str)}
+
+
+def metric_rows(rt: RawTable, r0: int, r1: int) -> dict[str, int]:
+    """Metric → the last row of the table (as it was made, rows r0+1..r1) with that metric: a row joining the
+    table takes its cell formats, whose number formats follow the metric's unit (``0.0%``, ``#,##0``…)."""
+    if "metric" not in rt.data.columns:
+        return {}
+    out: dict[str, int] = {}
+    for r, v in rt.data["metric"].items():
+        if r0 < as_row(r) <= r1 and isinstance(v, str) and v.strip():
+            out[v.strip()] = max(out.get(v.strip(), 0), as_row(r))
+    return out
+
+
 @dataclass(frozen=True)
 class RowsBelow:
     """Rows typed just below an Excel table that did not grow (LibreOffice, WPS, a protected sheet)."""
@@ -74,16 +96,22 @@ class RowsBelow:
     sheet: str
     rows: list[int]  # Excel rows with values, below the table's last row
     columns: dict[str, int]  # column key → 0-based sheet column
+    facts: dict[int, dict[str, object]]  # Excel row → the values that decide its number formats (metric, target…)
+    units: dict[str, str]  # metric → unit, from 指标目录 as read
 
     @classmethod
-    def of(cls, rt: RawTable, added: Mapping[str, int] = {}) -> RowsBelow:
+    def of(cls, rt: RawTable, added: Mapping[str, int] = {}, units: Mapping[str, str] = {}) -> RowsBelow:
         """The data rows of a table as read (rows below its range included: the reader reads them); ``added``:
-        columns an upgrade gives the table (key → 0-based sheet column)."""
-        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), {**rt.columns, **added})
+        columns an upgrade gives the table (key → 0-based sheet column); ``units``: metric → unit."""
+        keys = [k for k in ("metric", *FORMAT_REFERENCES) if k in rt.data.columns]
+        facts = {as_row(r): {k: rec[k] for k in keys} for r, rec in rt.data[keys].iterrows()} if keys else {}
+        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), {**rt.columns, **added},
+                   facts, dict(units))
 
     def adopt(self, pkg: BookPatch) -> list[int]:
         """Extend the table over the rows below it (blank rows between included) and give them its formulas and
-        the formats of its last row; the typed cells keep their values. Returns the rows typed below."""
+        the cell formats of its last row with the same metric (else its last row), a column that mixes units the
+        number format of the row's metric; the typed cells keep their values. Returns the rows typed below."""
         table = self.table
         if not table.growable or not self.rows:
             return []
@@ -91,8 +119,19 @@ class RowsBelow:
         below = [r for r in self.rows if r1 < r <= r0 + table.capacity]
         if not below:
             return []
+        by_metric: dict[str, int] = {}  # metric → its last row in the table
+        for r in sorted(self.facts):
+            if r0 < r <= r1:
+                by_metric[str(self.facts[r].get("metric") or "").strip()] = r
+        keep = {c.key: KEEP for c in table.columns if not c.computed}
+        joined = range(r1 + 1, below[-1] + 1)
         cells = SheetCells()
-        append_rows(pkg, self.sheet, table, self.columns, {r: {} for r in range(r1 + 1, below[-1] + 1)},
-                    lambda _: r1, cells)
+        append_rows(pkg, self.sheet, table, self.columns, {r: keep for r in joined},
+                    lambda r: by_metric.get(str(self.facts.get(r, {}).get("metric") or "").strip(), r1), cells)
+        for col in (c for c in table.columns if c.unit_of and c.key in self.columns):
+            c = self.columns[col.key] + 1
+            for r in joined:
+                code = row_format(col, self.facts.get(r, {}), self.units) or "General"
+                cells.styles[(r, c)] = pkg.styles().numbered(cells.styles.get((r, c), 0), code)
         cells.write(pkg, self.sheet)
         return below

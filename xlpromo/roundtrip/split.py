@@ -18,7 +18,7 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -121,6 +121,7 @@ def _mine(col: Column, table: Table, sheet: Sheet, dept: str, owner: object, dep
 class _Scope:
     unlocked: dict[tuple[int, int], int]  # (row, col), 1-based → style of a created cell
     lines: list[str]  # what the department fills on the sheet
+    styled: dict[tuple[int, int], int] = field(default_factory=dict)  # cells of new rows that stay locked → style
     cells: int = 0
     grows: bool = False  # the department may add rows to a table of the sheet
     last_col: int = 1  # right edge of the sheet's tables
@@ -157,10 +158,19 @@ def _table_scope(pkg: BookPatch, sheet: Sheet, rt: RawTable, owners: pd.Series |
         scope.grows = True
         last = max([r1, *rows])
         styles = pkg.row_styles(rt.sheet, last) if last > r0 else {}
-        for col in grow_cols:
+        new_rows = range(last + 1, min(last + GROWTH_ROWS, r0 + table.capacity) + 1)
+        for col in cols:  # new rows look like the table's; a column that mixes units is General, so that
+            if col.key not in rt.columns:  # 0.5% typed on a 客诉率 row shows 0.5%, not the last row's 0.0
+                continue
             c = rt.columns[col.key] + 1
-            for r in range(last + 1, min(last + GROWTH_ROWS, r0 + table.capacity) + 1):
-                scope.unlocked[(r, c)] = styles.get(c, 0)
+            style = styles.get(c, 0)
+            if col.unit_of:
+                style = pkg.styles().numbered(style, "General")
+            for r in new_rows:
+                if col in grow_cols:
+                    scope.unlocked[(r, c)] = style
+                else:
+                    scope.styled[(r, c)] = style
     parts = []
     if every:
         parts.append("" if every == [table.title] else _columns(every))
@@ -342,6 +352,8 @@ def _split(master: _Master, dept: str, out: Path, due: dt.date | None, skip_empt
                     pkg.set_cells(name, ids)
         note_at = (2, 3) if any(t.key == "review" for t in sheet.tables) else (2, 1)  # 复盘报告: A2:B2 hold 活动名称
         _put_note(pkg, name, note_at, scope.last_col, _note(sheet, dept, scope, due))
+        if scope.styled:
+            pkg.set_cells(name, {}, styles=scope.styled)
         pkg.lock_cells(name, scope.unlocked, fill=True)
         pkg.protect(name)
         done.add(name)

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlpromo.model.book import RawTable, as_row
+from xlpromo.model.book import RawTable
 from xlpromo.model.schema import Table
 from xlpromo.model.state import STATE_SHEET, RowValues, State
 from xlpromo.ooxml import BookPatch, Value
@@ -24,7 +24,7 @@ from xlpromo.roundtrip.merge.load import Copy, Master
 from xlpromo.roundtrip.merge.sheets import put_changes, put_conflicts
 from xlpromo.roundtrip.merge.summary import MergeResult
 from xlpromo.roundtrip.recalc import recalc
-from xlpromo.roundtrip.rows import RowsBelow, SheetCells, append_rows
+from xlpromo.roundtrip.rows import RowsBelow, SheetCells, append_rows, catalogue_units, metric_rows
 
 __all__ = ["Plan", "write"]
 
@@ -53,8 +53,9 @@ def write(master: Master, out: Path, plan: Plan, state: State, result: MergeResu
     raw = master.raw
     pkg = BookPatch.open(master.path)
     ends = {t.table.key: pkg.table_ref(t.sheet, t.table.name)[2] for t in raw.tables.values()}  # before rows join
+    units = catalogue_units(raw)
     for rt in raw.tables.values():
-        RowsBelow.of(rt).adopt(pkg)  # rows typed below a table in the master join it before rows are appended
+        RowsBelow.of(rt, units=units).adopt(pkg)  # rows typed below a table in the master join it first
     for table, rt, rows in plan.appends:
         _append(pkg, table, rt, rows, ends[table.key], plan, result)
     for sheet, cells in plan.cells.items():
@@ -79,7 +80,7 @@ def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, R
     a row takes the formats of the table's last row with its metric (``end``: the table's last row as made)."""
     r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
     last = max([r1, *(int(x) for x in rt.data.index)])
-    model = _model_rows(rt, r0, end)
+    model = metric_rows(rt, r0, end)
     values: dict[int, dict[str, Value]] = {}
     like: dict[int, int] = {}
     for i, (cp, row, key) in enumerate(rows, start=1):
@@ -91,15 +92,3 @@ def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, R
         result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
                                 row_brief(table, row.raw)))
     append_rows(pkg, rt.sheet, table, rt.columns, values, like.__getitem__, plan.sheet(rt.sheet))
-
-
-def _model_rows(rt: RawTable, r0: int, r1: int) -> dict[str, int]:
-    """Metric → the last row of the table (as it was made, rows r0+1..r1) with that metric: an appended row takes
-    its cell formats, whose number formats follow the metric's unit (``0.0%``, ``#,##0``…)."""
-    if "metric" not in rt.data.columns:
-        return {}
-    out: dict[str, int] = {}
-    for r, v in rt.data["metric"].items():
-        if r0 < as_row(r) <= r1 and isinstance(v, str) and v.strip():
-            out[v.strip()] = max(out.get(v.strip(), 0), as_row(r))
-    return out
