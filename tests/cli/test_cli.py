@@ -323,3 +323,27 @@ def test_commands_are_listed_in_the_order_of_a_campaign() -> None:
     shown = [m[1] for line in result.output.splitlines() if (m := re.match(r"│ ([a-z][a-z-]*) ", line))]
     assert shown == ["new", "demo", "check", "recalc", "report", "split", "merge", "build-addin", "install-addin",
                      "version"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["split", "{demo}", "客服部", "-o", "c.xlsx"],
+     "多余的参数：客服部（部门、输出文件等须用选项给出，如 --dept 仓储部 -o 副本.xlsx）"),
+    (["split"], "缺少参数 MASTER.xlsx"),
+    (["split", "{demo}", "--dept", "客服部"], "缺少选项 -o/--output"),
+    (["split", "{demo}", "--dept"], "选项 --dept 后面要跟一个值"),
+    (["recalc", "{demo}", "--in-plac"], "没有选项 --in-plac；是否想用 --in-place？（运行 --help 查看可用的选项）"),
+    (["demo", "-o", "x.xlsx"], "xlpromo demo 没有 -o 选项：输出文件直接写在命令后面，如 xlpromo demo 活动.xlsx"),
+    (["check", "{demo}", "--limit", "many"], "--limit 的值无效："),
+    (["nosuch"], "没有命令 nosuch（运行 xlpromo --help 查看全部命令）"),
+])
+def test_a_command_typed_wrongly_is_answered_in_chinese(demo_path: Path, args: list[str], message: str) -> None:
+    """Click's parse errors (``Got unexpected extra argument(s)``, ``Missing argument``) in Chinese, with the usage
+    line as a person types it (``MASTER.xlsx``, not Typer's ``{MASTER.xlsx}``)."""
+    result = runner.invoke(app, [a.replace("{demo}", str(demo_path)) for a in args], prog_name="xlpromo",
+                           terminal_width=200, env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    text = " ".join(line.strip("│╭╮╰╯─ ") for line in result.output.splitlines())
+    assert message in text
+    assert "错误" in text and not re.search(r"Usage|Try |Error|Missing|No such|Got unexpected|\{[A-Z]", text)
+    if args[-1] != "--dept":  # Click prints no usage line for an option without its value
+        assert re.search(r"用法：xlpromo \S* ?\[选项\]", text)

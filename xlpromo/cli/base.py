@@ -15,8 +15,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer._click import exceptions as click_errors
 from typer.core import TyperCommand, TyperGroup
 
+from xlpromo.cli.usage import chinese_usage, translated
 from xlpromo.errors import WorkbookError
 
 HELP_OPTION_TEXT = "显示帮助并退出"
@@ -51,6 +53,10 @@ class ChineseHelp:
         """The parameters, each showing its type in words."""
         return [_typed(p) for p in super().get_params(ctx)]  # type: ignore[misc]
 
+    def get_usage(self, ctx: Any) -> str:
+        """The usage line, in Chinese (``用法：xlpromo split [选项] MASTER.xlsx``)."""
+        return chinese_usage(super().get_usage(ctx))  # type: ignore[misc]
+
 
 #: The commands in the order ``xlpromo --help`` lists them: the order of a campaign, then the add-in.
 ORDER = ("new", "demo", "check", "recalc", "report", "split", "merge", "build-addin", "install-addin", "version")
@@ -63,6 +69,13 @@ class Group(ChineseHelp, TyperGroup):
         """The command names, as :data:`ORDER` gives them (any other after them)."""
         names = super().list_commands(ctx)
         return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a command typed wrongly gets its parse error in Chinese."""
+        try:
+            return super().invoke(ctx)
+        except click_errors.UsageError as exc:
+            raise translated(exc) from None
 
 
 class Command(ChineseHelp, TyperCommand):
