@@ -147,7 +147,7 @@ def test_check_prints_cell_values_and_file_names_literally(tmp_path: Path) -> No
     assert "Traceback" not in result.output
     assert _column(result.output, "问题清单", "问题") == "无法识别的数字：“[red]约5万[/red]”无法识别的数字：“[/]”"
     assert result.output.replace("\n", " ").strip().endswith("回传[bold].xlsx：有错误；错误 2 条，提示 0 条；"
-                                                  "预警 18 条（严重 6、预警 10、提示 2）")  # folded to the terminal
+                                                  "预警 13 条（严重 3、预警 7、提示 3）")  # folded to the terminal
 
 
 def _column(output: str, title: str, header: str) -> str:
@@ -297,12 +297,12 @@ def test_check_prints_at_most_limit_rows_per_table(demo_path: Path) -> None:
     """A terminal is no place for 10,000 rows: 200 by default, --limit N, --limit 0 for all; --json has all."""
     short = runner.invoke(app, ["check", str(demo_path), "--limit", "2"])
     assert short.exit_code == 0, short.output
-    assert "预警（18）" in short.output and short.output.count("每日监控!") + short.output.count("任务分工!") == 2
-    assert "……另有 16 条预警未显示：--limit 0 显示全部，--json 输出全部，" in short.output.replace("\n", "")
+    assert "预警（13）" in short.output and short.output.count("每日监控!") + short.output.count("任务分工!") == 2
+    assert "……另有 11 条预警未显示：--limit 0 显示全部，--json 输出全部，" in short.output.replace("\n", "")
     whole = runner.invoke(app, ["check", str(demo_path), "--limit", "0"])
-    assert "另有" not in whole.output and whole.output.count("每日监控!") + whole.output.count("任务分工!") == 18
+    assert "另有" not in whole.output and whole.output.count("每日监控!") + whole.output.count("任务分工!") == 13
     default = runner.invoke(app, ["check", str(demo_path)])
-    assert default.output == whole.output  # 18 rows are fewer than 200
+    assert default.output == whole.output  # 13 rows are fewer than 200
     bad = runner.invoke(app, ["check", str(demo_path), "--limit", "-1"])
     assert bad.exit_code == 2 and bad.output == "错误：--limit -1 不能为负数：0 表示全部显示\n"
 

@@ -84,7 +84,7 @@ def test_blank_task_name_and_owner_never_print_as_none(tmp_path: Path) -> None:
         _task(frames, "T007", name=None, status="进行中", due=D(2024, 6, 18))  # a 技术部 test left open
 
     report = _built(tmp_path, edit)
-    tasks = [[a.cell, a.code, a.message, a.deadline] for a in report.alerts if a.sheet == "任务分工"]
+    tasks = [[a.cell, a.code, a.message, a.deadline] for a in report.raised if a.sheet == "任务分工"]
     assert tasks == [
         ["F4", "task-overdue", "任务 T001（未填任务名称）已逾期 67 天（截止 2024-04-15，负责人 *经理）",
          "立即处理或调整截止时间"],
@@ -109,13 +109,13 @@ def test_blank_date_metric_and_channel_never_print_as_none(tmp_path: Path) -> No
         frames["daily"] = pd.concat([frames["daily"], spend], ignore_index=True)
 
     report = _built(tmp_path, edit)
-    got = {(a.cell, a.code): a.message for a in report.alerts}
+    got = {(a.cell, a.code): a.message for a in report.raised}
     assert got[("H91", "metric-off-target")] == "（未填日期） 客服响应时长 达成率 83.3%（未达标）"
     assert got[("G91", "cs-response-sec")] == "（未填日期） 客服响应时长 36秒 超过上限 30秒"
     assert got[("H125", "metric-off-target")] == "2024-06-05 （未填核心指标） 达成率 80.0%（未达标）"
     assert got[("G312", "channel-over-budget")] == ("2024-06-10 全渠道 推广费用 12.5万元，"
                                                     "超出预算 10万元 25%（超过 20%）")
-    for a in report.alerts:
+    for a in report.raised:
         assert "None" not in a.message and "nan" not in a.message.casefold() and "NaT" not in a.message, a
 
 
@@ -123,7 +123,7 @@ def test_blank_date_metric_and_channel_never_print_as_none(tmp_path: Path) -> No
 def test_conversion_drop_gives_the_relative_drop_and_the_points_the_cell_shows(demo: Report) -> None:
     """每日监控!I62 shows −0.5% (percentage points, 环比口径 百分点); the rule is a relative drop: both are said."""
     drops = [[a.cell, a.level.value, a.message, a.dept, a.deadline, round(a.value, 6)]
-             for a in demo.alerts if a.code == "conversion-drop"]
+             for a in demo.raised if a.code == "conversion-drop"]
     assert drops == [
         ["I62", "预警", "2024-05-30 转化率较前一日相对下降 10.9%（4.6% → 4.1%，-0.5 个百分点），超过 5%", "运营部",
          "启动 A/B 测试排查原因", -0.005],
@@ -139,14 +139,14 @@ def test_conversion_drop_when_the_catalogue_says_relative_change(demo: Report, t
         metrics.loc[metrics["name"] == "转化率", "dod_basis"] = "相对变化"
 
     report = _built(tmp_path, edit)
-    drops = [[a.cell, a.message] for a in report.alerts if a.code == "conversion-drop"]
-    assert drops == [[a.cell, a.message] for a in demo.alerts if a.code == "conversion-drop"]
+    drops = [[a.cell, a.message] for a in report.raised if a.code == "conversion-drop"]
+    assert drops == [[a.cell, a.message] for a in demo.raised if a.code == "conversion-drop"]
 
 
 def test_conversion_drop_threshold_keeps_its_decimals(demo_path: Path, tmp_path: Path) -> None:
     report = _thresholds_typed(demo_path, tmp_path, {"conversion_drop_ab": 0.125})
     assert report.findings == []
-    assert [a.message for a in report.alerts if a.code == "conversion-drop"] == [
+    assert [a.message for a in report.raised if a.code == "conversion-drop"] == [
         "2024-06-12 转化率较前一日相对下降 12.9%（4.6% → 4.0%，-0.6 个百分点），超过 12.5%"]
 
 
@@ -196,7 +196,7 @@ def test_pass_line_typed_as_90_keeps_the_planted_alerts(demo: Report, demo_path:
         ["阈值配置", "C5", "out-of-range", "error",
          "90 超出允许范围（0% 至 100%）；百分比请输入如 95%；预警按默认值 95% 计算"]]
     assert _alerts(report) == _alerts(demo)
-    assert len(report.alerts) == 18
+    assert len(report.raised) == 18
 
 
 NO_BAND = "否则没有“预警”区间，低于达标线即为未达标"
@@ -251,7 +251,7 @@ def test_a_valid_threshold_still_drives_the_alerts(demo_path: Path, tmp_path: Pa
     """达标线 lowered to 90%, in order with 85%: no finding; 91.1% passes, 88.4% stays 预警."""
     report = _thresholds_typed(demo_path, tmp_path, {"pass_line": 0.9})
     assert report.findings == []
-    off = [[a.cell, a.level.value] for a in report.alerts if a.code == "metric-off-target"]
+    off = [[a.cell, a.level.value] for a in report.raised if a.code == "metric-off-target"]
     assert off == [["H91", "严重"], ["H125", "严重"], ["H205", "预警"], ["H267", "预警"], ["H278", "严重"]]
 
 

@@ -52,8 +52,46 @@ PLANTED = [
 ]
 
 
+def raised(report: Report) -> list[list[str]]:
+    """The alerts as the rules raised them (before they are dated, joined and ordered): sheet, cell, code, level."""
+    return [[a.sheet, a.cell, a.code, a.level.value] for a in report.raised]
+
+
 def test_demo_alerts_are_exactly_the_planted_ones(report: Report) -> None:
-    assert report.flatten(["sheet", "cell", "code", "level"], alerts=True) == PLANTED
+    assert raised(report) == PLANTED
+
+
+#: The demo's alerts as 预警 and check list them on 统计日期 2024-06-21: by level, then state, then date; a 达成率
+#: alert and the threshold alert of its row one line; an explained row (异常说明 and 调整措施) one level lower.
+SETTLED = [
+    ["任务分工", "F4", "严重", "持续 67 天", "2024-04-15", "task-overdue"],
+    ["任务分工", "F5", "严重", "持续 57 天", "2024-04-25", "task-overdue"],
+    ["任务分工", "F16", "严重", "持续 3 天", "2024-06-18", "task-overdue"],
+    ["每日监控", "H205", "预警", "持续 9 天", "2024-06-12", "metric-off-target+conversion-drop"],
+    ["每日监控", "L205", "预警", "持续 9 天", "2024-06-12", "cause-overdue"],
+    ["每日监控", "H267", "预警", "持续 4 天", "2024-06-17", "metric-off-target+cs-response-sec"],
+    ["每日监控", "L267", "预警", "持续 4 天", "2024-06-17", "cause-overdue"],
+    ["每日监控", "H91", "预警", "已说明", "2024-06-01", "metric-off-target+cs-response-sec"],
+    ["每日监控", "H125", "预警", "已说明", "2024-06-05", "metric-off-target"],
+    ["每日监控", "H278", "预警", "已说明", "2024-06-18", "metric-off-target+cs-response-sec"],
+    ["任务分工", "F17", "提示", "新增", "2024-06-21", "task-due-soon"],
+    ["任务分工", "F18", "提示", "新增", "2024-06-21", "task-due-soon"],
+    ["每日监控", "H62", "提示", "已说明", "2024-05-30", "metric-off-target+conversion-drop"],
+]
+
+
+def test_demo_alerts_are_dated_joined_and_ordered_as_they_stand_today(report: Report) -> None:
+    """Issue 14 item 1: the states of the demo's alerts on 2024-06-21, without a database."""
+    got = [[a.sheet, a.cell, a.level.value, a.state, str(a.date), "+".join((a.code, *a.also))] for a in report.alerts]
+    assert got == SETTLED
+    h91 = next(a for a in report.alerts if a.cell == "H91")
+    assert h91.message == "2024-06-01 客服响应时长 达成率 83.3%（未达标）；客服响应时长 36秒 超过上限 30秒"
+    assert h91.deadline == "已说明原因与措施：跟进措施效果" and h91.name == "指标未达标"
+    assert report.alerts[0].to_dict() | {"value": None} == {
+        "code": "task-overdue", "level": "严重", "sheet": "任务分工", "cell": "F4", "row": 4,
+        "message": "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）", "dept": "运营部",
+        "deadline": "立即处理或调整截止时间", "value": None, "name": "任务逾期", "state": "持续 67 天",
+        "date": "2024-04-15", "also": []}
 
 
 def test_alert_cells_point_at_the_right_rows(report: Report, demo_path: Path) -> None:
@@ -65,22 +103,22 @@ def test_alert_cells_point_at_the_right_rows(report: Report, demo_path: Path) ->
 
 
 def test_alerts_carry_department_and_deadline(report: Report) -> None:
-    by_cell = {a.cell: a for a in report.alerts if a.code == "metric-off-target"}
+    by_cell = {a.cell: a for a in report.raised if a.code == "metric-off-target"}
     assert by_cell["H62"].dept == "运营部" and by_cell["H62"].deadline == "24小时内说明原因并提出调整措施"
     assert by_cell["H278"].dept == "客服部"
-    overdue = next(a for a in report.alerts if a.code == "task-overdue")
+    overdue = next(a for a in report.raised if a.code == "task-overdue")
     assert overdue.message == "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）"
 
 
 def test_cause_overdue_names_the_status_of_the_row(report: Report, demo_path: Path, tmp_path: Path) -> None:
     """Both planted rows are 预警, not 未达标; a 未达标 row left without a cause says 未达标."""
     causes = [[a.cell, a.level.value, a.message, a.dept, a.deadline]
-              for a in report.alerts if a.code == "cause-overdue"]
+              for a in report.raised if a.code == "cause-overdue"]
     assert causes == [
         ["L205", "预警", "2024-06-12 转化率 预警已超过 24 小时，尚未填写异常说明", "运营部", "立即补填"],
         ["L267", "预警", "2024-06-17 客服响应时长 预警已超过 24 小时，尚未填写异常说明", "客服部", "立即补填"]]
     path = _edited(demo_path, tmp_path, {("每日监控", "L125"): None})  # 2024-06-05 GMV 80%: 未达标
-    late = [a.message for a in check(path).alerts if a.code == "cause-overdue" and a.cell == "L125"]
+    late = [a.message for a in check(path).raised if a.code == "cause-overdue" and a.cell == "L125"]
     assert late == ["2024-06-05 GMV 未达标已超过 24 小时，尚未填写异常说明"]
 
 
@@ -93,7 +131,7 @@ def test_text_in_a_number_cell_is_reported_and_still_read(demo_path: Path, tmp_p
         ["每日监控", "G91", "text-number", "warning", "36秒"]]
     assert r.findings[0].message == "“36秒”是文本：程序读作 36，但表内公式不会计算它，请改为数字 36"
     assert r.frames["daily"].loc[91, ["actual", "status"]].tolist() == [36.0, "未达标"]
-    assert r.flatten(["sheet", "cell", "code", "level"], alerts=True) == PLANTED
+    assert raised(r) == PLANTED
 
 
 def test_golden_values_from_the_engine(report: Report) -> None:
@@ -124,7 +162,7 @@ def test_changing_a_threshold_changes_the_alerts(tmp_path: Path) -> None:
     th.loc[th["code"] == "due_soon_days", "value"] = 7
     frames["thresholds"] = th
     r = check(build_workbook(tmp_path / "t.xlsx", frames))
-    cells = {(a.code, a.cell) for a in r.alerts}
+    cells = {(a.code, a.cell) for a in r.raised}
     assert ("cs-response-sec", "G91") not in cells and ("cs-response-sec", "G278") in cells
     assert ("task-due-soon", "F19") in cells and ("task-due-soon", "F20") in cells  # T016, T017 now due soon
 
@@ -173,7 +211,7 @@ def test_blank_template_asks_for_the_campaign_targets(blank_path: Path) -> None:
     r = check(blank_path)
     assert r.flatten(["sheet", "cell", "code"]) == [["活动目标", c, "required"] for c in
                                                     ("A4", "B4", "C4", "D4", "E4", "F4", "G4")]
-    assert r.alerts == []
+    assert r.raised == []
 
 
 def test_internal_error_is_a_message_not_a_traceback(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -269,7 +307,7 @@ def test_a_renamed_catalogue_metric_that_a_rule_watches_is_a_warning(demo_path: 
     assert [[f.sheet, f.cell, f.severity.value, f.value] for f in watched] == [["数据字典", "M3", "warning", "客诉率"]]
     assert watched[0].message == ("预警规则“客诉率超上限”监控的指标“客诉率”不在指标目录中，这条预警不会再触发；"
                                   "请恢复这个指标名称")
-    assert not [a for a in report.alerts if a.code == "complaint-rate-max"]
+    assert not [a for a in report.raised if a.code == "complaint-rate-max"]
 
 
 def test_every_rule_watches_metrics_of_the_catalogue() -> None:
@@ -302,7 +340,7 @@ def test_channel_budget_roi_stock_and_phase_rules(tmp_path: Path) -> None:
     frames["targets"] = targets
     report = check(build_workbook(tmp_path / "rules.xlsx", frames))
     new = {"channel-over-budget", "channel-roi-add", "channel-roi-replace", "safety-coverage-min", "phase-length"}
-    got = [[a.code, a.level.value, a.sheet, a.cell, a.dept, a.message] for a in report.alerts if a.code in new]
+    got = [[a.code, a.level.value, a.sheet, a.cell, a.dept, a.message] for a in report.raised if a.code in new]
     assert got == [
         ["safety-coverage-min", "预警", "每日监控", "G317", "仓储部", "2024-06-10 安全库存覆盖率 80.0% 低于下限 85.0%"],
         ["channel-over-budget", "预警", "每日监控", "G312", "市场部",
@@ -344,7 +382,7 @@ def test_stray_spaces_where_formulas_and_dropdowns_compare_text(demo_path: Path,
          f"“\u3000全渠道”开头有空格：程序读作“全渠道”，{tail}"],
         ["复盘报告", "A8", "stray-space", "warning", "新客占比 ", f"“新客占比 ”末尾有空格：程序读作“新客占比”，{tail}"],
     ]
-    assert r.flatten(["sheet", "cell", "code", "level"], alerts=True) == PLANTED
+    assert raised(r) == PLANTED
     assert r.frames["daily"].loc[81, ["metric", "unit"]].tolist() == ["GMV", "万元"]
 
 
@@ -438,7 +476,7 @@ def test_a_budget_split_that_does_not_add_up_is_a_warning(demo_path: Path, tmp_p
     assert found.flatten(["sheet", "cell", "code", "severity", "message"]) == [
         ["阈值配置", "C29", "budget-sum", "warning",
          "预算占比合计 125%（流量 70%、优惠 25%、人力 15%、技术 10%、备用金 5%），应为 100%"]]
-    assert found.valid and len(found.alerts) == 18
+    assert found.valid and len(found.raised) == 18
 
 
 def test_a_percent_typed_without_its_sign_is_caught(demo_path: Path, tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_validate_writes_marks_and_both_lists(bad_path: Path, tmp_path: Path) ->
     book = FileBook(_copy(bad_path, tmp_path))
     host = FileHost(book)
     text = b.validate(host)
-    assert text.startswith("校验完成：错误 1 条，提示 0 条；预警 18 条（严重 6、预警 10、提示 2）。\n"
+    assert text.startswith("校验完成：错误 1 条，提示 0 条；预警 13 条（严重 3、预警 7、提示 3）。\n"
                            "已在“标记”列标出 12 行")
     assert host.messages == [(f"{b.TITLE} · 校验", text)]
     assert book.value("每日监控!O5") == "错误：【实际值】 无法识别的数字：“abc”"

@@ -197,7 +197,7 @@ def run(book: Path, args: list[str], code: int = 0) -> str:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_check(variant: str, books: dict[str, Path]) -> None:
     text = run(books[variant], ["check", str(books[variant])])
-    assert "通过；错误 0 条，提示 0 条；预警 18 条（严重 6、预警 10、提示 2）" in text
+    assert "通过；错误 0 条，提示 0 条；预警 13 条（严重 3、预警 7、提示 3）" in text
 
 
 def _recalc(book: Path, out: Path) -> str:
@@ -226,7 +226,7 @@ def test_recalc(variant: str, recalced: dict[str, Path]) -> None:
     assert daily["A4"] == 45437 and daily["B4"] == "GMV" and daily["G4"] == 6.19  # 2024-05-25
     assert daily["H4"] == 6.19 / 6 and daily["K4"] == "达标" and daily["D4"] == "万元"
     assert daily["P311"] == "D00308"
-    assert got["问题清单"]["A1"] == "位置" and got["预警"]["A1"] == "位置"
+    assert got["问题清单"]["A1"] == "位置" and got["预警"]["A2"] == "位置"
     assert_same_values(got, cells(recalced["demo"]))
 
 

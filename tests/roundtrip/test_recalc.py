@@ -78,7 +78,8 @@ def test_issue_and_alert_sheets(recalced: Path) -> None:
     assert [r[0] for r in issues[1:]] == ["任务分工!F6", "每日监控!G5"]
     assert issues[1][5] == "截止时间早于起始时间"
     alerts = values[ALERTS_SHEET]
-    assert len(alerts) == 1 + len(check(recalced).alerts)
+    assert alerts[0][0].startswith("预警 · 统计日期 ") and alerts[1][:3] == ["位置", "级别", "状态"]
+    assert len(alerts) == 2 + len(check(recalced).alerts)
     ws = openpyxl.load_workbook(recalced)[ISSUES_SHEET]
     assert [(c.coordinate, c.hyperlink.location if c.hyperlink else None) for c in ws["A"][1:]] == [
         ("A2", "'任务分工'!F6"), ("A3", "'每日监控'!G5")]
@@ -250,5 +251,5 @@ def test_empty_issue_and_alert_sheets_say_so(tmp_path: Path) -> None:
     issues, issue_links = issue_rows(clean)
     alerts, alert_links = alert_rows(clean)
     assert issues[1] == ["未发现问题：所有填写的值均通过校验", "", "", "", "", "", "", ""] and issue_links == {}
-    assert alerts[1] == ["没有预警：各项指标与任务均未触发阈值", "", "", "", "", ""] and alert_links == {}
+    assert alerts[1] == ["没有预警：各项指标与任务均未触发阈值", *[""] * 8] and alert_links == {}
     assert len(issues) == len(alerts) == 2

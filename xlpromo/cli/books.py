@@ -59,6 +59,8 @@ def check(
 def _print_report(report: Any, limit: int = 0) -> None:
     """The findings and alerts as two tables (texts folded, never cut; at most ``limit`` rows each unless 0),
     then a one-line verdict."""
+    from xlpromo.engine.alerts import ALERT_HEADERS
+
     def cut(items: list[Any]) -> list[Any]:
         return items[:limit] if limit else items
 
@@ -75,10 +77,10 @@ def _print_report(report: Any, limit: int = 0) -> None:
         console.print(t)
         rest(report.findings, "问题清单")
     if report.alerts:
-        t = folded_table(f"预警（{len(report.alerts)}）", ("位置", "级别", "预警", "责任部门", "时限"))
+        t = folded_table(f"预警（{len(report.alerts)}）", ALERT_HEADERS)
         for a in cut(report.alerts):
             style = {"严重": "red", "预警": "yellow"}.get(a.level.value, "")
-            t.add_row(safe(f"{a.sheet}!{a.cell}"), safe(a.level.value), safe(a.message), safe(a.dept),
+            t.add_row(safe(f"{a.sheet}!{a.cell}"), safe(a.level.value), safe(a.state), safe(a.message), safe(a.dept),
                       safe(a.deadline), style=style)
         console.print(t)
         rest(report.alerts, "预警")

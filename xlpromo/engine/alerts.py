@@ -23,17 +23,15 @@ from xlpromo.engine import thresholds
 from xlpromo.engine.findings import json_value
 from xlpromo.engine.metrics import as_of_date, status
 from xlpromo.model.book import RawBook, RawTable, as_row
-from xlpromo.model.defaults import (
-    STATUS_LABELS,
-)
+from xlpromo.model.defaults import ALL_CHANNELS, STATUS_LABELS
 from xlpromo.model.parse import shown
 from xlpromo.model.series import map_unique
 
-__all__ = ["ALERT_HEADERS", "Alert", "Context", "Level", "Rule", "owner_of", "records", "said", "share", "show",
-           "task_of", "what", "when"]
+__all__ = ["ALERT_HEADERS", "Alert", "Context", "Level", "Rule", "on", "owner_of", "records", "said", "share",
+           "show", "task_of", "what", "when"]
 
-#: Column titles of an alert list (预警 sheet, retrospective): location, level, message, department, deadline.
-ALERT_HEADERS = ("位置", "级别", "预警", "责任部门", "时限")
+#: Column titles of an alert list (terminal, retrospective): location, level, state, message, department, deadline.
+ALERT_HEADERS = ("位置", "级别", "状态", "预警", "责任部门", "时限")
 
 _PASS, _WARN, _FAIL = STATUS_LABELS
 
@@ -59,12 +57,18 @@ class Alert:
     dept: str
     deadline: str
     value: Any = None
+    table: str = ""  # the schema key of the table the row is in (daily, tasks…)
+    date: dt.date | None = None  # the row's 日期, a task's 截止时间 (alert_state.settle)
+    state: str = ""  # 新增, 持续 N 天 or 已说明 (alert_state.settle)
+    also: tuple[str, ...] = ()  # the codes of the alerts of the same row joined into this one
+    name: str = ""  # the rule's Chinese name (指标未达标, 客诉率超上限…)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with every field."""
         return {"code": self.code, "level": self.level.value, "sheet": self.sheet, "cell": self.cell,
                 "row": self.row, "message": self.message, "dept": self.dept, "deadline": self.deadline,
-                "value": json_value(self.value)}
+                "value": json_value(self.value), "name": self.name, "state": self.state,
+                "date": self.date.isoformat() if self.date else None, "also": list(self.also)}
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class Context:
         if key not in raw.columns:  # a computed column whose header was removed: point at the row start
             key = raw.table.columns[0].key
         return Alert(code, level, raw.sheet, raw.address(row, key), row, message,
-                     str(dept) if isinstance(dept, str) and dept else "运营部", deadline, value)
+                     str(dept) if isinstance(dept, str) and dept else "运营部", deadline, value, table=table)
 
     def daily(self, metric: str | None = None) -> pd.DataFrame:
         d = self.frames["daily"]
@@ -201,6 +205,13 @@ def when(v: Any) -> str:
 def what(v: Any) -> str:
     """The 核心指标 of a row for a message."""
     return said(v) or "（未填核心指标）"
+
+
+def on(r: Mapping[str, Any], metric: str | None = None) -> str:
+    """A daily row's metric and channel for a message: ``ROI（抖音）``; ``GMV`` for 全渠道 or no channel."""
+    channel = said(r.get("channel"))
+    name = what(r["metric"]) if metric is None else metric
+    return f"{name}（{channel}）" if channel and channel != ALL_CHANNELS else name
 
 
 def task_of(r: Mapping[str, Any]) -> str:

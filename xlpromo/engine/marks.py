@@ -63,7 +63,7 @@ def marks(report: Report, book: RawBook) -> dict[str, dict[int, str]]:
     for raw in book.tables.values():
         by_sheet.setdefault(raw.sheet, []).append(raw)
     found: dict[str, dict[int, list[_Item]]] = {}
-    items: list[Finding | Alert] = [*report.findings, *report.alerts]
+    items: list[Finding | Alert] = [*report.findings, *report.cell_alerts]
     for item in items:
         if not item.cell or item.sheet not in by_sheet:
             continue

@@ -6,15 +6,17 @@ will call the same :func:`check_book` on what it reads in bulk.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from xlpromo.engine.alert_state import settle
 from xlpromo.engine.alerts import Alert
 from xlpromo.engine.findings import Finding, Severity
-from xlpromo.engine.metrics import compute
+from xlpromo.engine.metrics import as_of_date, compute
 from xlpromo.engine.rules import raise_alerts
 from xlpromo.engine.validate import validate
 from xlpromo.model.book import RawBook
@@ -31,6 +33,14 @@ class Report:
     alerts: list[Alert]
     frames: dict[str, pd.DataFrame] = field(repr=False)
     stats: dict[str, Any]
+    as_of: dt.date | None = None  # 统计日期 of the run (the alerts' states are as of it)
+    raised: list[Alert] = field(default_factory=list, repr=False)  # as the rules raised them, before settle()
+
+    @property
+    def cell_alerts(self) -> list[Alert]:
+        """The alerts cell by cell, as the rules raised them (a joined line still flags and marks each of its
+        cells): for highlights and 标记, where :attr:`alerts` are the lines a person reads."""
+        return self.raised or self.alerts
 
     @property
     def valid(self) -> bool:
@@ -62,7 +72,9 @@ def check_book(book: RawBook) -> Report:
     """Validate a read workbook, recompute every computed column and raise alerts."""
     validated = validate(book)
     frames = compute(validated.frames)
-    alerts = raise_alerts(frames, book)
+    as_of = as_of_date(frames).date()
+    raised = raise_alerts(frames, book)
+    alerts = settle(raised, frames, as_of)
     errors = sum(f.severity == Severity.ERROR for f in validated.findings)
     stats = {
         "rows": {k: len(v) for k, v in frames.items() if k in ("tasks", "daily", "breakdown", "lessons")},
@@ -70,4 +82,5 @@ def check_book(book: RawBook) -> Report:
         "warnings": len(validated.findings) - errors,
         "alerts": len(alerts),
     }
-    return Report(path=book.path, findings=validated.findings, alerts=alerts, frames=frames, stats=stats)
+    return Report(path=book.path, findings=validated.findings, alerts=alerts, frames=frames, stats=stats,
+                  as_of=as_of, raised=raised)

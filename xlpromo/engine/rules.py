@@ -20,19 +20,19 @@ from xlpromo.engine.alerts import (
     Context,
     Level,
     Rule,
+    on,
     owner_of,
     records,
     said,
     share,
     show,
     task_of,
-    what,
     when,
 )
 from xlpromo.model.book import RawBook, as_row
 from xlpromo.model.defaults import ALL_CHANNELS, DOD_POINTS, STATUS_LABELS, TASK_DONE_STATES
 
-__all__ = ["RULES", "raise_alerts"]
+__all__ = ["ALERT_NAMES", "RULES", "raise_alerts"]
 
 _PASS, _WARN, _FAIL = STATUS_LABELS
 
@@ -42,7 +42,7 @@ def _off_target(c: Context) -> Iterator[Alert]:
     for row, r in records(c.off_target()):
         level = Level.CRITICAL if r["status"] == _FAIL else Level.WARNING
         yield c.alert("daily", row, "rate", "metric-off-target", level,
-                      f"{when(r['date'])} {what(r['metric'])} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
+                      f"{when(r['date'])} {on(r)} 达成率 {r['rate']:.1%}（{r['status']}）", r["dept"],
                       f"{hours:g}小时内说明原因并提出调整措施", r["rate"])
 
 
@@ -58,7 +58,7 @@ def _missing_cause(c: Context) -> Iterator[Alert]:
         late = (dt.datetime.combine(c.as_of, dt.time()) - dt.datetime.combine(day, dt.time())).total_seconds() / 3600
         if late >= hours:
             yield c.alert("daily", row, "issue", "cause-overdue", Level.WARNING,
-                          f"{when(day)} {what(r['metric'])} {r['status']}已超过 {hours:g} 小时，尚未填写异常说明",
+                          f"{when(day)} {on(r)} {r['status']}已超过 {hours:g} 小时，尚未填写异常说明",
                           r["dept"], "立即补填")
 
 
@@ -115,7 +115,8 @@ def _limit(metric: str, code: str, level: Level, dept: str, deadline: str,
             if a > limit:
                 lv = Level.CRITICAL if a > hard else level
                 yield c.alert("daily", row, "actual", f"{code.replace('_', '-')}", lv,
-                              f"{when(r['date'])} {metric} {show(a, r['unit'])} 超过上限 {show(limit, r['unit'])}",
+                              f"{when(r['date'])} {on(r, metric)} {show(a, r['unit'])} "
+                              f"超过上限 {show(limit, r['unit'])}",
                               dept, deadline, a)
     return rule
 
@@ -129,7 +130,7 @@ def _floor(metric: str, code: str, level: Level, dept: str, deadline: str) -> Ca
         for row, r in records(d.loc[(pd.to_numeric(d["actual"], errors="coerce") < floor).astype(bool)]):
             a = float(r["actual"])
             yield c.alert("daily", row, "actual", code.replace("_", "-"), level,
-                          f"{when(r['date'])} {metric} {show(a, r['unit'])} 低于下限 {show(floor, r['unit'])}",
+                          f"{when(r['date'])} {on(r, metric)} {show(a, r['unit'])} 低于下限 {show(floor, r['unit'])}",
                           dept, deadline, a)
     return rule
 
@@ -196,7 +197,7 @@ def _conversion_drop(c: Context) -> Iterator[Alert]:
         relative, pts = (dod / prev, dod) if points else (dod, a - prev)
         if prev > 0 and relative < -drop:
             yield c.alert("daily", row, "dod", "conversion-drop", Level.WARNING,
-                          f"{when(r['date'])} 转化率较前一日相对下降 {-relative:.1%}"
+                          f"{when(r['date'])} {on(r, '转化率')}较前一日相对下降 {-relative:.1%}"
                           f"（{prev:.1%} → {a:.1%}，{pts * 100:.1f} 个百分点），超过 {share(drop)}", "运营部",
                           "启动 A/B 测试排查原因", dod)
 
@@ -209,7 +210,8 @@ def _ctr_low(c: Context) -> Iterator[Alert]:
         a, t = r["actual"], r["target"]
         if isinstance(a, float) and isinstance(t, float) and t > 0 and a < t * (1 - gap):
             yield c.alert("daily", row, "actual", "ctr-below-benchmark", Level.WARNING,
-                          f"{when(r['date'])} 点击率 {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {share(gap)}", "市场部",
+                          f"{when(r['date'])} {on(r, '点击率')} {a:.2%} 低于目标（行业均值）{t:.2%} 超过 {share(gap)}",
+                          "市场部",
                           "优化推广素材与定向", a)
 
 
@@ -257,6 +259,14 @@ RULES: tuple[Rule, ...] = (
     Rule("phase-length", "预热期 / 返场期天数", ("warmup_days_min", "warmup_days_max", "return_days_min",
                                               "return_days_max"), _phase_length),
 )
+
+
+#: Each alert code's Chinese name: its rule's title, or the part of the rule that raised it.
+ALERT_NAMES: dict[str, str] = {
+    **{r.code: r.title for r in RULES},
+    "task-overdue": "任务逾期", "task-due-soon": "任务临期", "channel-roi-add": "渠道ROI超追加线",
+    "channel-roi-replace": "渠道ROI低于替换线",
+}
 
 
 def raise_alerts(frames: dict[str, pd.DataFrame], book: RawBook) -> list[Alert]:

@@ -24,7 +24,7 @@ from xlpromo.model.book import RawBook, RawTable
 from xlpromo.model.formulas import render
 from xlpromo.model.master import SCHEMA
 from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotAMaster, NotMergeable, merge_books
-from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, issue_rows
+from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, alert_title, issue_rows
 from xlpromo.roundtrip.split import campaign_stem
 
 __all__ = ["TITLE", "clear_marks", "highlight", "merge_copies", "new_campaign", "recalc", "review", "validate"]
@@ -93,6 +93,12 @@ def _put_sheet(book: Book, name: str, rows: Sequence[Sequence[Any]], links: dict
     book.write_block(name, (0, 0), out)
 
 
+def _put_alerts(book: Book, report: Report) -> None:
+    """The 预警 sheet as recalc writes it: its title line (统计日期 and the counts), the header, a row per alert."""
+    rows, links = alert_rows(report)
+    _put_sheet(book, ALERTS_SHEET, [[alert_title(report), *[""] * (len(rows[0]) - 1)], *rows], links)
+
+
 def _write_formulas(s: _Session, raw: RawBook) -> int:
     """Every computed column refilled with its formula, one write per block of adjacent columns; columns written."""
     written = 0
@@ -125,7 +131,7 @@ def _validate(host: Host) -> str:
     s, raw, report = _checked(host)
     marked = _write_marks(s, raw, marks(report, raw))
     _put_sheet(s.book, ISSUES_SHEET, *issue_rows(report))
-    _put_sheet(s.book, ALERTS_SHEET, *alert_rows(report))
+    _put_alerts(s.book, report)
     return (f"校验完成：{report.tally()}。\n已在“标记”列标出 {marked} 行；"
             f"明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表（点位置可跳到单元格）。")
 
@@ -135,7 +141,7 @@ def _recalc(host: Host) -> str:
     cols = _write_formulas(s, raw)
     marked = _write_marks(s, raw, marks(report, raw))
     _put_sheet(s.book, ISSUES_SHEET, *issue_rows(report))
-    _put_sheet(s.book, ALERTS_SHEET, *alert_rows(report))
+    _put_alerts(s.book, report)
     return (f"重算完成：{cols} 个自动计算列已重新填入公式（被手工覆盖的单元格已恢复）。\n{report.tally()}。\n"
             f"已在“标记”列标出 {marked} 行；明细见“{ISSUES_SHEET}”和“{ALERTS_SHEET}”工作表。")
 

@@ -128,7 +128,8 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
                      _fmt(r["issue"]) or "（未填写）", _fmt(r["action"]), _fmt(r["dept"])]
                     for r in off.to_dict("records")]))
     tables.append(("预警", list(ALERT_HEADERS),
-                   [[f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline] for a in report.alerts]))
+                   [[f"{a.sheet}!{a.cell}", a.level.value, a.state, a.message, a.dept, a.deadline]
+                    for a in report.alerts]))
     lessons = f["lessons"]
     for kind in LISTS["review_kinds"]:
         rows = [[_fmt(r["content"]), _fmt(r["improvement"]), _fmt(r["dept"])]

@@ -22,9 +22,14 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str],
-              header_style: int = 0, body_style: int = 0) -> str:
+              header_style: int = 0, body_style: int = 0, *, title: str = "", title_style: int = 0,
+              autofilter: bool = False) -> str:
     """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks,
-    printed landscape on A4, one page wide."""
+    printed landscape on A4, one page wide. ``title``: a line above the header (which is then row 2; the
+    caller's links count it); ``autofilter``: filter buttons on the header."""
+    if title:
+        rows = [[title], *rows]
+    head = 2 if title else 1
     ncols = max((len(r) for r in rows), default=0)
     if len(rows) > MAX_ROW or ncols > MAX_COL or len(widths) > MAX_COL:
         raise ValueError("too many rows or columns for one sheet")
@@ -35,27 +40,29 @@ def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], li
     return (f'{_XML_DECL}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
             f'<sheetPr><tabColor rgb="{GENERATED_TAB_COLOR}"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="{dim}"/>'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{head}" topLeftCell="A{head + 1}" '
+            f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A{head + 1}" '
+            f'sqref="A{head + 1}"/></sheetView></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
-            + f"<sheetData>{_rows_xml(rows, names, widths, header_style, body_style)}</sheetData>"
+            + f"<sheetData>{_rows_xml(rows, names, widths, header_style, body_style, head, title_style)}</sheetData>"
+            + (f'<autoFilter ref="A{head}:{names[-1]}{max(len(rows), head)}"/>' if autofilter and ncols else "")
             + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
             + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
             '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
 
 
 def _rows_xml(rows: Sequence[Sequence[CachedValue]], names: list[str], widths: Sequence[float], header_style: int,
-              body_style: int) -> str:
-    """The <row> elements of a generated sheet: the header in ``header_style``, the others in ``body_style``
-    and as high as their longest wrapped text."""
+              body_style: int, head: int = 1, title_style: int = 0) -> str:
+    """The <row> elements of a generated sheet: a title above the header in ``title_style``, the header (row
+    ``head``) in ``header_style``, the others in ``body_style`` and as high as their longest wrapped text."""
     data = []
     for i, row in enumerate(rows, start=1):
-        style = (header_style if i == 1 else body_style) or None
+        style = (title_style if i < head else header_style if i == head else body_style) or None
         # a generated sheet shows an error value as its text: str() of a CellError is a plain str
         cells = "".join(cell_xml(f"{names[j]}{i}", str(v) if isinstance(v, str) else v, style=style)
                         for j, v in enumerate(row) if not (v is None or (isinstance(v, str) and v == "")))
-        lines = _lines(row, widths) if i > 1 and body_style else 1
+        lines = _lines(row, widths) if i > head and body_style else 1
         height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""  # wrapped: readers do not autofit
         if cells:
             data.append(f'<row r="{i}"{height}>{cells}</row>')

@@ -82,6 +82,12 @@ class Styles:
                                             f'<{p}name val="微软雅黑"/><{p}family val="2"/></{p}font>',
                              align=f'<{p}alignment vertical="top" wrapText="1"/>')
 
+    def title(self) -> int:
+        """The default style in bold 12 pt, not wrapped: the title line of a generated sheet runs across columns."""
+        p = self.p
+        return self._derived(0, "title", font=f'<{p}font><{p}b/><{p}sz val="12"/><{p}name val="微软雅黑"/>'
+                                             f'<{p}family val="2"/></{p}font>')
+
     def filled(self, s: int) -> int:
         """Style ``s`` as a cell to fill in: light yellow, framed in orange (the frame shows through the
         row colours of conditional formats, which replace the fill)."""

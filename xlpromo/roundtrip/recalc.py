@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from xlpromo.engine.alerts import ALERT_HEADERS
 from xlpromo.engine.findings import FormulaOverwritten, Severity
 from xlpromo.engine.marks import marks
 from xlpromo.engine.metrics import formula_frames, head_values, review_header
@@ -30,6 +29,7 @@ from xlpromo.model.a1 import col_name, parse_cell
 from xlpromo.model.book import RawBook, as_row
 from xlpromo.model.formulas import render
 from xlpromo.model.master import REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA
+from xlpromo.model.parse import shown
 from xlpromo.model.state import STATE_SHEET, IdStamp, State, pending_ids
 from xlpromo.model.values import excel_serial, is_blank
 from xlpromo.ooxml import BookPatch, CachedValue, Formula
@@ -38,7 +38,7 @@ from xlpromo.roundtrip.state import SideSheets, reason, write_ids
 from xlpromo.roundtrip.stored import bad_number_cells
 from xlpromo.roundtrip.upgrade import Upgrade, not_upgraded, plan_upgrades
 
-__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "backup_path", "issue_rows",
+__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "alert_title", "backup_path", "issue_rows",
            "recalc"]
 
 ISSUES_SHEET = "问题清单"
@@ -127,15 +127,27 @@ def issue_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]
 
 
 def alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]:
-    """The 预警 sheet: a header and one row per alert, and the link of each row's 位置 cell."""
-    rows: list[list[CachedValue]] = [[*ALERT_HEADERS, "规则"]]
+    """The 预警 sheet: a header and one row per alert (its state, date and the rule's Chinese name, the code in
+    its own column), and the link of each row's 位置 cell (counting the title line above the header)."""
+    rows: list[list[CachedValue]] = [["位置", "级别", "状态", "日期", "预警", "责任部门", "时限", "规则", "代码"]]
     links: dict[str, str] = {}
-    for i, a in enumerate(report.alerts, start=2):
-        rows.append([f"{a.sheet}!{a.cell}", a.level.value, a.message, a.dept, a.deadline, a.code])
+    for i, a in enumerate(report.alerts, start=3):
+        rows.append([f"{a.sheet}!{a.cell}", a.level.value, a.state, shown(a.date) if a.date else "", a.message,
+                     a.dept, a.deadline, a.name, "+".join((a.code, *a.also))])
         links[f"A{i}"] = f"'{a.sheet}'!{a.cell}"
     if not report.alerts:
-        rows.append(["没有预警：各项指标与任务均未触发阈值", *[""] * len(ALERT_HEADERS)])
+        rows.append(["没有预警：各项指标与任务均未触发阈值", *[""] * (len(rows[0]) - 1)])
     return rows, links
+
+
+def alert_title(report: Report) -> str:
+    """The 预警 sheet's first line: 统计日期 and the counts by level and by state."""
+    levels = "、".join(f"{k} {n}" for k in ("严重", "预警", "提示")
+                       if (n := sum(a.level.value == k for a in report.alerts)))
+    states = "、".join(f"{k} {n}" for k in ("新增", "持续", "已说明")
+                       if (n := sum(a.state.startswith(k) for a in report.alerts)))
+    day = shown(report.as_of) if report.as_of else ""
+    return f"预警 · 统计日期 {day}：共 {len(report.alerts)} 条" + (f"（{levels}；{states}）" if levels else "")
 
 
 def _flagged(report: Report) -> dict[str, list[str]]:
@@ -143,7 +155,7 @@ def _flagged(report: Report) -> dict[str, list[str]]:
     for f in report.findings:
         if f.cell:
             cells.setdefault(f.sheet, set()).add(f.cell)
-    for a in report.alerts:
+    for a in report.cell_alerts:
         cells.setdefault(a.sheet, set()).add(a.cell)
     return {sheet: sorted(c) for sheet, c in cells.items()}
 
@@ -289,7 +301,8 @@ def _put_generated(pkg: BookPatch, report: Report) -> None:
     rows, links = issue_rows(report)
     pkg.put_sheet(ISSUES_SHEET, rows, widths=[16, 6, 10, 8, 14, 60, 18, 20], links=links)
     rows, links = alert_rows(report)
-    pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 70, 10, 30, 20], links=links)
+    pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 10, 11, 70, 10, 30, 26, 30], links=links,
+                  title=alert_title(report), autofilter=True)
 
 
 def _save(pkg: BookPatch, book: Path, out: str | Path | None, in_place: bool) -> tuple[Path, Path | None]:
