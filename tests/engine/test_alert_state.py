@@ -87,7 +87,8 @@ def test_the_alerts_sheet_has_a_title_an_autofilter_and_the_rule_names(demo_path
     assert ws["A1"].value == "预警 · 统计日期 2024-06-21：共 13 条（严重 3、预警 7、提示 3；新增 2、持续 7、已说明 4）"
     assert [c.value for c in ws[2]] == ["位置", "级别", "状态", "日期", "预警", "责任部门", "时限", "规则", "代码"]
     assert [c.value for c in ws[3]] == [
-        "任务分工!F4", "严重", "持续 67 天", "2024-04-15", "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）",
+        "任务分工!F4", "严重", "持续 67 天", "2024-04-15",
+        "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）",
         "运营部", "立即处理或调整截止时间", "任务逾期", "task-overdue"]
     assert ws["H6"].value == "指标未达标" and ws["I6"].value == "metric-off-target+conversion-drop"
     assert ws.auto_filter.ref == "A2:I15" and ws.freeze_panes == "A3"
