@@ -146,7 +146,7 @@ def test_check_prints_cell_values_and_file_names_literally(tmp_path: Path) -> No
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert _column(result.output, "问题清单", "问题") == "无法识别的数字：“[red]约5万[/red]”无法识别的数字：“[/]”"
-    assert result.output.replace("\n", " ").strip().endswith("回传[bold].xlsx：有错误；错误 2 条，提示 0 条；"
+    assert re.sub(r"\s+", " ", result.output).strip().endswith("回传[bold].xlsx：有错误；错误 2 条，提示 0 条；"
                                                   "预警 13 条（严重 3、预警 7、提示 3）")  # folded to the terminal
 
 

@@ -90,10 +90,12 @@ def test_validate_writes_marks_and_both_lists(bad_path: Path, tmp_path: Path) ->
                        "无法识别的数字：“abc”", "type-number", "abc"]]
     assert isinstance(issues[1][0], Formula)
     alerts = book.read_sheet("预警")
-    assert len(alerts) == 19 and alerts[0] == ["位置", "级别", "预警", "责任部门", "时限", "规则"]
-    assert alerts[1] == ['=HYPERLINK("#\'每日监控\'!H62","每日监控!H62")', "预警",
-                         "2024-05-30 转化率 达成率 91.1%（预警）", "运营部", "24小时内说明原因并提出调整措施",
-                         "metric-off-target"]
+    assert len(alerts) == 15  # the title line, the header, 13 alerts
+    assert alerts[0][0] == "预警 · 统计日期 2024-06-21：共 13 条（严重 3、预警 7、提示 3；新增 2、持续 7、已说明 4）"
+    assert alerts[1] == ["位置", "级别", "状态", "日期", "预警", "责任部门", "时限", "规则", "代码"]
+    assert alerts[2] == ['=HYPERLINK("#\'任务分工\'!F4","任务分工!F4")', "严重", "持续 67 天", "2024-04-15",
+                         "任务 T001“618活动商品选品”已逾期 67 天（截止 2024-04-15，负责人 *经理）", "运营部",
+                         "立即处理或调整截止时间", "任务逾期", "task-overdue"]
 
 
 def test_recalc_refills_formulas_by_column_block(demo_copy: Path) -> None:
@@ -263,7 +265,7 @@ def test_buttons_on_the_fake_excel_write_what_the_file_backend_writes(demo_path:
     for r in range(3, 311):
         assert (daily[r][14] or "") == file_book.value(f"每日监控!O{r + 1}")
     alerts = fake.sheet("预警").values()
-    assert alerts[1][0] == '=HYPERLINK("#\'每日监控\'!H62","每日监控!H62")' and len(alerts) == 19
+    assert alerts[2][0] == '=HYPERLINK("#\'任务分工\'!F4","任务分工!F4")' and len(alerts) == 15
     assert fake.sheets.items[-1].name == "预警"
     assert b.recalc(host).startswith("重算完成：18 个")  # 问题清单 and 预警 are ours: cleared, not refused
     assert fake.sheet("每日监控").values()[3][7] == RATE_FORMULA

@@ -326,7 +326,10 @@ def test_recalc_caches_what_the_formulas_compute_from_text_in_number_cells(tmp_p
     assert report.findings[5].message == "“30小时”是文本：程序读作 30，但表内公式不会计算它，请改为数字 30"
     engine = report.frames["daily"]
     assert engine.loc[5, "rate"] == pytest.approx(1.6) and engine.loc[5, "status"] == "达标"
-    assert report.flatten(["cell", "code"], alerts=True)[0] == ["H10", "metric-off-target"]  # 点击率 0.9 ÷ "≥95%"
+    # 新增 (the latest day, 06-03) before 持续; 点击率 0.9 ÷ "≥95%" is H10
+    assert report.flatten(["cell", "code"], alerts=True) == [
+        ["H12", "metric-off-target"], ["L12", "cause-overdue"], ["H10", "metric-off-target"],
+        ["L10", "cause-overdue"], ["H11", "metric-off-target"], ["L11", "cause-overdue"]]
 
 
 def test_recalc_caches_what_the_formulas_compute_from_text_thresholds(tmp_path: Path, recalc: Recalc) -> None:

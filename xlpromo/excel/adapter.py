@@ -32,7 +32,7 @@ ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NU
 NO_EXCEL = ("未检测到 Excel：促销活动按钮和 XP_ 函数只能在 Windows 或 macOS 的 Excel 中使用（需安装 xlpromo 加载项）。"
             "没有 Excel 时请用命令行：xlpromo check 活动.xlsx（校验），xlpromo recalc 活动.xlsx -o 重算.xlsx"
             "（重算、问题清单、预警与标记），xlpromo report 活动.xlsx -o 复盘.html（复盘报告）。")
-_GENERATED_HEAD = "位置"  # A1 of 问题清单 and 预警: a sheet xlpromo made and may clear
+_GENERATED_HEAD = "位置"  # A1 of 问题清单, A2 of 预警: a sheet xlpromo made and may clear
 _TAB_BGR = 0x0100C0  # xlsxpatch.GENERATED_TAB_COLOR (C00001) as Excel's BGR number
 
 
@@ -114,11 +114,12 @@ class XlBook:
         self.book.sheets[sheet].range((top_left[0] + 1, top_left[1] + 1)).value = data
 
     def add_or_clear_sheet(self, sheet: str) -> None:
-        """Clear the sheet when xlpromo made it (A1 is 位置), else add it after the last sheet."""
+        """Clear the sheet when xlpromo made it (A1, or A2 under a title line, is 位置), else add it after the last."""
         sheets = self.book.sheets
         if sheet in self.sheet_names():
             target = sheets[sheet]
-            if target.range((1, 1)).value not in (None, _GENERATED_HEAD):
+            ours = (None, _GENERATED_HEAD)  # 预警 has its title line above the header: then A2 is 位置
+            if target.range((1, 1)).value not in ours and target.range((2, 1)).value != _GENERATED_HEAD:
                 message = f"工作表“{sheet}”已存在且不是 xlpromo 生成的，没有覆盖；请将它改名后重试"
                 raise WorkbookError(self.path, message, sheet=sheet)
             target.clear()
