@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.engine import thresholds
+from xlpromo.engine.cells import Frames, dates, numeric, present, text_key
+from xlpromo.engine.dod import daily_dod, daily_key, daily_prev, day_on_day, head_values, sorted_rows
 from xlpromo.model.book import RawBook
-from xlpromo.model.defaults import AGG_SUM, ALL_CHANNELS, DOD_POINTS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.model.defaults import AGG_SUM, ALL_CHANNELS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.model.formulas import references
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import ColType, Column, Direction, Table
@@ -51,24 +53,6 @@ __all__ = [
     "total",
 ]
 
-Frames = Mapping[str, pd.DataFrame]
-
-
-def numeric(values: Any) -> pd.Series:
-    """Float where a value is a real number (as Excel's ISNUMBER), NaN elsewhere."""
-    if isinstance(values, pd.Series):
-        s = values
-    else:
-        s = pd.Series(list(values) if pd.api.types.is_list_like(values) else [values], dtype=object)
-    if s.dtype.kind in "if":
-        return s.astype(float)
-    ok = s.map(type).isin(_NUMBER_TYPES).astype(bool)
-    out = pd.Series(np.nan, index=s.index, dtype=float)
-    out[ok] = s[ok].astype(float)
-    return out
-
-
-_NUMBER_TYPES = [int, float, np.int64, np.int32, np.float64, np.float32]
 
 
 def finite(x: float) -> float:
@@ -143,112 +127,7 @@ def _catalogue_lookup(frames: Frames, names: pd.Series, field: str) -> pd.Series
     table: dict[str, Any] = {}
     for k, v in zip(cat["name"], cat[field], strict=True):
         table.setdefault(str(k).casefold(), "" if v is None else v)
-    return map_unique(names, lambda n: table.get(str(n).casefold(), "") if _present(n) else "")
-
-
-def _present(v: Any) -> bool:
-    return not (v is None or v == "" or (isinstance(v, float) and np.isnan(v)))
-
-
-def _key(s: pd.Series) -> pd.Series:
-    return map_unique(s, lambda v: str(v).casefold() if _present(v) else "")
-
-
-def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(map_unique(s, lambda v: v if isinstance(v, (dt.date, pd.Timestamp)) else None))
-
-
-def _number_text(v: Any) -> str:
-    """A number as ``&`` turns it into text (General: up to 15 significant digits, no trailing zeros)."""
-    f = float(v)
-    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else f"{f:.15g}"
-
-
-def _cell_text(v: Any) -> str:
-    """A cell as ``&""`` reads it: blank is "", a number its General text, anything else its text."""
-    if not _present(v):
-        return ""
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    return _number_text(v) if isinstance(v, (int, float, np.integer, np.floating)) else str(v)
-
-
-def _serial(s: pd.Series) -> pd.Series:
-    """Excel serials of the dates (NaN where not a date), as the formulas see a date cell."""
-    return (_dates(s) - pd.Timestamp(1899, 12, 30)) / pd.Timedelta(days=1)
-
-
-def _usable(df: pd.DataFrame) -> pd.Series:
-    """Rows with a 环比键: 日期 and 实际值 are numbers and 核心指标 is filled (the key formula's AND)."""
-    return (numeric(df["actual"]).notna() & _dates(df["date"]).notna()
-            & map_unique(df["metric"], _present).astype(bool))
-
-
-def _daily_key(frames: Frames, df: pd.DataFrame) -> pd.Series:
-    """环比键: ``serial|len(metric)|metric|channel``, blank where the row has no usable value."""
-    day = map_unique(_serial(df["date"]), lambda v: "" if pd.isna(v) else _number_text(v))
-    metric = map_unique(df["metric"], _cell_text)
-    key = day + "|" + metric.map(len).astype(str) + "|" + metric + "|" + map_unique(df["channel"], _cell_text)
-    return key.where(_usable(df), "").astype(object)
-
-
-def _daily_prev(frames: Frames, df: pd.DataFrame) -> pd.Series:
-    """前一日实际值: the 实际值 of the first row (table order) of the same metric and channel on the day before,
-    as the formula's exact MATCH finds it (case-insensitive); NaN when there is none."""
-    actual = numeric(df["actual"])
-    dates = _dates(df["date"])
-    metric, _ = pd.factorize(_key(df["metric"]))
-    channel, channels = pd.factorize(_key(df["channel"]))
-    series = metric.astype(np.int64) * max(len(channels), 1) + channel
-    moments, uniques = pd.factorize(dates)  # NaT: -1
-    n = max(len(uniques), 1)
-    instants = pd.DatetimeIndex(uniques)
-    day_before = np.append(instants.get_indexer(instants - pd.Timedelta(days=1)), -1)  # [-1]: none
-    key = series * n + moments
-    before = day_before[moments]
-    prev_key = np.where(before >= 0, series * n + before, -1)
-    has = _usable(df).to_numpy()
-    first = actual[has].groupby(key[has], sort=False).first()  # MATCH(…,0): the first row of the key wins
-    at = first.index.get_indexer(pd.Index(prev_key))  # -1: no such row, which picks the NaN appended
-    prev = pd.Series(np.append(first.to_numpy(dtype=float), np.nan)[at], index=df.index, dtype=float)
-    return prev.where(has)
-
-
-def sorted_rows(daily: pd.DataFrame) -> int:
-    """Twin of 每日监控's 有序行数 head cell: the count of numbers in 日期 (COUNT: dates and numbers) when they fill
-    the table's first rows in ascending order and there are at least two, else 0."""
-    raw = daily["date"] if "date" in daily.columns else pd.Series([], dtype=object)
-    plain = map_unique(raw, lambda v: float(v) if isinstance(v, (int, float, np.integer, np.floating))
-                       and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)) else math.nan)
-    values = _serial(raw).fillna(plain.astype(float)).to_numpy(dtype=float)
-    count = int(np.isfinite(values).sum())
-    first = values[:count]
-    if count < 2 or not np.isfinite(first).all() or (np.diff(first) < 0).any():
-        return 0
-    return count
-
-
-def head_values(frames: Frames) -> dict[tuple[str, str], Any]:
-    """(table key, head key) → the value each head cell's formula computes from ``frames`` (tables present)."""
-    return {("daily", "sorted"): sorted_rows(frames["daily"])} if "daily" in frames else {}
-
-
-def _daily_dod(frames: Frames, df: pd.DataFrame) -> pd.Series:
-    """环比: change against 前一日实际值 (points for a rate metric, relative otherwise); NaN without one."""
-    prev = numeric(df["dod_prev"])
-    out = day_on_day(df["actual"], prev, df["dod_basis"].eq(DOD_POINTS))
-    return out.where(prev.notna() & _usable(df))
-
-
-def day_on_day(actual: Any, previous: Any, points: Any = False) -> pd.Series:
-    """环比变化: actual − previous in percentage points where ``points``, else actual ÷ previous − 1 (NaN for 0)."""
-    a, p = numeric(actual), numeric(previous)
-    p.index = a.index
-    pts = pd.Series(points, index=a.index).astype(bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(p == 0, np.nan, a / p - 1)
-    out = np.where(pts, a - p, rel)
-    return pd.Series(np.where(np.isfinite(out), out, np.nan), index=a.index, dtype=float)
+    return map_unique(names, lambda n: table.get(str(n).casefold(), "") if present(n) else "")
 
 
 def campaign_phase(day: dt.date, warmup_start: dt.date, burst_start: dt.date, burst_end: dt.date,
@@ -281,7 +160,7 @@ def pace(actual_to_date: float, target: float, elapsed: float) -> float:
 
 
 def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
-    due = _dates(df["due"])
+    due = dates(df["due"])
     done = df["status"].isin(TASK_DONE_STATES)
     as_of = _formula_as_of(frames)
     if as_of is None:  # 统计日期 is text the formula cannot subtract
@@ -293,8 +172,8 @@ def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
 def total_rows(daily: pd.DataFrame) -> pd.Series:
     """Rows that make a metric's total: its 全渠道/blank-channel rows when it has any, else all its rows
     (so per-channel rows are not added to a total row twice)."""
-    metric = _key(daily["metric"])
-    channel = _key(daily["channel"])
+    metric = text_key(daily["metric"])
+    channel = text_key(daily["channel"])
     is_total = channel.isin(["", ALL_CHANNELS.casefold()]) & numeric(daily["actual"]).notna()
     has_total = is_total.groupby(metric).transform("any") if len(daily) else is_total
     return (is_total | ~has_total.astype(bool)).astype(bool)
@@ -303,11 +182,11 @@ def total_rows(daily: pd.DataFrame) -> pd.Series:
 def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
     daily = frames["daily"]
     rows = daily[total_rows(daily)] if len(daily) else daily
-    m = _key(rows["metric"])
+    m = text_key(rows["metric"])
     a = numeric(rows["actual"])
     agg = _catalogue_lookup(frames, df["metric"], "aggregate")
     out = []
-    for name, how in zip(_key(df["metric"]), agg, strict=True):
+    for name, how in zip(text_key(df["metric"]), agg, strict=True):
         values = a[m.eq(name)].dropna()
         if not len(values):
             out.append(np.nan)
@@ -383,9 +262,9 @@ COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
     ("daily", "direction"): _lookup("direction"),
     ("daily", "rate"): lambda f, df: achievement(df["actual"], df["target"], df["direction"]),
     ("daily", "dod_basis"): _lookup("dod_basis"),
-    ("daily", "dod_key"): _daily_key,
-    ("daily", "dod_prev"): _daily_prev,
-    ("daily", "dod"): _daily_dod,
+    ("daily", "dod_key"): daily_key,
+    ("daily", "dod_prev"): daily_prev,
+    ("daily", "dod"): daily_dod,
     ("daily", "status"): _status_of("target", "actual"),
     ("daily", "dept"): _lookup("dept"),
     ("review", "unit"): _lookup("unit"),
@@ -425,7 +304,7 @@ def _review_targets(frames: Frames) -> pd.Series:
         if key is None or targets is None or not len(targets) or key not in targets:
             return None
         v = targets[key].iloc[0]
-        return None if not _present(v) else v
+        return None if not present(v) else v
 
     return review["metric"].map(one).astype(object)
 
