@@ -568,6 +568,15 @@ def test_merge_cli_prints_the_summary_and_exit_code(master: Path, copies: dict[s
     assert clash.output.count(" ← ") == 2  # each side's value, then its file (folded in the table)
 
 
+def test_merge_cli_shows_conflicting_numbers_as_cells_show_them(master: Path, tmp_path: Path) -> None:
+    a = edit(master, tmp_path / "a.xlsx", {DAILY: {"G5": 28.0}})  # the forwarded master, edited twice
+    b = edit(master, tmp_path / "b.xlsx", {DAILY: {"G5": 27.0}})
+    result = runner.invoke(app, ["merge", str(master), str(a), str(b), "-o", str(tmp_path / "m.xlsx")])
+    assert result.exit_code == 1, result.output
+    flat = re.sub(r"\s+|[│┃]", "", result.output)
+    assert "28←a.xlsx" in flat and "27←b.xlsx" in flat and "28.0" not in flat and "27.0" not in flat
+
+
 def test_template_features_survive_the_merge(master: Path, copies: dict[str, Path], tmp_path: Path,
                                              soffice: str) -> None:
     with_sheet = tmp_path / "with-notes.xlsx"

@@ -19,6 +19,7 @@ from xlpromo.cli.base import (
     safe,
 )
 from xlpromo.cli.make import parse_date
+from xlpromo.model.parse import shown
 
 if TYPE_CHECKING:
     from xlpromo.roundtrip.split import Split
@@ -117,10 +118,15 @@ def merge(
         t = folded_table(f"{CONFLICTS_SHEET}（{len(result.conflicts)}）",
                    ("类型", "位置", "行ID", "列", "主表值", "副本的值"))
         for c in result.conflicts[:30]:
-            sides = "；".join(f"{v} ← {src}" for v, src in c.sides)
+            sides = "；".join(f"{_shown(v)} ← {src}" for v, src in c.sides)  # 28, not 28.0
             t.add_row(safe(c.kind), safe(f"{c.sheet}!{c.cell}" if c.cell else c.sheet), safe(c.row_id),
-                      safe(c.header), safe(str(c.master)), safe(sides), style="yellow")
+                      safe(c.header), safe(_shown(c.master)), safe(sides), style="yellow")
         console.print(t)
     console.print(safe(result.summary()))
     n = result.counts
     raise typer.Exit(1 if n["conflicts"] or n["flagged"] or n["errors"] else 0)
+
+
+def _shown(value: object) -> str:
+    """A merged value as the person reads it in the cell: ``28``, not ``28.0``; a blank cell as nothing."""
+    return "" if value is None else shown(value)
