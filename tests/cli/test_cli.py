@@ -307,7 +307,7 @@ def test_check_prints_at_most_limit_rows_per_table(demo_path: Path) -> None:
     assert bad.exit_code == 2 and bad.output == "错误：--limit -1 不能为负数：0 表示全部显示\n"
 
 
-@pytest.mark.parametrize("command", ["", "new", "demo", "check", "recalc", "report", "split", "merge",
+@pytest.mark.parametrize("command", ["", "new", "demo", "check", "recalc", "daily", "report", "split", "merge",
                                      "build-addin", "install-addin", "version"])
 def test_help_fits_80_columns_and_cuts_nothing(command: str) -> None:
     """In an 80-column terminal every help line fits, and no text is cut short with “…”."""
@@ -321,8 +321,8 @@ def test_help_fits_80_columns_and_cuts_nothing(command: str) -> None:
 def test_commands_are_listed_in_the_order_of_a_campaign() -> None:
     result = runner.invoke(app, ["--help"], terminal_width=80, env={"COLUMNS": "80"})
     shown = [m[1] for line in result.output.splitlines() if (m := re.match(r"│ ([a-z][a-z-]*) ", line))]
-    assert shown == ["new", "demo", "check", "recalc", "report", "split", "merge", "build-addin", "install-addin",
-                     "version"]
+    assert shown == ["new", "demo", "check", "recalc", "daily", "report", "split", "merge", "build-addin",
+                     "install-addin", "version"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -2,8 +2,8 @@
 
 Commands: ``new`` (a blank master workbook), ``demo`` (a filled 618), ``check`` (findings and
 alerts, nothing written), ``recalc`` (fresh values, 问题清单, 预警, highlights), ``report`` (the
-retrospective as .md/.html/.xlsx), ``split`` (department copies), ``merge`` (copies back into the
-master), ``build-addin`` and ``install-addin`` (the Excel add-in), ``version``.
+retrospective as .md/.html/.xlsx), ``daily`` (the day's 日报), ``split`` (department copies), ``merge``
+(copies back into the master), ``build-addin`` and ``install-addin`` (the Excel add-in), ``version``.
 
 Exit codes: 0 success (``check``: no error finding), 1 ``check`` found errors, 2 unusable input
 (bad option, a file that is not a usable workbook, existing output without --force), 128+N
@@ -15,7 +15,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from xlpromo.cli import addins, books, copies  # noqa: F401  (they register their commands on ``app``)
+from xlpromo.cli import addins, books, copies, daily  # noqa: F401  (they register their commands on ``app``)
 from xlpromo.cli.base import app, errors
 from xlpromo.cli.make import parse_date
 

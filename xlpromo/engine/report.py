@@ -18,6 +18,7 @@ from xlpromo.engine.alerts import Alert
 from xlpromo.engine.findings import Finding, Severity
 from xlpromo.engine.metrics import as_of_date, compute
 from xlpromo.engine.rules import raise_alerts
+from xlpromo.engine.thresholds import with_threshold
 from xlpromo.engine.validate import validate
 from xlpromo.model.book import RawBook
 
@@ -68,10 +69,11 @@ class Report:
                 "alerts": [a.to_dict() for a in self.alerts], "stats": self.stats}
 
 
-def check_book(book: RawBook) -> Report:
-    """Validate a read workbook, recompute every computed column and raise alerts."""
+def check_book(book: RawBook, *, as_of: dt.date | None = None) -> Report:
+    """Validate a read workbook, recompute every computed column and raise alerts; ``as_of`` stands for the
+    统计日期 of 阈值配置 (``daily --date``: yesterday's 日报 from today's workbook), the file is not changed."""
     validated = validate(book)
-    frames = compute(validated.frames)
+    frames = compute(validated.frames if as_of is None else with_threshold(validated.frames, "as_of", as_of))
     as_of = as_of_date(frames).date()
     raised = raise_alerts(frames, book)
     alerts = settle(raised, frames, as_of)

@@ -20,13 +20,27 @@ import pandas as pd
 
 from xlpromo.model.defaults import THRESHOLD_BOUNDS, THRESHOLD_ORDER, THRESHOLDS, Ordered, threshold
 
-__all__ = ["InForce", "default", "in_force", "typed", "usable"]
+__all__ = ["InForce", "default", "in_force", "typed", "usable", "with_threshold"]
 
 
 def typed(frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     """Threshold code → value, as typed in 阈值配置 (validated types: numbers, dates, None)."""
     th = frames["thresholds"]
     return {str(c): v for c, v in zip(th["code"], th["value"], strict=True)}
+
+
+def with_threshold(frames: Mapping[str, pd.DataFrame], code: str, value: Any) -> dict[str, pd.DataFrame]:
+    """``frames`` with one threshold set as if typed (its row added when the sheet lost it); the frames given
+    are not changed."""
+    th = frames["thresholds"]
+    hit = th["code"].eq(code).to_numpy(dtype=bool)
+    if hit.any():
+        th = th.copy()
+        th["value"] = th["value"].astype(object)
+        th.loc[hit, "value"] = [value] * int(hit.sum())
+    else:
+        th = pd.concat([th, pd.DataFrame([{"code": code, "value": value}])], ignore_index=True)
+    return {**frames, "thresholds": th}
 
 
 def default(code: str) -> float:
