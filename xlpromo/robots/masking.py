@@ -22,7 +22,9 @@ HIDDEN = "***"
 
 #: The loggers of the HTTP stack that may quote a request's URL.
 _LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2")
-_HOOK = re.compile(r"(/hook/)[^/?#]+")
+_HOOK = re.compile(r"(/hook/)[A-Za-z0-9_.~%*-]+")
+#: A credential or signature in a URL's query, wherever a URL is quoted (the signed URL is made per message).
+_QUERY_SECRET = re.compile(r"([?&](?:access_token|key|sign|timestamp)=)[^&#\s\"'<>]+")
 
 
 def mask(url: str) -> str:
@@ -48,11 +50,12 @@ def secrets_of(url: str, *others: str | None) -> list[str]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret, raw or URL-encoded as a URL would carry it, replaced by ``***``."""
+    """``text`` with each secret (raw or URL-encoded, as a URL would carry it), 飞书's hook token and the
+    ``access_token``, ``key``, ``sign`` and ``timestamp`` of any quoted URL replaced by ``***``."""
     forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s), unquote(s)) if len(form) >= 4}
     for form in sorted(forms, key=len, reverse=True):  # the URL before the token inside it
         text = text.replace(form, mask(form) if form.startswith(("http://", "https://")) else HIDDEN)
-    return text
+    return _HOOK.sub(rf"\1{HIDDEN}", _QUERY_SECRET.sub(rf"\1{HIDDEN}", text))
 
 
 class _Redacting(logging.Filter):
