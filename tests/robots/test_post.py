@@ -45,6 +45,12 @@ def test_dingtalk_markdown_signed_in_the_url(dingtalk: Robot) -> None:
     assert result.sizes == tuple(dingtalk.sizes)
 
 
+def test_dingtalk_plain_lines_end_with_two_spaces_to_break(dingtalk: Robot) -> None:
+    post("dingtalk", dingtalk.url, "# 日报\n今日 GMV 120 万\n累计 800 万\n\n- 天猫\n1. 抖音\n> 备注", secret=SECRET)
+    text = dingtalk.received[0]["markdown"]["text"]
+    assert text == "# 日报\n今日 GMV 120 万  \n累计 800 万  \n\n- 天猫\n1. 抖音\n> 备注"
+
+
 def test_feishu_card_signed_in_the_body(feishu: Robot) -> None:
     now = time.time()
     post("feishu", feishu.url, REPORT, secret=SECRET, title="618 日报", clock=lambda: now)
@@ -121,6 +127,12 @@ def test_a_wrong_secret_is_refused_by_dingtalk_and_feishu(dingtalk: Robot, feish
         post("dingtalk", dingtalk.url, REPORT, secret="SECwrong")
     with pytest.raises(RobotError, match="19021"):
         post("feishu", feishu.url, REPORT, secret="wrong")
+
+
+def test_a_dingtalk_timestamp_over_an_hour_old_is_refused(dingtalk: Robot) -> None:
+    with pytest.raises(RobotError, match=r"310000.*invalid timestamp.*本机时间") as caught:
+        post("dingtalk", dingtalk.url, REPORT, secret=SECRET, clock=lambda: time.time() - 3700)
+    assert caught.value.errcode == 310000 and caught.value.exit_code == 2
 
 
 def test_wecom_refuses_a_wrong_key_and_a_long_content(wecom: Robot) -> None:

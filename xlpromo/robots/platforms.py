@@ -1,6 +1,7 @@
 """The three group robots as data: each one's limit, message body, signature and answer.
 
-- 钉钉 (DingTalk) custom robot: ``{"msgtype": "markdown", "markdown": {"title", "text"}}``; with 加签 the
+- 钉钉 (DingTalk) custom robot: ``{"msgtype": "markdown", "markdown": {"title", "text"}}`` (a plain line
+  ends with two spaces, or 钉钉 runs it into the next); with 加签 the
   URL gets ``&timestamp=<ms>&sign=<sign>``, sign = URL-encoded Base64 of HmacSHA256, keyed by the
   secret, of ``timestamp + "\\n" + secret``. It answers ``{"errcode": 0, "errmsg": "ok"}``
   (310000: sign or keyword mismatch).
@@ -109,14 +110,23 @@ def _lark_md(text: str) -> str:
     return _HEADING.sub(lambda m: f"**{m.group(1)}**" if m.group(1) else "", text)
 
 
+_BLOCK = re.compile(r"^\s*(#{1,6}\s|[-*+]\s|\d+\.\s|>|$)")
+
+
+def _hard_breaks(text: str) -> str:
+    """钉钉's markdown joins plain lines into one paragraph: two spaces end each (headings, bullets and
+    blank lines break already), as 钉钉's guide advises for a line break."""
+    return "\n".join(line if _BLOCK.match(line) or line.endswith("  ") else f"{line}  " for line in text.split("\n"))
+
+
 def _same(text: str) -> str:
-    """钉钉's and 企业微信's markdown read ``#`` headings, ``- `` bullets and ``**bold**`` as written."""
+    """企业微信's markdown reads ``#`` headings, ``- `` bullets and ``**bold**`` as written."""
     return text
 
 
 PLATFORMS: dict[str, Platform] = {
     "dingtalk": Platform(
-        "dingtalk", "钉钉", 20_000, "body", _same,
+        "dingtalk", "钉钉", 20_000, "body", _hard_breaks,
         lambda text, title: {"msgtype": "markdown", "markdown": {"title": title, "text": text}},
         _sign_dingtalk, _errcode),
     "feishu": Platform(
