@@ -112,3 +112,11 @@ def test_redact_takes_secrets_out_of_any_text() -> None:
     assert redact(f"POST {url} failed", [SECRET]) == (
         "POST https://oapi.dingtalk.com/robot/send?access_token=***&timestamp=***&sign=*** failed")
     assert redact(f"密钥 {SECRET} 与 /bot/v2/hook/{HOOK}，已尝试", [SECRET]) == "密钥 *** 与 /bot/v2/hook/***，已尝试"
+
+
+def test_a_refusal_midway_says_how_many_messages_went_out() -> None:
+    answers = iter([OK, OK, httpx.Response(200, json={"errcode": 410100, "errmsg": "send too fast"})])
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: next(answers)))
+    with pytest.raises(RobotError, match="前 2 条已发送，第 3 条起未发送") as caught:
+        post("dingtalk", WEBHOOK, "\n".join(["x" * 19_000] * 4), client=client, sleep=FakeTime().sleep)
+    assert caught.value.errcode == 410100 and "send too fast" in str(caught.value)

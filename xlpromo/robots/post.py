@@ -85,8 +85,14 @@ def post(platform: str, webhook: str, text: str, *, secret: str | None = None, t
         with quiet_logs(hidden):
             for i, piece in enumerate(split.pieces, 1):
                 part = f"{title}（{i}/{len(split.pieces)}）" if len(split.pieces) > 1 else title
-                sizes.append(_send(http, robot, webhook, robot.build_body(piece, part), secret, hidden,
-                                   clock=clock, sleep=sleep, limiter=limiter, backoff=backoff))
+                try:
+                    sizes.append(_send(http, robot, webhook, robot.build_body(piece, part), secret, hidden,
+                                       clock=clock, sleep=sleep, limiter=limiter, backoff=backoff))
+                except RobotError as exc:
+                    if not sizes:
+                        raise
+                    done = f"（前 {len(sizes)} 条已发送，第 {i} 条起未发送）"
+                    raise RobotError(f"{exc}{done}", errcode=exc.errcode) from None
     finally:
         if own:
             http.close()
@@ -101,9 +107,9 @@ def _send(http: httpx.Client, robot: Platform, webhook: str, body: Body, secret:
     for attempt in range(len(backoff) + 1):
         if attempt:
             sleep(backoff[attempt - 1])
+        limiter.acquire()  # before signing: a minute's wait does not age the timestamp
         url, signed = robot.sign(webhook, body, secret, clock())
         data = encode(signed)
-        limiter.acquire()
         try:
             reply = http.post(url, content=data, headers={"Content-Type": "application/json"})
         except (httpx.TimeoutException, httpx.NetworkError) as exc:
