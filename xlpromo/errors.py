@@ -15,6 +15,7 @@
     │       └── NotACopy          a file given as a copy is a master or a merged result
     ├── ExcelUnavailable          no Excel to talk to (Linux, or Excel not running)
     ├── AddinError                the add-in cannot be built or installed
+    ├── RobotError                a group robot refused a message or could not be reached (CLI exit code 2)
     └── LibreOfficeError          soffice is missing or failed (tests and the interop tools)
 
     ValueError
@@ -46,6 +47,7 @@ __all__ = [
     "NotMergeable",
     "NotSplittable",
     "ParseError",
+    "RobotError",
     "SheetNameTaken",
     "WorkbookError",
     "XlpromoError",
@@ -168,6 +170,21 @@ class ExcelUnavailable(XlpromoError):
 
 class AddinError(XlpromoError, ValueError):
     """The add-in cannot be built or installed: the message (Chinese) says why."""
+
+
+class RobotError(XlpromoError):
+    """A group robot refused a message or could not be reached; str() is Chinese with the platform's own words.
+
+    ``errcode`` is the robot's error code when it gave one (钉钉 310000, 飞书 19021, 企业微信 93000…). The
+    message never holds the webhook's key or token nor the signing secret (``xlpromo.robots.mask``).
+    """
+
+    code = "robot-error"
+    exit_code = 2
+
+    def __init__(self, message: str, *, errcode: int | None = None) -> None:
+        super().__init__(message)
+        self.errcode = errcode
 
 
 class LibreOfficeError(XlpromoError, RuntimeError):
