@@ -47,6 +47,12 @@ Sub XP_Review(control As IRibbonControl)
     RunPython "import xlpromo.excel.buttons as b; b.review()"
 End Sub
 
+' 日报 / 数据日报：进度、未达标、各部门待处理，写在“日报”工作表
+Sub XP_Daily(control As IRibbonControl)
+    If Not HasWorkbook() Then Exit Sub
+    RunPython "import xlpromo.excel.buttons as b; b.daily()"
+End Sub
+
 ' 活动 / 新建活动：由模板新建一个活动主工作簿
 Sub XP_NewCampaign(control As IRibbonControl)
     RunPython "import xlpromo.excel.buttons as b; b.new_campaign()"
@@ -61,10 +67,10 @@ End Sub
 ' 活动 / 关于：说明与自检（不需要 Python）
 Sub XP_About(control As IRibbonControl)
     MsgBox "xlpromo 电商促销活动加载项" & vbCrLf & vbCrLf & _
-           "校验、预警高亮、清除标记、重算、生成复盘、新建活动、合并回传：" & vbCrLf & _
+           "校验、预警高亮、清除标记、重算、生成复盘、日报、新建活动、合并回传：" & vbCrLf & _
            "由本机的 Python（xlpromo + xlwings）处理当前活动工作簿。" & vbCrLf & vbCrLf & _
            "自定义函数（仅 Windows）：XP_ACHIEVE、XP_DOD、XP_STATUS、" & vbCrLf & _
            "XP_SAFETY_STOCK、XP_PHASE、XP_PACE。" & vbCrLf & vbCrLf & _
-           "没有 Excel 时请使用命令行：xlpromo check / recalc / report。" & vbCrLf & _
+           "没有 Excel 时请使用命令行：xlpromo check / recalc / report / daily。" & vbCrLf & _
            "加载项自检：" & XP_SelfTest(), vbInformation, TITLE
 End Sub

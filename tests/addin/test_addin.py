@@ -34,7 +34,7 @@ MODULES = ["ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "xlpromo_ribbon", 
 #: Ribbon callback → the zero-argument function of xlpromo.excel.buttons it runs.
 BUTTONS = {"XP_Validate": "validate", "XP_Recalc": "recalc", "XP_Highlight": "highlight",
            "XP_ClearMarks": "clear_marks", "XP_Review": "review", "XP_NewCampaign": "new_campaign",
-           "XP_Merge": "merge_copies"}
+           "XP_Merge": "merge_copies", "XP_Daily": "daily"}
 SELFTEST = "xlpromo-ok 达成率967‰"  # 5.8 / 6 as a permille, computed by the VBA
 runner = CliRunner()
 
@@ -129,7 +129,7 @@ def _subs(sources: dict[str, str]) -> dict[str, str]:
 
 def test_every_on_action_has_its_ribbon_callback(ribbon: ElementTree.Element, sources: dict[str, str]) -> None:
     actions = [e.get("onAction") for e in ribbon.iter() if e.get("onAction")]
-    assert len(actions) == len(set(actions)) == 8
+    assert len(actions) == len(set(actions)) == 9
     subs = _subs(sources)
     for action in actions:
         assert action is not None
@@ -159,7 +159,7 @@ def test_ribbon_tab_groups_and_buttons(ribbon: ElementTree.Element, parts: dict[
     assert (tab.get("id"), tab.get("label")) == ("xpTab", "促销活动")
     groups = {g.get("label"): [b.get("label") for b in g.iter(f"{CUSTOMUI}button")]
               for g in tab.iter(f"{CUSTOMUI}group")}
-    assert groups == {"检查": ["校验", "预警高亮", "清除标记"], "计算": ["重算"], "复盘": ["生成复盘"],
+    assert groups == {"检查": ["校验", "预警高亮", "清除标记"], "计算": ["重算"], "报告": ["生成复盘", "日报"],
                       "活动": ["新建活动", "合并回传", "关于"]}
     for button in tab.iter(f"{CUSTOMUI}button"):
         assert button.get("imageMso") and button.get("screentip") and button.get("supertip"), button.get("id")

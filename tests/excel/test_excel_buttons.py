@@ -25,7 +25,7 @@ from xlpromo.testing.xlwings_fake import FakeApp
 
 BUTTONS: dict[str, Callable[..., str]] = {
     "validate": b.validate, "recalc": b.recalc, "highlight": b.highlight, "clear_marks": b.clear_marks,
-    "review": b.review, "new_campaign": b.new_campaign, "merge_copies": b.merge_copies,
+    "review": b.review, "new_campaign": b.new_campaign, "merge_copies": b.merge_copies, "daily": b.daily,
 }
 RATE_FORMULA = ('=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]])),NOT(ISNUMBER(Daily[[#This Row],[实际值]]))),"",'
                 'IF(Daily[[#This Row],[方向]]="越低越好",IF(Daily[[#This Row],[实际值]]=0,"",'
@@ -220,7 +220,7 @@ def test_an_unusable_workbook_gives_a_message_not_a_traceback(tmp_path: Path, mo
     real = book.sheet_names
     monkeypatch.setattr(book, "sheet_names", lambda: [n for n in real() if n != "每日监控"])
     titles = {"validate": "校验", "recalc": "重算", "highlight": "预警高亮", "clear_marks": "清除标记",
-              "review": "生成复盘"}
+              "review": "生成复盘", "daily": "日报"}
     for name, title in titles.items():
         host = FileHost(book)
         assert BUTTONS[name](host) == f"{title}未完成：broken.xlsx: 缺少工作表“每日监控”"
@@ -299,6 +299,38 @@ def test_values_cross_in_one_place() -> None:
     assert isinstance(from_excel("#N/A"), CellError) and from_excel(5.0) == 5.0
 
 
+def test_the_daily_button_writes_the_daily_report_and_shows_its_headline(demo_path: Path, tmp_path: Path) -> None:
+    """日报 (issue 14 item 4): the text ``xlpromo daily`` prints, one line a row under a head line saying who wrote
+    it; the message box has the headline; a second click rewrites the sheet (it is ours), on the fake Excel too."""
+    from xlpromo.engine.daily import daily_report
+    from xlpromo.files.check import check
+    from xlpromo.files.daily import render_daily
+
+    lines = render_daily(daily_report(check(demo_path)), "text").splitlines()
+    book = FileBook(_copy(demo_path, tmp_path / "f"))
+    host = FileHost(book)
+    text = b.daily(host)
+    assert text == ("【2024年618年中大促 · 日报 2024-06-21】\n返场期 · 第 28/28 天，时间进度 100%\n"
+                    "· GMV 06-21：7.94 万元，目标 8 万元，达成 99.2%\n"
+                    "· GMV 累计 531.86 万元 / 目标 500 万元，完成 106.4%，进度比 1.06（≥1 为按计划推进）\n"
+                    "待处理 7 条（按责任部门）\n全文见“日报”工作表：选中 A 列复制，即可贴到群里。")
+    assert host.messages == [(f"{b.TITLE} · 日报", text)]
+    assert book.value("日报!A1") == "日报（由 xlpromo 生成，每次点“日报”按钮重写）"
+    assert [book.value(f"日报!A{r}") for r in range(2, len(lines) + 2)] == lines
+    app = FakeApp()
+    fake = app.load(_copy(demo_path, tmp_path / "x"))
+    assert b.daily(XlHost(app)) == text and b.daily(XlHost(app)) == text  # the second click clears its own sheet
+    assert [r[0] for r in fake.sheet("日报").values()] == ["日报（由 xlpromo 生成，每次点“日报”按钮重写）", *lines]
+
+
+def test_the_daily_button_never_clears_a_sheet_named_daily_of_the_users(demo_path: Path, tmp_path: Path) -> None:
+    app = FakeApp()
+    book = app.load(_copy(demo_path, tmp_path))
+    book.sheets.add("日报").grid.append(["我的日报草稿"])
+    assert "工作表“日报”已存在且不是 xlpromo 生成的" in b.daily(XlHost(app))
+    assert book.sheet("日报").values() == [["我的日报草稿"]]
+
+
 # --------------------------------------------------------------------------- calls per click
 def _click(name: str, path: Path, folder: Path) -> tuple[list[str], list[str]]:
     """Workbook calls of one click on a fresh copy: on the fake Excel, and on the file backend's interface."""
@@ -319,7 +351,7 @@ def _shape(calls: list[str]) -> list[str]:
 
 
 CALLS_PER_CLICK = {"validate": 148, "recalc": 172, "highlight": 117, "clear_marks": 117, "review": 109,
-                   "new_campaign": 5, "merge_copies": 5}
+                   "new_campaign": 5, "merge_copies": 5, "daily": 120}
 
 
 @pytest.mark.parametrize("name", list(BUTTONS))

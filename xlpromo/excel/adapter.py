@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.errors import WorkbookError
-from xlpromo.excel.backend import ExcelUnavailable, Formula, TableRef
+from xlpromo.excel.backend import GENERATED_HEADS, ExcelUnavailable, Formula, TableRef
 from xlpromo.model.a1 import parse_cell
 from xlpromo.model.values import CellError
 
@@ -31,8 +31,8 @@ ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NU
 #: What every entry point says where there is no Excel (Linux, or Excel not running).
 NO_EXCEL = ("未检测到 Excel：促销活动按钮和 XP_ 函数只能在 Windows 或 macOS 的 Excel 中使用（需安装 xlpromo 加载项）。"
             "没有 Excel 时请用命令行：xlpromo check 活动.xlsx（校验），xlpromo recalc 活动.xlsx -o 重算.xlsx"
-            "（重算、问题清单、预警与标记），xlpromo report 活动.xlsx -o 复盘.html（复盘报告）。")
-_GENERATED_HEAD = "位置"  # A1 of 问题清单, A2 of 预警: a sheet xlpromo made and may clear
+            "（重算、问题清单、预警与标记），xlpromo report 活动.xlsx -o 复盘.html（复盘报告），"
+            "xlpromo daily 活动.xlsx（日报）。")
 _TAB_BGR = 0x0100C0  # xlsxpatch.GENERATED_TAB_COLOR (C00001) as Excel's BGR number
 
 
@@ -118,8 +118,8 @@ class XlBook:
         sheets = self.book.sheets
         if sheet in self.sheet_names():
             target = sheets[sheet]
-            ours = (None, _GENERATED_HEAD)  # 预警 has its title line above the header: then A2 is 位置
-            if target.range((1, 1)).value not in ours and target.range((2, 1)).value != _GENERATED_HEAD:
+            ours = (None, *GENERATED_HEADS)  # 预警 has its title line above the header: then A2 is 位置
+            if target.range((1, 1)).value not in ours and target.range((2, 1)).value not in GENERATED_HEADS:
                 message = f"工作表“{sheet}”已存在且不是 xlpromo 生成的，没有覆盖；请将它改名后重试"
                 raise WorkbookError(self.path, message, sheet=sheet)
             target.clear()

@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from xlpromo.engine.daily import daily_report
 from xlpromo.engine.marks import marks
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import WorkbookError, XlpromoError
 from xlpromo.excel.adapter import excel_host
-from xlpromo.excel.backend import Book, ExcelUnavailable, Formula, Host, TableRef
+from xlpromo.excel.backend import DAILY_HEAD, Book, ExcelUnavailable, Formula, Host, TableRef
 from xlpromo.files.builder import build_workbook
+from xlpromo.files.daily import render_daily
 from xlpromo.files.reader import read_rows
 from xlpromo.files.retro import write_report
 from xlpromo.model.book import RawBook, RawTable
@@ -27,9 +29,11 @@ from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotAMaster, NotMergeable, m
 from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, alert_title, issue_rows
 from xlpromo.roundtrip.split import campaign_stem
 
-__all__ = ["TITLE", "clear_marks", "highlight", "merge_copies", "new_campaign", "recalc", "review", "validate"]
+__all__ = ["DAILY_SHEET", "TITLE", "clear_marks", "daily", "highlight", "merge_copies", "new_campaign", "recalc",
+           "review", "validate"]
 
 TITLE = "xlpromo 促销活动"
+DAILY_SHEET = "日报"
 
 
 class _Session:
@@ -177,6 +181,18 @@ def _review(host: Host) -> str:
     return f"复盘报告已生成并打开：{out}\n{report.tally()}。"
 
 
+def _daily(host: Host) -> str:
+    """The 日报 as ``xlpromo daily`` prints it, a line a row on the 日报 sheet (two calls, whatever the rows);
+    the message box shows its headline: where the campaign stands and how much waits for someone."""
+    s, _, report = _checked(host)
+    lines = render_daily(daily_report(report), "text").splitlines()
+    _put_sheet(s.book, DAILY_SHEET, [[DAILY_HEAD], *([line] for line in lines)], {})
+    head = [line for line in lines[:5] if not line.startswith("【") or line == lines[0]]
+    todo = next((line for line in lines if line.startswith("【待处理")), "")
+    return "\n".join([*head, todo.strip("【】")] if todo else head) + \
+        f"\n全文见“{DAILY_SHEET}”工作表：选中 A 列复制，即可贴到群里。"
+
+
 def _free(folder: Path, stem: str) -> Path:
     """``stem.xlsx`` in ``folder``, or ``stem2.xlsx``, ``stem3.xlsx`` … when it exists: never overwrite."""
     n = 1
@@ -251,6 +267,11 @@ def clear_marks(host: Host | None = None) -> str:
 def review(host: Host | None = None) -> str:
     """生成复盘: the retrospective as ``<name>.复盘报告.xlsx`` beside the workbook, then open it."""
     return _run(host, "生成复盘", _review)
+
+
+def daily(host: Host | None = None) -> str:
+    """日报: the day's report (``xlpromo daily``) on the 日报 sheet, its headline in the message box."""
+    return _run(host, "日报", _daily)
 
 
 def new_campaign(host: Host | None = None) -> str:
