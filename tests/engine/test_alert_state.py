@@ -93,3 +93,7 @@ def test_the_alerts_sheet_has_a_title_an_autofilter_and_the_rule_names(demo_path
     assert ws["H6"].value == "指标未达标" and ws["I6"].value == "metric-off-target+conversion-drop"
     assert ws.auto_filter.ref == "A2:I15" and ws.freeze_panes == "A3"
     assert ws["A3"].hyperlink.location == "'任务分工'!F4"
+    # even row heights: every alert row as high as the longest message needs (E6, 75 characters, most of them
+    # CJK, in a column 70 wide: 2 lines of 15 points), also the one-line task alerts; title and header one line
+    heights = {r: ws.row_dimensions[r].height for r in range(1, 16)}
+    assert heights == {1: None, 2: None, **dict.fromkeys(range(3, 16), 30)}

@@ -102,14 +102,14 @@ class BookPatch(XlsxPackage):
     def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
                   links: Mapping[str, str] = {}, header_style: int | None = None,
                   body_style: int | None = None, title: str = "", title_style: int = 0,
-                  autofilter: bool = False) -> None:
+                  autofilter: bool = False, even: bool = False) -> None:
         """:meth:`XlsxPackage.put_sheet` with its header row in bold on grey, long texts wrapped and a title in
         bold, unless other styles are given."""
         head = self.styles().header() if header_style is None else header_style
         body = self.styles().wrapped() if body_style is None else body_style
         top = title_style or (self.styles().title() if title else 0)
         super().put_sheet(name, rows, widths=widths, links=links, header_style=head, body_style=body, title=title,
-                          title_style=top, autofilter=autofilter)
+                          title_style=top, autofilter=autofilter, even=even)
 
     # ------------------------------------------------------------ cells
     def set_cells(self, sheet: str, cells: Mapping[tuple[int, int], Value], *,

@@ -268,17 +268,17 @@ class XlsxPackage:
 
     def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
                   links: Mapping[str, str] = {}, header_style: int = 0, body_style: int = 0, title: str = "",
-                  title_style: int = 0, autofilter: bool = False) -> None:
+                  title_style: int = 0, autofilter: bool = False, even: bool = False) -> None:
         """Add a generated sheet at the end, or replace the one of that name an earlier ``put_sheet`` made.
 
         ``rows[0]`` is the (frozen) header row, in cell style ``header_style``, the others in ``body_style``;
         ``links`` maps a cell to a location such as ``'任务分工'!E7``. A sheet of that name that ``put_sheet``
-        did not make is the user's: :class:`~xlpromo.errors.SheetNameTaken`. ``title``, ``autofilter``: as
-        :func:`~xlpromo.ooxml.sheets.sheet_xml` has them.
+        did not make is the user's: :class:`~xlpromo.errors.SheetNameTaken`. ``title``, ``autofilter``, ``even``:
+        as :func:`~xlpromo.ooxml.sheets.sheet_xml` has them.
         """
         check_sheet_name(name)
         xml = sheet_xml(rows, widths, links, header_style, body_style, title=title, title_style=title_style,
-                        autofilter=autofilter)
+                        autofilter=autofilter, even=even)
         entry = self._sheet(name)
         if entry is None:
             self._add_sheet(name, xml)

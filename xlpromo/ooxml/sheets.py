@@ -23,10 +23,11 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str],
               header_style: int = 0, body_style: int = 0, *, title: str = "", title_style: int = 0,
-              autofilter: bool = False) -> str:
+              autofilter: bool = False, even: bool = False) -> str:
     """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks,
     printed landscape on A4, one page wide. ``title``: a line above the header (which is then row 2; the
-    caller's links count it); ``autofilter``: filter buttons on the header."""
+    caller's links count it); ``autofilter``: filter buttons on the header; ``even``: every body row as high as
+    the highest (a list read and filtered as a grid, 预警), not each as high as its own text."""
     if title:
         rows = [[title], *rows]
     head = 2 if title else 1
@@ -45,7 +46,8 @@ def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], li
             f'sqref="A{head + 1}"/></sheetView></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
-            + f"<sheetData>{_rows_xml(rows, names, widths, header_style, body_style, head, title_style)}</sheetData>"
+            + f"<sheetData>{_rows_xml(rows, names, widths, header_style, body_style, head, title_style, even)}"
+            "</sheetData>"
             + (f'<autoFilter ref="A{head}:{names[-1]}{max(len(rows), head)}"/>' if autofilter and ncols else "")
             + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
             + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
@@ -53,16 +55,18 @@ def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], li
 
 
 def _rows_xml(rows: Sequence[Sequence[CachedValue]], names: list[str], widths: Sequence[float], header_style: int,
-              body_style: int, head: int = 1, title_style: int = 0) -> str:
+              body_style: int, head: int = 1, title_style: int = 0, even: bool = False) -> str:
     """The <row> elements of a generated sheet: a title above the header in ``title_style``, the header (row
-    ``head``) in ``header_style``, the others in ``body_style`` and as high as their longest wrapped text."""
+    ``head``) in ``header_style``, the others in ``body_style`` and as high as their longest wrapped text (with
+    ``even``: as the longest of all)."""
     data = []
+    tallest = max((_lines(r, widths) for r in rows[head:]), default=1) if even and body_style else 0
     for i, row in enumerate(rows, start=1):
         style = (title_style if i < head else header_style if i == head else body_style) or None
         # a generated sheet shows an error value as its text: str() of a CellError is a plain str
         cells = "".join(cell_xml(f"{names[j]}{i}", str(v) if isinstance(v, str) else v, style=style)
                         for j, v in enumerate(row) if not (v is None or (isinstance(v, str) and v == "")))
-        lines = _lines(row, widths) if i > head and body_style else 1
+        lines = (tallest or _lines(row, widths)) if i > head and body_style else 1
         height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""  # wrapped: readers do not autofit
         if cells:
             data.append(f'<row r="{i}"{height}>{cells}</row>')

@@ -302,7 +302,7 @@ def _put_generated(pkg: BookPatch, report: Report) -> None:
     pkg.put_sheet(ISSUES_SHEET, rows, widths=[16, 6, 10, 8, 14, 60, 18, 20], links=links)
     rows, links = alert_rows(report)
     pkg.put_sheet(ALERTS_SHEET, rows, widths=[16, 6, 10, 11, 70, 10, 30, 26, 30], links=links,
-                  title=alert_title(report), autofilter=True)
+                  title=alert_title(report), autofilter=True, even=True)
 
 
 def _save(pkg: BookPatch, book: Path, out: str | Path | None, in_place: bool) -> tuple[Path, Path | None]:
