@@ -13,7 +13,7 @@ arranged by OOXML part without touching them. One module per part or job:
 - ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges); ``atomic``.
 """
 
-from xlpromo.ooxml.atomic import atomic_path, staged_folder
+from xlpromo.ooxml.atomic import atomic_path, staged_folder, temp_file
 from xlpromo.ooxml.cells import KEEP, CachedValue, Formatted, Formula, Keep, Value
 from xlpromo.ooxml.editor import PROTECTION, BookPatch
 from xlpromo.ooxml.highlight import HIGHLIGHT_FORMULA
@@ -45,5 +45,6 @@ __all__ = [
     "resolve",
     "row_blocks",
     "staged_folder",
+    "temp_file",
     "text_lines",
 ]

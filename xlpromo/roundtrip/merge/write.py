@@ -10,15 +10,13 @@ included) and the ``问题清单``/``预警`` sheets, and saves atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlpromo.model.book import RawTable
 from xlpromo.model.schema import Table
 from xlpromo.model.state import STATE_SHEET, RowValues, State
-from xlpromo.ooxml import BookPatch, Value
+from xlpromo.ooxml import BookPatch, Value, temp_file
 from xlpromo.roundtrip.merge.cells import row_brief, write_value
 from xlpromo.roundtrip.merge.load import Copy, Master
 from xlpromo.roundtrip.merge.sheets import put_changes, put_conflicts
@@ -64,14 +62,9 @@ def write(master: Master, out: Path, plan: Plan, state: State, result: MergeResu
     put_conflicts(pkg, result.conflicts)
     put_changes(pkg, master.sheets, result, now, depts)
     out.parent.mkdir(parents=True, exist_ok=True)  # as recalc, report and split do
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".merge.xlsx", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with temp_file(out.parent, f".{out.stem[:40]}.", ".merge.xlsx") as tmp:
         pkg.save(tmp)
         result.report = recalc(tmp, out, state=state).report  # the state just written: not read back
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, RowValues, str]], end: int,
