@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.engine.cells import Frames, dates, numeric, text_key
-from xlpromo.engine.metrics import as_of_date, campaign_phase, elapsed_share, status
+from xlpromo.engine.metrics import campaign_phase, elapsed_share, formula_as_of, status
 from xlpromo.engine.summary import dept_tasks, pacing
 from xlpromo.model.board import BOARD_METRICS, DAY_COLUMNS, MAX_DAYS, TASK_COLS, TASK_ROWS, rate_key
 from xlpromo.model.defaults import ALL_CHANNELS, STATUS_LABELS
@@ -51,7 +51,7 @@ def board_header(frames: Frames, days: pd.DataFrame | None = None) -> dict[str, 
     """The header block, key → value: phase and day N of M, GMV to date against the target (engine.summary's
     pacing), yesterday and today against their daily target, off-target rows and overdue tasks."""
     days = board_days(frames) if days is None else days
-    as_of = as_of_date(frames)
+    as_of = formula_as_of(frames)
     t = frames["targets"].iloc[0] if len(frames["targets"]) else pd.Series(dtype=object)
     out: dict[str, Any] = {"as_of": as_of, "name": "" if is_blank(t.get("name")) else t.get("name")}
     for k in (*_KEYS, "gmv_target"):
@@ -67,7 +67,7 @@ def board_header(frames: Frames, days: pd.DataFrame | None = None) -> dict[str, 
         out["elapsed"] = elapsed_share(as_of.date(), ws.date(), re_.date())
     else:
         out.update(days="", day_n="", elapsed="")
-    p = pacing(dict(frames)) if out["days"] != "" else None
+    p = pacing(_dated(frames, as_of)) if out["days"] != "" else None
     out["gmv_to_date"] = p.gmv_to_date if p else ""
     out["progress"] = _blank(p.progress) if p else ""
     out["pace"] = _blank(p.pace) if p else ""
@@ -90,6 +90,13 @@ def board_header(frames: Frames, days: pd.DataFrame | None = None) -> dict[str, 
 
 
 Sums = dict[tuple[pd.Timestamp, str, bool], dict[str, float]]
+
+
+def _dated(frames: Frames, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """``frames`` with 统计日期 the day 看板 counts from (an ISO date typed as text is that date to a formula)."""
+    th = frames["thresholds"].copy()
+    th.loc[th["code"].eq("as_of"), "value"] = as_of
+    return {**frames, "thresholds": th}
 
 
 def _day_sums(daily: pd.DataFrame, metrics: tuple[str, ...]) -> Sums:
@@ -146,7 +153,7 @@ def board_days(frames: Frames) -> pd.DataFrame:
     to 返场结束, then blanks. GMV is its 全渠道 rows, or the sum of channels on a day without one; the cumulative
     actual stops at 统计日期 (#N/A after it, so the line ends there)."""
     span = campaign_dates(frames)
-    end = as_of_date(frames) + pd.Timedelta(days=1)
+    end = formula_as_of(frames) + pd.Timedelta(days=1)
     sums = _day_sums(frames["daily"], BOARD_METRICS) if span and len(frames["daily"]) else None
     rows: list[dict[str, Any]] = []
     cum_t = cum_a = 0.0
@@ -174,19 +181,23 @@ def _line(frames: Frames, code: str) -> Any:
     return 0.0 if is_blank(v) else v
 
 
+def _compared(line: Any) -> float:
+    """A threshold in ``rate >= TH_…``: text is above every number (never reached), a blank is 0."""
+    return math.inf if isinstance(line, str) and line else float(line or 0)
+
+
 def board_metrics(frames: Frames, days: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per key metric: the last day up to 统计日期 with a 达成率, that 达成率 and its 状态."""
     days = board_days(frames) if days is None else days
     pass_line, warn_line = (_line(frames, c) for c in ("pass_line", "warn_line"))
-    end = as_of_date(frames) + pd.Timedelta(days=1)
+    end = formula_as_of(frames) + pd.Timedelta(days=1)
     rows = []
     for i, m in enumerate(BOARD_METRICS):
         hits = [(d, v) for d, v in zip(days["date"], days[rate_key(i)], strict=True)
                 if isinstance(d, pd.Timestamp) and d < end and not isinstance(v, str)]
         day, rate = hits[-1] if hits else ("", "")
-        label = ""
-        if rate != "" and isinstance(pass_line, (int, float)) and isinstance(warn_line, (int, float)):
-            label = str(status(pd.Series([rate], dtype=float), [1], [1], [""], pass_line, warn_line).iloc[0])
+        label = "" if rate == "" else str(status(pd.Series([rate], dtype=float), [1], [1], [""],
+                                                 _compared(pass_line), _compared(warn_line)).iloc[0])
         rows.append({"metric": m, "date": day, "rate": rate, "status": label})
     return pd.DataFrame(rows, dtype=object)
 

@@ -96,7 +96,7 @@ def _on_day(offset: str, key: str) -> str:
 
 
 HEADER = (
-    HeadItem("as_of", "统计日期", ASOF_NAME, DATE),
+    HeadItem("as_of", "统计日期", f"IFERROR({ASOF_NAME}+0,TODAY())", DATE),
     HeadItem("name", "活动名称", 'IF(INDEX({targets.name},1)="","",INDEX({targets.name},1))'),
     HeadItem("warmup_start", "预热开始", _targets("warmup_start"), DATE),
     HeadItem("burst_start", "爆发开始", _targets("burst_start"), DATE),
