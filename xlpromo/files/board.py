@@ -99,7 +99,7 @@ def write(ws: Worksheet, wb: Workbook, fmt: Fmt, frames: Frames, header: dict[st
         ws.set_column(c, c, w)
     n = sum(1 for k in range(layout.MAX_DAYS) if values[(layout.day_row(k), layout.DAY_COL)] != "")
     _charts(ws, wb, ws.get_name(), n or layout.MAX_DAYS)
-    ws.print_area(0, 0, 66, 15)
+    ws.print_area(0, 0, 69, 15)
 
 
 def _range(sheet: str, key: str, n: int) -> list[Any]:
@@ -163,5 +163,5 @@ def _charts(ws: Worksheet, wb: Workbook, sheet: str, n: int) -> None:
     tasks.set_x_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}}})
     tasks.set_y_axis({"num_font": font, "reverse": True, "interval_unit": 1})
     tasks.set_legend({"position": "bottom", "font": font})
-    tasks.set_size({"width": 760, "height": 380})
+    tasks.set_size({"width": 760, "height": 470})
     ws.insert_chart(45, 4, tasks)
