@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 
+from xlpromo.files.builder import build_workbook
+from xlpromo.files.demo import demo_frames
 from xlpromo.model import board as layout
 from xlpromo.model.a1 import cell_name
 from xlpromo.model.master import SCHEMA
+from xlpromo.roundtrip.recalc import recalc as xlpromo_recalc
 
 pytestmark = [pytest.mark.libreoffice,
               pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")]  # openpyxl, x14
@@ -63,3 +68,29 @@ def test_a_typed_actual_moves_the_board_totals_by_exactly_that_amount(demo_path:
     assert after[last_cum] == pytest.approx(before[last_cum] + 3.5, abs=1e-9)
     moved = {a for a, _, _ in _differences(before, after)}
     assert total in moved and len(moved) < 40  # that day's GMV and 达成率, the cumulative days after it, the header
+
+
+def test_libreoffice_agrees_mid_campaign_with_gaps_and_channels(tmp_path: Path, recalc: Recalc) -> None:
+    """统计日期 mid-sale, no actuals after it (#N/A where the charts skip), a GMV day told by channels only, a rate
+    metric with two channel rows: every 看板 cell of ours equals LibreOffice's, the #N/A cells included."""
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[daily["date"] > dt.date(2024, 6, 5), "actual"] = None
+    first = (daily["metric"] == "GMV") & (daily["date"] == dt.date(2024, 5, 26))
+    base = daily[first]
+    channels = pd.concat([base.assign(channel="天猫", target=3.5, actual=4.0),
+                          base.assign(channel="京东", target=2.5, actual=2.25)])
+    rate = daily[(daily["metric"] == "转化率") & (daily["date"] == dt.date(2024, 5, 27))]
+    extra = pd.concat([rate.assign(channel="抖音", actual=0.03), rate.assign(channel="天猫", actual=0.05)])
+    frames["daily"] = pd.concat([daily[~first], channels, extra], ignore_index=True)
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "as_of", "value"] = dt.date(2024, 6, 5)
+    frames["thresholds"] = th
+    book = build_workbook(tmp_path / "mid.xlsx", frames)
+    ours, theirs = _board(book), _board(recalc(book))
+    assert _differences(ours, theirs) == []
+    assert theirs[cell_name(*layout.head_cell("phase"))] == "爆发期"
+    assert theirs[cell_name(layout.day_row(1), layout.day_col("gmv_actual"))] == pytest.approx(6.25)
+    assert theirs[cell_name(layout.day_row(12), layout.day_col("cum_actual"))] == "#N/A"  # 6-06: after 统计日期
+    recalculated = xlpromo_recalc(book, tmp_path / "recalc.xlsx").output
+    assert _differences(_board(recalculated), theirs) == []  # recalc writes the same, #N/A as an error value
