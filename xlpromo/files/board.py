@@ -8,6 +8,7 @@ and the tasks block, so Excel, WPS and LibreOffice redraw them when a number is 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,10 +20,10 @@ from xlsxwriter.worksheet import Worksheet
 from xlpromo.engine.board import board_days, board_header, board_metrics, board_tasks
 from xlpromo.engine.cells import Frames
 from xlpromo.model import board as layout
-from xlpromo.model.a1 import cell_name
+from xlpromo.model.a1 import cell_name, col_name
 from xlpromo.model.values import excel_serial
 
-__all__ = ["board_values", "write"]
+__all__ = ["board_values", "campaign_days", "chart_ref", "write"]
 
 Fmt = Callable[..., Format]
 _STATE_COLOURS = {"待开始": "#BDD7EE", "进行中": "#2E75B6", "已完成": "#A6A6A6", "已延期": "#C00000",
@@ -64,6 +65,24 @@ def board_values(frames: Frames) -> dict[tuple[int, int], Any]:
     return out
 
 
+_REF = re.compile(r"(.*!)\$([A-Z]+)\$([0-9]+):\$([A-Z]+)\$([0-9]+)")
+_DAY_LETTERS = frozenset(col_name(layout.day_col(c.key)) for c in layout.DAY_COLUMNS)
+
+
+def campaign_days(values: dict[tuple[int, int], Any]) -> int:
+    """How many rows of the day block hold a campaign day (the charts' length), from :func:`board_values`."""
+    return sum(1 for k in range(layout.MAX_DAYS) if values[(layout.day_row(k), layout.DAY_COL)] != "")
+
+
+def chart_ref(ref: str, days: int) -> str:
+    """A chart series reference into the day block, cut to its first ``days`` rows (all of them when 0), so a
+    chart shows the campaign's days, no empty slots; any other reference as it is."""
+    m = _REF.fullmatch(ref)
+    if m is None or m[2] != m[4] or m[2] not in _DAY_LETTERS or int(m[3]) != layout.DAY_ROW + 1:
+        return ref
+    return f"{m[1]}${m[2]}${m[3]}:${m[2]}${layout.day_row((days or layout.MAX_DAYS) - 1) + 1}"
+
+
 def write(ws: Worksheet, wb: Workbook, fmt: Fmt, frames: Frames, header: dict[str, Any]) -> None:
     """Write the 看板 sheet on ``ws``: labels, every formula with its cached value, the charts."""
     values = board_values(frames)
@@ -97,8 +116,7 @@ def write(ws: Worksheet, wb: Workbook, fmt: Fmt, frames: Frames, header: dict[st
                               {"font_color": "#FFFFFF"})})  # a day a chart skips: no #N/A in sight
     for c, w in ((0, 18), (1, 16), (2, 12), (3, 8), (layout.TASK_COL, 10)):
         ws.set_column(c, c, w)
-    n = sum(1 for k in range(layout.MAX_DAYS) if values[(layout.day_row(k), layout.DAY_COL)] != "")
-    _charts(ws, wb, ws.get_name(), n or layout.MAX_DAYS)
+    _charts(ws, wb, ws.get_name(), campaign_days(values) or layout.MAX_DAYS)
     ws.print_area(0, 0, 69, 15)
 
 
