@@ -203,7 +203,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     updated, not_formulas = _put_cached(pkg, cells, headers, report)
     board_cells, days = board
     if BOARD_SHEET in pkg.sheet_names() and board_cells:  # a book made before 看板 has none: nothing to refresh
-        updated += len(board_cells) - len(pkg.set_cached_values(BOARD_SHEET, board_cells))
+        pkg.set_cached_values(BOARD_SHEET, board_cells)  # not counted: cells_updated counts the tables' cells
         pkg.retarget_charts(BOARD_SHEET, lambda ref: chart_ref(ref, days))  # the campaign's dates may have moved
     for sheet, texts in marked.items():
         pkg.set_cells(sheet, texts)  # the reasons, which the template's own format paints as 使用说明 says
