@@ -8,6 +8,7 @@ and the tasks block, so Excel, WPS and LibreOffice redraw them when a number is 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -32,12 +33,13 @@ _METRIC_COLOURS = ("#1F4E78", "#ED7D31", "#7030A0", "#00B0F0")
 
 
 def _cell(v: Any) -> Any:
-    """A twin value as a cached cell value: dates as serials, numbers as floats, #N/A kept as the error."""
+    """A twin value as a cached cell value: dates as serials, finite numbers as floats, #N/A kept as the error."""
     if isinstance(v, (dt.date, pd.Timestamp)):
         return excel_serial(v)
     if isinstance(v, (bool, str)):
         return v
-    return float(v)
+    v = float(v)
+    return v if math.isfinite(v) else ""  # beyond the largest float: the formula's #NUM!, cached blank as elsewhere
 
 
 def board_values(frames: Frames) -> dict[tuple[int, int], Any]:
