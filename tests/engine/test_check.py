@@ -277,7 +277,7 @@ def test_error_values_found_whatever_the_attribute_order(demo_path: Path, tmp_pa
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename == "xl/worksheets/sheet5.xml":  # 每日监控
+            if info.filename == "xl/worksheets/sheet6.xml":  # 每日监控
                 data = re.sub(rb'<c r="G5"([^>]*)>.*?</c>', b'<c t="e" r="G5"><v>#DIV/0!</v></c>', data, count=1)
             z.writestr(info, data)
     assert check(out).flatten(["cell", "code", "value"]) == [["G5", "error-value", "#DIV/0!"]]

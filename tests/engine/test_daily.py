@@ -104,3 +104,27 @@ def test_three_days_typed_in_sequence_ask_a_cause_only_of_unexplained_rows(tmp_p
     text = render_daily(r, "text")
     assert "【严重·新增】2024-06-03 GMV 达成率 80.0%（未达标） → 24小时内说明原因并提出调整措施" in text
     assert "客服响应时长 达成率" not in text
+
+
+def test_the_daily_report_says_the_numbers_of_the_board_and_the_retrospective(demo_path: Path, tmp_path: Path) -> None:
+    """One summary feeds all three (issue 14): the day's GMV, GMV to date, 进度比, day N of M and phase of the 日报
+    are 看板's header cells and ``report``'s pacing sentence — also on a day told by its channels only."""
+    from xlpromo.engine.board import board_header
+    from xlpromo.files.retro import sections
+
+    def by_channels(frames: Frames) -> None:  # 06-21's GMV only on 天猫 and 京东: the day is their sum
+        daily = frames["daily"]
+        at = daily.index[(pd.to_datetime(daily["date"]) == pd.Timestamp(2024, 6, 21)) & (daily["metric"] == "GMV")]
+        row = daily.loc[at[0]].to_dict()
+        daily.drop(index=at, inplace=True)
+        frames["daily"] = pd.concat([daily, pd.DataFrame([{**row, "channel": "天猫", "target": 5, "actual": 4.5},
+                                                         {**row, "channel": "京东", "target": 3, "actual": 3.25}])],
+                                    ignore_index=True)
+
+    for report in (check(demo_path), _built(tmp_path, by_channels)):
+        r, head = daily_report(report), board_header(report.frames)
+        assert (r.gmv, r.gmv_target) == (head["today_actual"], head["today_target"])
+        assert r.pacing is not None and (r.pacing.gmv_to_date, r.pacing.pace) == (head["gmv_to_date"], head["pace"])
+        assert (r.day_no, r.days, r.phase) == (head["day_n"], head["days"], head["phase"])
+        assert f"GMV 累计 {r.pacing.gmv_to_date:,.2f}".rstrip("0").rstrip(".") in sections(report)[1][1]
+    assert (r.gmv, r.gmv_target) == (7.75, 8.0)  # 4.5 + 3.25 against 5 + 3

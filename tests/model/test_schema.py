@@ -12,7 +12,7 @@ from xlpromo.model.formulas import FormulaError, render, render_a1
 from xlpromo.model.master import SCHEMA, review_rows
 from xlpromo.model.schema import ColType, Direction, Style, Table
 
-SHEETS = ["使用说明", "活动目标", "目标拆解", "任务分工", "每日监控", "复盘报告", "阈值配置", "数据字典"]
+SHEETS = ["使用说明", "看板", "活动目标", "目标拆解", "任务分工", "每日监控", "复盘报告", "阈值配置", "数据字典"]
 
 HEADERS = {
     "targets": ["活动名称", "负责人", "预热开始", "爆发开始", "爆发结束", "返场结束",

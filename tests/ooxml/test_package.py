@@ -36,7 +36,7 @@ from xlpromo.testing.libreoffice import convert
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl, x14
 
 DAILY = "每日监控"
-DAILY_PART = "xl/worksheets/sheet5.xml"  # 每日监控 is the fifth sheet of the demo
+DAILY_PART = "xl/worksheets/sheet6.xml"  # 每日监控 is the sixth sheet of the demo (after 使用说明, 看板 …)
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -581,7 +581,7 @@ def test_libreoffice_recalculates_the_patched_demo(demo_path: Path, soffice: str
     # LibreOffice keeps our marks: a second run on its copy replaces our sheets and our highlight
     again = patched(saved, tmp_path / "again.xlsx", recalc_ops)
     wb = openpyxl.load_workbook(again)
-    assert wb.sheetnames[-2:] == ["问题清单", "预警"] and len(wb.sheetnames) == 11  # 8, _xlpromo, ours
+    assert wb.sheetnames[-2:] == ["问题清单", "预警"] and len(wb.sheetnames) == 12  # 9, _xlpromo, ours
     assert wb["_xlpromo"].sheet_state == "hidden"  # LibreOffice saves a very hidden sheet as hidden
     assert [str(cf.sqref) for cf in xlpromo_formats(wb[DAILY])] == ["H4 K4"]
 

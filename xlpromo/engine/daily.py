@@ -1,7 +1,8 @@
 """The day's picture for the 日报: where the campaign stands, what is off target, who must act, what went well.
 
 Pure pandas over a checked workbook (:class:`~xlpromo.engine.report.Report`): the pacing is
-:func:`~xlpromo.engine.summary.pacing`'s, so the 日报, ``report`` and 看板 say the same GMV; the to-do list is
+:func:`~xlpromo.engine.summary.pacing`'s and the day's GMV that of 看板's day block
+(:func:`~xlpromo.engine.board.board_days`), so the 日报, ``report`` and 看板 say the same GMV; the to-do list is
 the settled alerts (新增 / 持续 N 天), grouped by 责任部门, without the explained ones.
 """
 
@@ -17,7 +18,8 @@ import pandas as pd
 
 from xlpromo.engine.alert_state import latest_day
 from xlpromo.engine.alerts import Alert, said
-from xlpromo.engine.metrics import campaign_phase, finite, numeric, total, total_rows
+from xlpromo.engine.board import board_days
+from xlpromo.engine.metrics import campaign_phase, finite, numeric
 from xlpromo.engine.report import Report
 from xlpromo.engine.summary import Pacing, pacing
 from xlpromo.model.defaults import ALL_CHANNELS, STATUS_LABELS, TASK_DONE_STATES
@@ -136,7 +138,7 @@ def daily_report(report: Report) -> DailyReport:
                  key=lambda m: (m.status != _FAIL, _key(m.rate)))
     good = sorted((m for m in metrics if m.status == _PASS and math.isfinite(m.rate) and m.rate >= 1),
                   key=lambda m: -m.rate)
-    gmv, gmv_target = _gmv(daily, day)
+    gmv, gmv_target = _gmv(f, day)
     alerts = [a for a in report.alerts if not (a.table == "daily" and a.date is not None and a.date > as_of)]
     todo, explained = _todo(alerts)
     return DailyReport(name, as_of, day, phase, day_no, days, p, gmv, gmv_target, off,
@@ -167,17 +169,16 @@ def _campaign(targets: pd.DataFrame, day: dt.date) -> tuple[str, int | None, int
             campaign_phase(day, start, burst, burst_end, end))
 
 
-def _gmv(daily: pd.DataFrame, day: dt.date) -> tuple[float, float]:
-    """GMV actual and target of ``day`` over the rows that make its total (全渠道, else the channels summed)."""
-    if not len(daily):
+def _gmv(frames: Mapping[str, pd.DataFrame], day: dt.date) -> tuple[float, float]:
+    """GMV actual and target of ``day`` as 看板's day block has them (the day's 全渠道 rows, else its channels
+    summed): the 日报 and 看板 say the same number. NaN outside the campaign or where nothing is typed."""
+    days = board_days(dict(frames))
+    hit = days[map_unique(days["date"], lambda d: isinstance(d, dt.date) and pd.Timestamp(d).date() == day)
+               .astype(bool)]
+    if not len(hit):
         return math.nan, math.nan
-    rows = daily[total_rows(daily)]
-    gmv = rows[map_unique(rows["metric"], lambda m: str(m).casefold() == "gmv").astype(bool) & _on(rows, day)]
-    if not len(gmv):
-        return math.nan, math.nan
-    a, t = numeric(gmv["actual"]), numeric(gmv["target"])
-    return (total(a[a.notna()]) if a.notna().any() else math.nan), (total(t[t.notna()]) if t.notna().any()
-                                                                      else math.nan)
+    row = hit.iloc[0]
+    return _float(row["gmv_actual"]), _float(row["gmv_target"])
 
 
 def _day_metric(r: Mapping[Hashable, Any]) -> DayMetric:

@@ -43,6 +43,7 @@ __all__ = [
     "day_on_day",
     "elapsed_share",
     "finite",
+    "formula_as_of",
     "formula_frames",
     "head_values",
     "numeric",
@@ -227,6 +228,12 @@ def _formula_as_of(frames: Frames) -> pd.Timestamp | None:
         return pd.Timestamp(int(m[1]), int(m[2]), int(m[3])) if m else None
     except ValueError:
         return None
+
+
+def formula_as_of(frames: Frames) -> pd.Timestamp:
+    """统计日期 as a formula computes with ``XP_ASOF+0``: a date, an ISO date typed as text, else today (the
+    ``IFERROR(…,TODAY())`` of 看板's 统计日期), so 看板 and its twin count days from the same day."""
+    return _formula_as_of(frames) or as_of_date(frames)
 
 
 def _criterion(frames: Frames, df: pd.DataFrame) -> pd.Series:

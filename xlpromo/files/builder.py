@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlpromo._version import __version__
 from xlpromo.engine.metrics import compute, head_values, review_header
-from xlpromo.files import guide
+from xlpromo.files import board, guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.model.formats import DATE_FMT, TYPE_FMTS, row_format
 from xlpromo.model.formulas import render, render_a1, threshold_name
@@ -180,6 +180,8 @@ class _Writer:
                 ws._prepare_formula = functools.lru_cache(maxsize=1024)(ws._prepare_formula)
             if sheet.key == "guide":
                 guide.write(ws, self.fmt, self.schema, STYLES)
+            elif sheet.key == "board":
+                board.write(ws, self.wb, self.fmt, self.frames, COMPUTED_HEADER)
             else:
                 self.write_sheet(ws, sheet)
             self.print_setup(ws, sheet)

@@ -414,6 +414,8 @@ DICTIONARY_TABLES = _side_by_side(
 SCHEMA = WorkbookSchema(sheets=(
     Sheet(key="guide", name="使用说明", purpose="本工作簿的用法：谁填什么、何时填、颜色含义",
           filled_by="—", phase="全程", protected=True, landscape=False),
+    Sheet(key="board", name="看板", purpose="统计日期当天的活动进展：阶段、GMV累计与目标、每日走势、任务状态",
+          filled_by="—（全部为公式）", phase="预热期至复盘", protected=True, one_page=True),
     Sheet(key="targets", name="活动目标", purpose="活动的核心目标、时间节点与考核标准",
           filled_by="市场部", phase="筹备期", tables=(TARGETS,), protected=True),
     Sheet(key="breakdown", name="目标拆解", purpose="把核心目标拆到商品、流量、用户各端",

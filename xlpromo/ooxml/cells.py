@@ -65,6 +65,8 @@ def encode(v: object) -> tuple[str | None, str]:
     """A cached value → (t attribute, or None for a number; escaped <v> text). numpy scalars are numbers too."""
     if v is None:
         return "str", ""
+    if isinstance(v, CellError):  # #N/A where a chart skips a point: an error value, as a spreadsheet saves it
+        return "e", esc_cell(str(v))
     if isinstance(v, str):
         return "str", esc_cell(str(v))
     if isinstance(v, bool) or type(v).__name__ == "bool_":  # numpy booleans too

@@ -21,7 +21,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from xlpromo.errors import NotAWorkbook, SheetNameTaken
@@ -37,12 +37,20 @@ from xlpromo.ooxml.sheets import is_generated, sheet_xml
 from xlpromo.ooxml.styles import add_dxf, minimal_styles
 from xlpromo.ooxml.workbook import SheetEntry, add_sheet_entry, check_sheet_name, full_calc_on_load, sheet_tags
 from xlpromo.ooxml.worksheet import sheet_end, sheet_start
-from xlpromo.ooxml.xmltext import STRICT_NS, ns_prefix
+from xlpromo.ooxml.xmltext import STRICT_NS, esc, ns_prefix, unescape
 
 __all__ = ["XlsxPackage"]
 
 _NEW_MEMBER_DATE = (1980, 1, 1, 0, 0, 0)
+_SERIES_REF = re.compile(r"(<(?:[\w.-]+:)?f>)([^<]*)(</(?:[\w.-]+:)?f>)")  # a chart series' cell reference
 _Content = bytes | tuple[bytes, ...] | stream.Streamed  # tuple: chunks of a patched worksheet
+
+
+def _retargeted(m: re.Match[str], ref: Callable[[str], str]) -> str:
+    """One ``<c:f>`` element with its reference rewritten by ``ref``; as it was when ``ref`` keeps it."""
+    old = unescape(m.group(2))
+    new = ref(old)
+    return m.group(0) if new == old else m.group(1) + esc(new) + m.group(3)
 
 
 class XlsxPackage:
@@ -286,6 +294,23 @@ class XlsxPackage:
             self._put(entry.part, xml)
         else:  # the user's own sheet: never overwritten
             raise SheetNameTaken(self._source, entry.name)
+
+    def retarget_charts(self, sheet: str, ref: Callable[[str], str]) -> int:
+        """Rewrite every series reference (``<c:f>``) of the charts drawn on ``sheet`` by ``ref``, so a chart
+        follows a block that grew or shrank; a chart part whose references stay is left byte for byte. The count
+        of parts rewritten."""
+        drawings = [resolve(part, r.get("Target", "")) for part in (self._worksheet_part(sheet),)
+                    for r in self._relationships(rels_part(part)) if r.get("Type", "").endswith("/drawing")]
+        charts = [resolve(d, r.get("Target", "")) for d in drawings
+                  for r in self._relationships(rels_part(d)) if r.get("Type", "").endswith("/chart")]
+        done = 0
+        for name in filter(None, map(self._name, charts)):
+            xml = self._text(name)
+            new = _SERIES_REF.sub(lambda m: _retargeted(m, ref), xml)
+            if new != xml:
+                self._put(name, new)
+                done += 1
+        return done
 
     def set_highlights(self, sheet: str, cells: Sequence[str]) -> None:
         """Replace this package's highlight on ``sheet`` by one conditional format (the purple frame) over ``cells``."""

@@ -24,8 +24,9 @@ from xlpromo.engine.marks import marks
 from xlpromo.engine.metrics import formula_frames, head_values, review_header
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
+from xlpromo.files.board import board_values, campaign_days, chart_ref
 from xlpromo.files.reader import read_workbook
-from xlpromo.model.a1 import col_name, parse_cell
+from xlpromo.model.a1 import cell_name, col_name, parse_cell
 from xlpromo.model.book import RawBook, as_row
 from xlpromo.model.formulas import render
 from xlpromo.model.master import REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA
@@ -42,6 +43,7 @@ __all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "alert_
            "recalc"]
 
 ISSUES_SHEET = "问题清单"
+BOARD_SHEET = SCHEMA.sheet("board").name
 ALERTS_SHEET = "预警"
 
 
@@ -176,7 +178,7 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     stamp = _row_ids(book, raw, state)
     note("校验与计算")
     upgrades = plan_upgrades(raw)  # a book built before a table gained computed columns
-    report, cells = _check(raw, upgrades)
+    report, cells, board = _check(raw, upgrades)
     report.findings.extend(not_upgraded(raw, upgrades))
     marked = _mark_cells(report, raw)
     headers = _headers(raw)
@@ -199,6 +201,10 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     if review_sheet is not None:  # the current formulas (a book made before has the old 复盘周期), typed values kept
         pkg.refill_formulas(review_sheet, review_head_formulas())
     updated, not_formulas = _put_cached(pkg, cells, headers, report)
+    board_cells, days = board
+    if BOARD_SHEET in pkg.sheet_names() and board_cells:  # a book made before 看板 has none: nothing to refresh
+        pkg.set_cached_values(BOARD_SHEET, board_cells)  # not counted: cells_updated counts the tables' cells
+        pkg.retarget_charts(BOARD_SHEET, lambda ref: chart_ref(ref, days))  # the campaign's dates may have moved
     for sheet, texts in marked.items():
         pkg.set_cells(sheet, texts)  # the reasons, which the template's own format paints as 使用说明 says
     _put_generated(pkg, report)
@@ -229,16 +235,21 @@ def _row_ids(book: Path, raw: RawBook, state: State | None) -> IdStamp:
     return stamp
 
 
-def _check(raw: RawBook, upgrades: Mapping[str, Upgrade]) -> tuple[Report, dict[str, dict[str, CachedValue]]]:
-    """Validate, compute and raise alerts; the report (without its frames, which are large) and the cached value of
-    every computed cell as the workbook's own formulas compute it, 复盘报告's head included."""
+def _check(raw: RawBook, upgrades: Mapping[str, Upgrade]
+           ) -> tuple[Report, dict[str, dict[str, CachedValue]], tuple[dict[str, CachedValue], int]]:
+    """Validate, compute and raise alerts; the report (without its frames, which are large), the cached value of
+    every computed cell as the workbook's own formulas compute it, 复盘报告's head included, and 看板's cells with
+    its number of campaign days."""
     report = check_book(raw)
     as_formulas = formula_frames(report.frames, raw)
     cells = _computed_cells(raw, replace(report, frames=as_formulas), upgrades)
     head = review_header(as_formulas["targets"]) if "targets" in as_formulas else None
     if head is not None and "review" in raw.tables:  # 活动名称, 复盘周期 above the 复盘 tables
         cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
-    return replace(report, frames={}), cells
+    needs = ("targets", "daily", "tasks", "thresholds", "departments", "statuses")
+    values = board_values(as_formulas) if all(k in as_formulas for k in needs) else {}
+    board = {cell_name(r, c): v for (r, c), v in values.items()}, campaign_days(values) if values else 0
+    return replace(report, frames={}), cells, board
 
 
 def review_head_formulas() -> dict[tuple[int, int], Formula]:
