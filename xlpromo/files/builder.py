@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlpromo._version import __version__
 from xlpromo.engine.metrics import compute, head_values, review_header
-from xlpromo.files import board, guide
+from xlpromo.files import board, gantt, guide
 from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.model.formats import DATE_FMT, TYPE_FMTS, row_format
 from xlpromo.model.formulas import render, render_a1, threshold_name
@@ -184,6 +184,8 @@ class _Writer:
                 board.write(ws, self.wb, self.fmt, self.frames, COMPUTED_HEADER)
             else:
                 self.write_sheet(ws, sheet)
+            if sheet.key == "tasks":
+                gantt.write(ws, self.wb, self.fmt, self.frames, COMPUTED_HEADER)
             self.print_setup(ws, sheet)
             if sheet.protected:
                 ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,

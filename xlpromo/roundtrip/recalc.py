@@ -25,6 +25,7 @@ from xlpromo.engine.metrics import formula_frames, head_values, review_header
 from xlpromo.engine.report import Report, check_book
 from xlpromo.errors import DamagedState
 from xlpromo.files.board import board_values, campaign_days, chart_ref
+from xlpromo.files.gantt import gantt_values
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.a1 import cell_name, col_name, parse_cell
 from xlpromo.model.book import RawBook, as_row
@@ -201,10 +202,12 @@ def recalc(book: str | Path, out: str | Path | None = None, *, in_place: bool = 
     if review_sheet is not None:  # the current formulas (a book made before has the old 复盘周期), typed values kept
         pkg.refill_formulas(review_sheet, review_head_formulas())
     updated, not_formulas = _put_cached(pkg, cells, headers, report)
-    board_cells, days = board
+    board_cells, days, gantt_cells = board
     if BOARD_SHEET in pkg.sheet_names() and board_cells:  # a book made before 看板 has none: nothing to refresh
         pkg.set_cached_values(BOARD_SHEET, board_cells)  # not counted: cells_updated counts the tables' cells
         pkg.retarget_charts(BOARD_SHEET, lambda ref: chart_ref(ref, days))  # the campaign's dates may have moved
+    if gantt_cells:  # the 甘特图's dates follow 活动目标; a book made before it has no such formulas: left as it is
+        pkg.set_cached_values(gantt_cells[0], gantt_cells[1])
     for sheet, texts in marked.items():
         pkg.set_cells(sheet, texts)  # the reasons, which the template's own format paints as 使用说明 says
     _put_generated(pkg, report)
@@ -236,10 +239,11 @@ def _row_ids(book: Path, raw: RawBook, state: State | None) -> IdStamp:
 
 
 def _check(raw: RawBook, upgrades: Mapping[str, Upgrade]
-           ) -> tuple[Report, dict[str, dict[str, CachedValue]], tuple[dict[str, CachedValue], int]]:
+           ) -> tuple[Report, dict[str, dict[str, CachedValue]],
+                      tuple[dict[str, CachedValue], int, tuple[str, dict[str, CachedValue]] | None]]:
     """Validate, compute and raise alerts; the report (without its frames, which are large), the cached value of
     every computed cell as the workbook's own formulas compute it, 复盘报告's head included, and 看板's cells with
-    its number of campaign days."""
+    its number of campaign days, and the 甘特图's header (its sheet and cells)."""
     report = check_book(raw)
     as_formulas = formula_frames(report.frames, raw)
     cells = _computed_cells(raw, replace(report, frames=as_formulas), upgrades)
@@ -248,7 +252,9 @@ def _check(raw: RawBook, upgrades: Mapping[str, Upgrade]
         cells.setdefault(raw.tables["review"].sheet, {}).update(zip(REVIEW_HEAD_CELLS, map(_cached, head), strict=True))
     needs = ("targets", "daily", "tasks", "thresholds", "departments", "statuses")
     values = board_values(as_formulas) if all(k in as_formulas for k in needs) else {}
-    board = {cell_name(r, c): v for (r, c), v in values.items()}, campaign_days(values) if values else 0
+    gantt = ((raw.tables["tasks"].sheet, {cell_name(r, c): v for (r, c), v in gantt_values(as_formulas).items()})
+             if "tasks" in raw.tables and "targets" in as_formulas and "tasks" in as_formulas else None)
+    board = ({cell_name(r, c): v for (r, c), v in values.items()}, campaign_days(values) if values else 0, gantt)
     return replace(report, frames={}), cells, board
 
 
