@@ -12,11 +12,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tests.roundtrip.conftest import type_campaign_dates
 from xlpromo.files.builder import build_workbook
 from xlpromo.model import board as layout
 from xlpromo.model.a1 import cell_name, col_name
 from xlpromo.model.master import SCHEMA
-from xlpromo.model.values import excel_serial
 from xlpromo.ooxml import BookPatch
 from xlpromo.roundtrip.merge import merge_books
 from xlpromo.roundtrip.recalc import recalc
@@ -137,13 +137,7 @@ def test_charts_follow_campaign_dates_typed_after_the_build(tmp_path: Path) -> N
     blank = build_workbook(tmp_path / "blank.xlsx")
     full, campaign = layout.day_row(layout.MAX_DAYS - 1) + 1, layout.day_row(27) + 1
     assert len(_day_refs(blank)) == 11 and all(r.endswith(f"${full}") for r in _day_refs(blank))
-    pkg = BookPatch.open(blank)
-    t = SCHEMA.table("targets")
-    dates = (dt.date(2024, 5, 25), dt.date(2024, 6, 1), dt.date(2024, 6, 18), dt.date(2024, 6, 21))
-    pkg.set_cells("活动目标", {(t.header_row + 2, t.index(k) + 1): excel_serial(d) for k, d in
-                            zip(("warmup_start", "burst_start", "burst_end", "return_end"), dates, strict=True)})
-    pkg.save(tmp_path / "dated.xlsx")
-    out = recalc(tmp_path / "dated.xlsx", tmp_path / "out.xlsx").output
+    out = recalc(type_campaign_dates(blank, tmp_path / "dated.xlsx"), tmp_path / "out.xlsx").output
     assert len(_day_refs(out)) == 11 and all(r.endswith(f"${campaign}") for r in _day_refs(out))
     date = col_name(layout.day_col("date"))
     assert f"{date}{campaign}" in _board(out) and f"{date}{campaign + 1}" not in _board(out)
