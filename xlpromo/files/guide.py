@@ -9,6 +9,7 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from xlpromo.model import gantt
 from xlpromo.model.schema import Style, WorkbookSchema
 from xlpromo.ooxml import INPUT_BORDER, INPUT_FILL
 
@@ -32,6 +33,9 @@ TIPS = (
     "其他指标为相对变化，见{c:daily.dod_basis}列。",
     "{c:tasks.days_left}和{c:tasks.overdue}按{s:thresholds}中的统计日期计算；统计日期留空则按打开文件的当天计算。",
     "所有阈值（达标线、预警线、临期天数等）都在{s:thresholds}中修改，颜色和公式随之变化。",
+    f"{{s:tasks}}右侧为甘特图，每天一列，从预热开始前{gantt.PREP_DAYS // 7}周（有任务更早开始时最多"
+    f"{gantt.PREP_MAX // 7}周）至返场结束后{gantt.POST_DAYS // 7}周，日期随活动目标变化。"
+    f"{gantt.LEGEND}。只需填写起始时间、截止时间和当前状态，条形自动更新。",
     "数值请按指标单位填写：GMV 填万元（如 5.8），比率直接输入百分数（如 4.1%）。",
     "{protected}已设置工作表保护（无密码），只能修改白色填写格；"
     "需要时可在“审阅 → 撤销工作表保护”解除。其他表不设保护，方便在表格末尾追加行："
