@@ -15,6 +15,7 @@ from xlpromo.files.gantt import COLOURS
 from xlpromo.model import gantt as layout
 from xlpromo.model.values import excel_serial
 
+pytestmark = pytest.mark.filterwarnings("ignore:Print area cannot be set:UserWarning")  # openpyxl reads no $A:$P
 TASKS = "任务分工"
 BAR = 'AND(ISNUMBER(R$3),ISNUMBER($E4),ISNUMBER($F4),R$3>=$E4,R$3<=$F4'
 
@@ -121,3 +122,16 @@ def test_demo_tasks_colour_by_state(demo_ws: Worksheet, demo_cached: Worksheet) 
     assert {t for t, k in seen.items() if k == "open"} == {"T016", "T017"}
     assert all(seen[f"T{n:03d}"] == "done" for n in range(3, 13))
     assert COLOURS["overdue"]["bg_color"] == "#C00000" and COLOURS["done"]["bg_color"] == "#A6A6A6"
+
+
+def test_formulas_are_portable_and_cheap() -> None:
+    """Only functions of Excel 2016 / LibreOffice 7.4; the rules in A1 with relative rows, no range in a rule (O(1)
+    a cell), and only the first date reads a whole column (once)."""
+    header = [layout.title_formula()] + [f(k) for k in range(layout.DAYS)
+                                         for f in (layout.date_formula, layout.phase_formula)]
+    rules = [r.formula for r in layout.rules()]
+    used = {f for text in header + rules for f in re.findall(r"([A-Z]+)\(", text)}
+    assert used <= {"IF", "ISNUMBER", "INDEX", "MIN", "MAX", "COUNT", "TEXT", "AND"}
+    assert not any("[" in r or ":" in r for r in rules)
+    assert [i for i, text in enumerate(header) if "Tasks[" in text] == [1]  # R3: the earliest 起始时间
+    assert all(r.last_row == 2002 for r in layout.rules() if r.first_row == 3)
