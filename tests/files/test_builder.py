@@ -178,7 +178,7 @@ def test_cached_values_visible_without_recalculation(demo_path: Path) -> None:
 
 def test_blank_template_has_starter_rows_and_defaults(blank_path: Path, blank_wb: openpyxl.Workbook) -> None:
     assert blank_wb["任务分工"].tables["Tasks"].ref == f"A3:P{3 + STARTER_ROWS['tasks']}"
-    assert blank_wb["每日监控"].tables["Daily"].ref == f"A3:R{3 + STARTER_ROWS['daily']}"
+    assert blank_wb["每日监控"].tables["Daily"].ref == f"A3:T{3 + STARTER_ROWS['daily']}"
     values = read_values(blank_path)
     assert values["阈值配置"][4][:3] == ["pass_line", "达标线", 0.95]
     review = values["复盘报告"]

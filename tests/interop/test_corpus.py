@@ -607,7 +607,7 @@ def test_sheet_name_with_a_trailing_space(demo: Path, baseline: Report, tmp_path
 def test_rows_typed_below_the_table_are_read(demo: Path, tmp_path: Path) -> None:
     def edit(wb: Workbook) -> None:  # the table ends on row 311; row 312 right below it, row 316 after a gap
         ws = wb[DAILY]
-        assert ws.tables["Daily"].ref == "A3:R311"
+        assert ws.tables["Daily"].ref == "A3:T311"
         ws["A312"], ws["B312"], ws["F312"], ws["G312"] = dt.datetime(2024, 6, 21), "点击率", 0.05, "abc"
         ws["A316"], ws["B316"], ws["F316"], ws["G316"] = "2024-06-20", "加购率", "8%", "7.5%"
 

@@ -486,7 +486,7 @@ def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, P
                                       48.0, 36.0, pytest.approx(48 / 36)]
     assert values[DAILY][311][15] == "D00309" and values[DAILY][312][15] == "D00310"
     wb = openpyxl.load_workbook(result.output)
-    assert wb[DAILY].tables["Daily"].ref == "A3:R313"
+    assert wb[DAILY].tables["Daily"].ref == "A3:T313"
     # formats as the rows of the same metric (客诉率: 0.00%), not as the table's last row (客服响应时长: 0.0)
     assert [wb[DAILY][c].number_format for c in ("A313", "F313", "G313", "A312")] == [
         "yyyy-mm-dd", "0.00%", "0.00%", "yyyy-mm-dd"]
@@ -609,7 +609,7 @@ def test_template_features_survive_the_merge(master: Path, copies: dict[str, Pat
     main = {k: v for k, v in after.items() if k != DAILY}
     assert main == {k: v for k, v in before.items() if k != DAILY}
     assert after[DAILY][1:3] == before[DAILY][1:3]  # validations and conditional formats of the grown table
-    assert openpyxl.load_workbook(out)[DAILY].tables["Daily"].ref == "A3:R312"
+    assert openpyxl.load_workbook(out)[DAILY].tables["Daily"].ref == "A3:T312"
     assert read_values(out)["我的备注"] == [["供应商电话", "12345"]]
     assert value(read_values(out), REVIEW, "B2") == "2024年618年中大促"  # a cached value the merge did not touch
     assert convert(out, "csv", tmp_path / "lo").read_text(encoding="utf-8", errors="replace")  # LibreOffice opens it
@@ -686,7 +686,7 @@ def test_rows_typed_below_a_table_join_it_with_its_formulas(master: Path, copies
     out = recalc(typed, tmp_path / "r1.xlsx")
     assert out.not_formulas == [] and out.report.stats["warnings"] == 0
     wb = openpyxl.load_workbook(out.output)
-    assert wb[DAILY].tables["Daily"].ref == "A3:R314"
+    assert wb[DAILY].tables["Daily"].ref == "A3:T314"
     assert wb[DAILY]["H312"].value.startswith("=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]]))")
     assert wb[DAILY]["H313"].value.startswith("=IF(")  # the blank row between them is part of the table
     values = read_values(out.output)

@@ -72,7 +72,7 @@ def test_rows_typed_below_a_table_take_the_formats_of_their_metric(master: Path,
     assert look(before["G312"]) == ("General", "Calibri", None, True)  # as LibreOffice leaves a typed cell
     out = recalc(typed, tmp_path / "r.xlsx").output
     ws = openpyxl.load_workbook(out)[DAILY]
-    assert ws.tables["Daily"].ref == "A3:R315"
+    assert ws.tables["Daily"].ref == "A3:T315"
     last = {m: max(r for r in range(4, 312) if ws[f"B{r}"].value == m) for m in ("客诉率", "GMV")}
     for r, metric in ((312, "客诉率"), (313, "GMV")):
         assert [look(ws[f"{c}{r}"]) for c in "ABCDFGH"] == [look(ws[f"{c}{last[metric]}"]) for c in "ABCDFGH"]

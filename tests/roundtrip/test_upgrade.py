@@ -72,14 +72,14 @@ def test_upgrade_widens_the_table_and_hides_the_columns(upgraded: Path) -> None:
     tables = _part(upgraded, r"xl/tables/table\d+\.xml")
     daily = next(t for t in re.findall(r"<table\b.*?</table>", tables, re.S) if 'name="Daily"' in t)
     n = len(demo_frames()["daily"])
-    assert f'ref="A3:R{3 + n}"' in daily and f'<autoFilter ref="A3:R{3 + n}"' in daily
-    assert '<tableColumns count="18">' in daily
+    assert f'ref="A3:T{3 + n}"' in daily and f'<autoFilter ref="A3:T{3 + n}"' in daily
+    assert '<tableColumns count="20">' in daily
     formula = render(DAILY.col("dod_prev").formula or "", SCHEMA, DAILY)
     assert (f'<tableColumn id="18" name="前一日实际值"><calculatedColumnFormula>'
             f'{formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}'
             "</calculatedColumnFormula></tableColumn>") in daily
     sheets = _part(upgraded, r"xl/worksheets/sheet\d+\.xml")
-    assert re.search(r'<col min="17" max="18" width="9" hidden="1" customWidth="1"/>', sheets)
+    assert re.search(r'<col min="17" max="20" width="9" hidden="1" customWidth="1"/>', sheets)
 
 
 def test_upgrade_refills_the_dod_formula_where_one_stood(upgraded: Path) -> None:
@@ -132,7 +132,8 @@ def test_a_legacy_table_whose_columns_moved_is_left_and_said() -> None:
     said = not_upgraded(raw, upgrades)
     assert "daily" not in upgrades
     assert [(f.code, f.ref, f.header, f.value) for f in said] == [
-        ("not-upgraded", "每日监控!J3", "环比变化", "“环比键”、“前一日实际值”")]
-    assert said[0].message.startswith("本表由旧版生成，缺少自动计算列“环比键”、“前一日实际值”；表格的列已被移动")
+        ("not-upgraded", "每日监控!J3", "环比变化", "“环比键”、“前一日实际值”、“权重”、“加权值”")]
+    assert said[0].message.startswith(
+        "本表由旧版生成，缺少自动计算列“环比键”、“前一日实际值”、“权重”、“加权值”；表格的列已被移动")
     assert "xlpromo new" in said[0].message
     assert not_upgraded(read_workbook(LEGACY), plan_upgrades(read_workbook(LEGACY))) == []

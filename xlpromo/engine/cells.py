@@ -14,7 +14,7 @@ import pandas as pd
 
 from xlpromo.model.series import map_unique
 
-__all__ = ["Frames", "cell_text", "dates", "number_text", "numeric", "present", "text_key"]
+__all__ = ["Frames", "catalogue_lookup", "cell_text", "dates", "number_text", "numeric", "present", "text_key"]
 
 Frames = Mapping[str, pd.DataFrame]
 
@@ -64,3 +64,12 @@ def cell_text(v: Any) -> str:
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     return number_text(v) if isinstance(v, (int, float, np.integer, np.floating)) else str(v)
+
+
+def catalogue_lookup(frames: Frames, names: pd.Series, field: str) -> pd.Series:
+    """INDEX/MATCH into the metric catalogue: case-insensitive, first match, blank if none."""
+    cat = frames["metrics"]
+    table: dict[str, Any] = {}
+    for k, v in zip(cat["name"], cat[field], strict=True):
+        table.setdefault(str(k).casefold(), "" if v is None else v)
+    return map_unique(names, lambda n: table.get(str(n).casefold(), "") if present(n) else "")

@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.engine import thresholds
-from xlpromo.engine.cells import Frames, dates, numeric, present, text_key
+from xlpromo.engine.aggregate import average, daily_weight, daily_weighted, finite, review_auto, total, total_rows
+from xlpromo.engine.cells import Frames, catalogue_lookup, dates, numeric, present
 from xlpromo.engine.dod import daily_dod, daily_key, daily_prev, day_on_day, head_values, sorted_rows
 from xlpromo.model.book import RawBook
-from xlpromo.model.defaults import AGG_SUM, ALL_CHANNELS, RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.model.defaults import RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.model.formulas import references
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import ColType, Column, Direction, Table
-from xlpromo.model.series import map_unique
 
 __all__ = [
     "COMPUTED",
@@ -52,26 +52,9 @@ __all__ = [
     "sorted_rows",
     "status",
     "total",
+    "total_rows",
 ]
 
-
-
-def finite(x: float) -> float:
-    """``x`` when it is a finite number, else NaN: a result beyond the largest float (1e308 + 1e308) is no number
-    a cell can hold (Excel shows #NUM!), so a computed cell shows none."""
-    return x if math.isfinite(x) else math.nan
-
-
-def total(values: pd.Series) -> float:
-    """The sum of the numbers of ``values`` (NaN skipped; 0 for none); NaN when it overflows."""
-    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the NaN returned
-        return finite(float(values.sum()))
-
-
-def average(values: pd.Series) -> float:
-    """The mean of the numbers of ``values`` (NaN skipped; NaN for none), as their :func:`total` over their count."""
-    count = int(values.notna().sum())
-    return total(values) / count if count else math.nan
 
 
 def achievement(actual: Any, target: Any, direction: Any) -> pd.Series:
@@ -122,15 +105,6 @@ def criterion_text(pass_line: float) -> str:
     return f"目标完成率≥{float(pct):.15g}%为达标"  # ROUND rounds half away from zero
 
 
-def _catalogue_lookup(frames: Frames, names: pd.Series, field: str) -> pd.Series:
-    """INDEX/MATCH into the metric catalogue: case-insensitive, first match, blank if none."""
-    cat = frames["metrics"]
-    table: dict[str, Any] = {}
-    for k, v in zip(cat["name"], cat[field], strict=True):
-        table.setdefault(str(k).casefold(), "" if v is None else v)
-    return map_unique(names, lambda n: table.get(str(n).casefold(), "") if present(n) else "")
-
-
 def campaign_phase(day: dt.date, warmup_start: dt.date, burst_start: dt.date, burst_end: dt.date,
                    return_end: dt.date) -> str:
     """The phase of a day: 筹备期, 预热期, 爆发期, 返场期, or 复盘 after the return days."""
@@ -168,32 +142,6 @@ def _tasks_days_left(frames: Frames, df: pd.DataFrame) -> pd.Series:
         return pd.Series(np.nan, index=df.index, dtype=float)
     days = (due - as_of) / pd.Timedelta(days=1)  # a due time counts in fractions
     return days.astype(float).where(due.notna() & ~done)
-
-
-def total_rows(daily: pd.DataFrame) -> pd.Series:
-    """Rows that make a metric's total: its 全渠道/blank-channel rows when it has any, else all its rows
-    (so per-channel rows are not added to a total row twice)."""
-    metric = text_key(daily["metric"])
-    channel = text_key(daily["channel"])
-    is_total = channel.isin(["", ALL_CHANNELS.casefold()]) & numeric(daily["actual"]).notna()
-    has_total = is_total.groupby(metric).transform("any") if len(daily) else is_total
-    return (is_total | ~has_total.astype(bool)).astype(bool)
-
-
-def _review_auto(frames: Frames, df: pd.DataFrame) -> pd.Series:
-    daily = frames["daily"]
-    rows = daily[total_rows(daily)] if len(daily) else daily
-    m = text_key(rows["metric"])
-    a = numeric(rows["actual"])
-    agg = _catalogue_lookup(frames, df["metric"], "aggregate")
-    out = []
-    for name, how in zip(text_key(df["metric"]), agg, strict=True):
-        values = a[m.eq(name)].dropna()
-        if not len(values):
-            out.append(np.nan)
-        else:
-            out.append(total(values) if how == AGG_SUM else average(values))
-    return pd.Series(out, index=df.index, dtype=float)
 
 
 # Text that Excel and LibreOffice both turn into a number in arithmetic ("0.95", " 95% "), and an ISO date.
@@ -250,7 +198,7 @@ def _status_of(target: str, actual: str) -> Callable[[Frames, pd.DataFrame], pd.
 
 
 def _lookup(field: str) -> Callable[[Frames, pd.DataFrame], pd.Series]:
-    return lambda frames, df: _catalogue_lookup(frames, df["metric"], field)
+    return lambda frames, df: catalogue_lookup(frames, df["metric"], field)
 
 
 def _used(frames: Frames, df: pd.DataFrame) -> pd.Series:
@@ -274,9 +222,11 @@ COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
     ("daily", "dod"): daily_dod,
     ("daily", "status"): _status_of("target", "actual"),
     ("daily", "dept"): _lookup("dept"),
+    ("daily", "weight"): daily_weight,
+    ("daily", "weighted"): daily_weighted,
     ("review", "unit"): _lookup("unit"),
     ("review", "direction"): _lookup("direction"),
-    ("review", "auto"): _review_auto,
+    ("review", "auto"): review_auto,
     ("review", "used"): _used,
     ("review", "rate"): lambda f, df: achievement(df["used"], df["target"], df["direction"]),
     ("review", "status"): _status_of("target", "used"),

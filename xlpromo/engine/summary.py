@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from xlpromo.engine.aggregate import period_value
 from xlpromo.engine.metrics import (
     achievement,
     as_of_date,
-    average,
     campaign_phase,
     elapsed_share,
     finite,
@@ -24,7 +24,7 @@ from xlpromo.engine.metrics import (
     total,
     total_rows,
 )
-from xlpromo.model.defaults import AGG_SUM, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.model.defaults import STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.model.series import map_unique
 
 __all__ = ["Pacing", "dept_tasks", "metric_summary", "off_target_days", "pacing"]
@@ -33,7 +33,8 @@ _PASS, _WARN, _FAIL = STATUS_LABELS
 
 
 def metric_summary(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per metric of 每日监控: totals (or means), direction-aware 达成率, days on and off target."""
+    """One row per metric of 每日监控: totals or means (weighted as 目标回顾's), direction-aware 达成率, days on and
+    off target."""
     daily, cat = frames["daily"], frames["metrics"]
     columns = ["metric", "unit", "direction", "aggregate", "days", "target", "actual", "rate", "off_days",
                "worst_date", "worst_rate"]
@@ -43,6 +44,8 @@ def metric_summary(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             zip(cat["name"], cat["unit"], cat["direction"], cat["aggregate"], strict=True)}
     rows: list[dict[str, Any]] = []
     daily = daily[total_rows(daily)]
+    weights, weighted = (numeric(daily[k]) if k in daily.columns else pd.Series(math.nan, index=daily.index)
+                         for k in ("weight", "weighted"))
     keys = map_unique(daily["metric"], lambda m: str(m).casefold())
     for key, group in daily.groupby(keys, sort=False):
         if str(key) not in info:
@@ -50,10 +53,11 @@ def metric_summary(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         name, unit, direction, agg = info[str(key)]
         t, a = numeric(group["target"]), numeric(group["actual"])
         both = t.notna() & a.notna()
-        if agg == AGG_SUM:  # a total beyond the largest float (two 1e308) is NaN: shown blank, never as inf
-            target, actual = total(t[both]), total(a[both])
-        else:
-            target, actual = average(t[both]), average(a[both])
+        # a total beyond the largest float (two 1e308) is NaN: shown blank, never as inf; a ratio's mean is
+        # weighted as 目标回顾's (ROI by each row's 推广费用), the target by the same weights
+        w = weights[group.index].where(both)
+        target = period_value(agg, t[both], w, t * w)
+        actual = period_value(agg, a[both], w, weighted[group.index].where(both))
         rate = float(achievement([actual], [target], [direction]).iloc[0]) if both.any() else math.nan
         rates = numeric(group["rate"])
         worst = rates.idxmin() if rates.notna().any() else None

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import math
 import numbers
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,28 @@ from xlpromo.model.defaults import LISTS
 from xlpromo.model.master import SCHEMA
 from xlpromo.ooxml import atomic_path
 
-__all__ = ["FORMATS", "OFF_DAYS", "OFF_SECTION", "Figure", "render_html", "render_markdown", "sections", "write_report"]
+__all__ = [
+    "DAILY_RATE",
+    "FORMATS",
+    "OFF_DAYS",
+    "OFF_SECTION",
+    "REVIEW_RATE",
+    "Figure",
+    "column_widths",
+    "render_html",
+    "render_markdown",
+    "sections",
+    "sheet_title",
+    "text_width",
+    "write_report",
+]
 
 FORMATS = (".md", ".html", ".xlsx")
 #: Days off target are 预警 and 未达标 days alike: each needs its cause within 24 h (seed 002, metric-off-target).
 OFF_DAYS, OFF_SECTION = "预警/未达标天数", "预警/未达标日与调整措施"
 Table = tuple[str, list[str], list[list[Any]]]  # title, headers, rows
+#: The two achievements of GMV: against 活动目标's target (500), and against the daily targets added up (518).
+REVIEW_RATE, DAILY_RATE = "达成率（对活动目标）", "达成率（对每日目标）"
 
 
 class Figure(str):
@@ -95,7 +112,7 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
     p = pacing(f)
     if p is not None and math.isfinite(p.gmv_to_date) and math.isfinite(p.progress):
         lines.append(f"统计日期 {_fmt(p.as_of)}（{p.phase}）：时间进度 {p.elapsed:.0%}，"
-                     f"GMV 累计 {_fmt(p.gmv_to_date)} 万元，完成目标 {_pct(p.progress)}，"
+                     f"GMV 累计 {_fmt(p.gmv_to_date)} 万元，完成活动目标 {_pct(p.progress)}，"
                      f"进度比 {p.pace:.2f}（≥1 为按计划推进）")
     elif p is not None:  # a sum beyond the largest number (two 1e308): no progress to give
         lines.append(f"统计日期 {_fmt(p.as_of)}（{p.phase}）：时间进度 {p.elapsed:.0%}，"
@@ -105,13 +122,14 @@ def sections(report: Report) -> tuple[str, list[str], list[Table]]:
     units = {str(n): str(u) for n, u in zip(f["metrics"]["name"], f["metrics"]["unit"], strict=True)}
     review = f["review"]
     tables: list[Table] = [(
-        "目标回顾与结果", _headers("review", "metric", "target", "used", "rate", "status", "note"),
+        "目标回顾与结果", [*_headers("review", "metric", "target", "used"), REVIEW_RATE,
+                   *_headers("review", "status", "note")],
         [[r["metric"], _fmt(r["target"], units.get(str(r["metric"]), "")),
           _fmt(r["used"], units.get(str(r["metric"]), "")), _pct(r["rate"]), r["status"], _fmt(r["note"])]
          for r in review.to_dict("records")])]
     ms = metric_summary(f)
-    tables.append(("各指标汇总", ["指标", "单位", "方向", "汇总", "目标", "实际", "达成率", "天数", OFF_DAYS,
-                                "最差日", "最差达成率"],
+    tables.append(("各指标汇总", ["指标", "单位", "方向", "汇总", "每日目标汇总", "每日实际汇总", DAILY_RATE, "天数",
+                                OFF_DAYS, "最差日", "最差达成率"],
                    [[r["metric"], r["unit"], r["direction"], r["aggregate"], _fmt(r["target"], r["unit"]),
                      _fmt(r["actual"], r["unit"]), _pct(r["rate"]), r["days"], r["off_days"], _fmt(r["worst_date"]),
                      _pct(r["worst_rate"])] for r in ms.to_dict("records")]))
@@ -189,14 +207,15 @@ def render_html(report: Report) -> str:
 
 
 def _write_xlsx(report: Report, path: Path) -> None:
-    """The retrospective as one sheet: numbers and dates stored as such, in the formats the text shows."""
+    """The retrospective as a workbook: 复盘报告 (title and summary lines), then one sheet per table, each with its own
+    header row frozen and columns as wide as their content; numbers and dates stored as such, in the text's formats."""
     title, lines, tables = sections(report)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
     font = {"font_name": "微软雅黑", "font_size": 10}
     h1 = wb.add_format({**font, "bold": True, "font_size": 14, "font_color": "#1F4E78"})
-    h2 = wb.add_format({**font, "bold": True, "font_size": 12, "font_color": "#1F4E78"})
-    head = wb.add_format({**font, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1})
+    head = wb.add_format({**font, "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "border": 1,
+                          "text_wrap": True, "valign": "top"})
     boxed = {**font, "border": 1, "border_color": "#BFBFBF", "valign": "top"}
     cell = wb.add_format({**boxed, "text_wrap": True})
     number_formats: dict[str, Format] = {}
@@ -218,32 +237,50 @@ def _write_xlsx(report: Report, path: Path) -> None:
         else:
             ws.write_blank(r, j, None, cell)  # an empty cell, not an empty text that formulas trip on
 
+    _page(ws)
+    ws.write_string(0, 0, title, h1)
+    for r, line in enumerate(lines, start=1):
+        ws.write_string(r, 0, line, wb.add_format(font))
+    ws.set_column(0, 0, min(_MAX_WIDTH * 2, max((text_width(x) for x in (title, *lines)), default=10)))
+    for name, headers, rows in tables:
+        ws = wb.add_worksheet(sheet_title(name))
+        _page(ws)
+        ws.freeze_panes(1, 1 if headers and headers[0] == "指标" else 0)  # the header, and the metric beside figures
+        for j, h in enumerate(headers):
+            ws.write_string(0, j, h, head)
+        for r, row in enumerate(rows or [["（无）"]], start=1):
+            for j, v in enumerate(row):
+                put(r, j, v)
+        for j, w in enumerate(column_widths(headers, rows)):
+            ws.set_column(j, j, w)
+    wb.close()
+
+
+_MAX_WIDTH = 60  # a longer text wraps in its column
+
+
+def text_width(v: Any) -> int:
+    """Columns a value takes as printed: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(v))
+
+
+def column_widths(headers: list[str], rows: list[list[Any]]) -> list[int]:
+    """Width of each column of a table: its widest header or value plus a margin, 6 to 60 (wider text wraps)."""
+    return [min(_MAX_WIDTH, max(6, *(text_width(r[j]) + 2 for r in rows if j < len(r)), text_width(h) + 2))
+            for j, h in enumerate(headers)]
+
+
+def sheet_title(name: str) -> str:
+    """A table's title as a sheet name: the characters Excel refuses there (``/`` of 预警/未达标) become 、."""
+    return "".join("、" if ch in "/\\?*[]:" else ch for ch in name)[:31]
+
+
+def _page(ws: Any) -> None:
+    """No gridlines; printed landscape on A4, one page wide."""
     ws.hide_gridlines(2)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.write_string(0, 0, title, h1)
-    r = 1
-    for line in lines:
-        ws.write_string(r, 0, line, wb.add_format(font))
-        r += 1
-    widths: dict[int, int] = {}
-    for name, headers, rows in tables:
-        r += 1
-        ws.write_string(r, 0, name, h2)
-        r += 1
-        for j, h in enumerate(headers):
-            ws.write_string(r, j, h, head)
-            widths[j] = max(widths.get(j, 8), min(40, len(h) * 2 + 2))
-        for row in rows or [["（无）"]]:
-            r += 1
-            for j, v in enumerate(row):
-                put(r, j, v)
-                widths[j] = max(widths.get(j, 8), min(40, len(str(v)) + 2))
-        r += 1
-    for j, w in widths.items():
-        ws.set_column(j, j, w)
-    wb.close()
 
 
 def write_report(report: Report, out: str | Path) -> Path:

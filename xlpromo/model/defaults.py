@@ -29,6 +29,8 @@ __all__ = [
     "Threshold",
     "metric",
     "threshold",
+    "weight_of",
+    "weighted_by",
 ]
 
 
@@ -40,7 +42,7 @@ class Metric:
     unit: str
     direction: Direction
     is_rate: bool  # 环比 in percentage points instead of relative change
-    aggregate: str  # 求和 or 平均, how daily figures add up in the retrospective
+    aggregate: str  # 求和, 平均 or 按<指标>加权: how daily figures add up over the campaign
     dept: str
     meaning: str
 
@@ -55,6 +57,22 @@ DOD_RELATIVE = "相对变化"
 AGG_SUM = "求和"
 AGG_MEAN = "平均"
 
+
+def weighted_by(metric: str) -> str:
+    """汇总方式 of a ratio: its days' mean weighted by ``metric`` (its denominator), e.g. ``按推广费用加权``."""
+    return f"按{metric}加权"
+
+
+def weight_of(aggregate: str) -> str:
+    """The weight metric named by a 汇总方式 (``按推广费用加权`` → 推广费用), "" for 求和/平均; as the formula's
+    ``IF(RIGHT(a,2)="加权",MID(a,2,LEN(a)-3))`` reads it."""
+    return aggregate[1:-2] if aggregate.endswith("加权") else ""
+
+
+#: A ratio over the campaign is Σ numerator ÷ Σ denominator: the daily ratios weighted by the denominator, where
+#: the catalogue records it (ROI = GMV/推广费用; 新客占比, 复购率, 点击率 … have no denominator here: 平均).
+AGG_BY_SPEND, AGG_BY_VISITORS, AGG_BY_ORDERS = weighted_by("推广费用"), weighted_by("访客数"), weighted_by("订单量")
+
 _H, _L = Direction.HIGHER, Direction.LOWER
 
 METRICS: tuple[Metric, ...] = (
@@ -62,19 +80,19 @@ METRICS: tuple[Metric, ...] = (
     Metric("订单量", "单", _H, False, AGG_SUM, "运营部", "支付订单数"),
     Metric("访客数", "人", _H, False, AGG_SUM, "市场部", "UV，独立访客数"),
     Metric("新客数", "人", _H, False, AGG_SUM, "市场部", "首次下单的用户数"),
-    Metric("转化率", "%", _H, True, AGG_MEAN, "运营部", "订单量/访客数"),
-    Metric("客单价", "元", _H, False, AGG_MEAN, "运营部", "GMV/订单量（AOV）"),
-    Metric("加购率", "%", _H, True, AGG_MEAN, "运营部", "加购用户数/访客数"),
+    Metric("转化率", "%", _H, True, AGG_BY_VISITORS, "运营部", "订单量/访客数"),
+    Metric("客单价", "元", _H, False, AGG_BY_ORDERS, "运营部", "GMV/订单量（AOV）"),
+    Metric("加购率", "%", _H, True, AGG_BY_VISITORS, "运营部", "加购用户数/访客数"),
     Metric("新客占比", "%", _H, True, AGG_MEAN, "市场部", "新客数/购买用户数"),
     Metric("复购率", "%", _H, True, AGG_MEAN, "运营部", "复购用户数/总购买用户数（老客复购率）"),
-    Metric("ROI", "倍", _H, False, AGG_MEAN, "市场部", "GMV/推广费用，1:3 记为 3"),
+    Metric("ROI", "倍", _H, False, AGG_BY_SPEND, "市场部", "GMV/推广费用，1:3 记为 3"),
     Metric("点击率", "%", _H, True, AGG_MEAN, "市场部", "CTR，点击数/曝光数"),
     Metric("优惠券领取量", "张", _H, False, AGG_SUM, "运营部", "预热期领券数"),
-    Metric("客诉率", "%", _L, True, AGG_MEAN, "客服部", "投诉单数/订单量"),
+    Metric("客诉率", "%", _L, True, AGG_BY_ORDERS, "客服部", "投诉单数/订单量"),
     Metric("客服响应时长", "秒", _L, False, AGG_MEAN, "客服部", "平均首次响应时间"),
     Metric("发货时长", "小时", _L, False, AGG_MEAN, "仓储部", "下单到发货的平均时长"),
     Metric("缺货率", "%", _L, True, AGG_MEAN, "仓储部", "缺货SKU数/在售SKU数"),
-    Metric("跳出率", "%", _L, True, AGG_MEAN, "运营部", "只看一页就离开的访客占比"),
+    Metric("跳出率", "%", _L, True, AGG_BY_VISITORS, "运营部", "只看一页就离开的访客占比"),
     Metric("推广费用", "万元", _L, False, AGG_SUM, "市场部", "渠道推广花费；目标值填该渠道预算"),
     Metric("安全库存覆盖率", "%", _H, True, AGG_MEAN, "仓储部",
            "库存不低于安全库存（日均销量×安全库存系数）的SKU数/在售SKU数"),
@@ -217,5 +235,5 @@ LISTS: dict[str, tuple[str, ...]] = {
 INLINE_LISTS: dict[str, tuple[str, ...]] = {
     "directions": tuple(d.value for d in Direction),
     "dod_bases": (DOD_POINTS, DOD_RELATIVE),
-    "aggregates": (AGG_SUM, AGG_MEAN),
+    "aggregates": (AGG_SUM, AGG_MEAN, AGG_BY_SPEND, AGG_BY_VISITORS, AGG_BY_ORDERS),
 }

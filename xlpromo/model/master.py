@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from xlpromo.model.aggregate import REVIEW_AUTO, WEIGHT, WEIGHTED, catalogue_field, series_key
 from xlpromo.model.defaults import (
-    AGG_SUM,
-    ALL_CHANNELS,
     DOD_POINTS,
     MARK_CLOSE,
     MARK_OPEN,
-    NUMERIC_CRITERION,
     RATE_DIGITS,
     STATUS_LABELS,
     TASK_DONE_STATES,
@@ -61,11 +59,6 @@ def list_name(list_key: str) -> str:
     return "L_" + list_key.upper()
 
 
-def _lookup(field: str, key: str = "metric") -> str:
-    """Formula template: a metric's catalogue field, blank when the metric is unknown."""
-    return f'IFERROR(INDEX({{metrics.{field}}},MATCH({{{key}}},{{metrics.name}},0))&"","")'
-
-
 def _achievement(target: str, actual: str) -> str:
     """Direction-aware 达成率: actual/target, or target/actual for lower-is-better."""
     return (
@@ -85,15 +78,9 @@ def _status(rate: str, target: str, actual: str) -> str:
     )
 
 
-def _series_key(day: str) -> str:
-    """One text per (day, metric, channel): the day's serial, then the metric's length, the metric and the channel,
-    so that no two (metric, channel) pairs spell the same key whatever characters they hold."""
-    return f'{day}&"|"&LEN({{metric}})&"|"&{{metric}}&"|"&{{channel}}'
-
-
 #: 环比键 (hidden): the row's key, blank unless 日期 and 实际值 are numbers and 核心指标 is filled, so a row
 #: without a usable value is never anyone's previous day.
-_DOD_KEY = f'IF(AND(ISNUMBER({{actual}}),ISNUMBER({{date}}),{{metric}}&""<>""),{_series_key("{date}")},"")'
+_DOD_KEY = f'IF(AND(ISNUMBER({{actual}}),ISNUMBER({{date}}),{{metric}}&""<>""),{series_key("{date}")},"")'
 
 #: 有序行数 (a head cell): how many rows 每日监控 holds while its 日期 are numbers in ascending order from the
 #: first row (blanks, if any, only below them) — 0 otherwise. Computed once for the table, not once per row.
@@ -116,7 +103,7 @@ def _dod_prev() -> str:
     end = "IF({^sorted}>0,{#index},ROWS({daily.dod_key}))"
     window = f"INDEX({{daily.dod_key}},{low}+1):INDEX({{daily.dod_key}},{end})"
     return (f'IF({{dod_key}}="","",IFERROR(INDEX({{daily.actual}},'
-            f'{low}+MATCH({_series_key("({date}-1)")},{window},0)),""))')
+            f'{low}+MATCH({series_key("({date}-1)")},{window},0)),""))')
 
 
 #: 环比变化: points for a rate metric, relative change otherwise; blank without a previous day (前一日实际值 not a
@@ -124,22 +111,6 @@ def _dod_prev() -> str:
 _DOD = (f'IF(ISNUMBER({{dod_prev}}),IFERROR(IF({{dod_basis}}="{DOD_POINTS}",{{actual}}-{{dod_prev}},'
         f'{{actual}}/{{dod_prev}}-1),""),"")')
 
-
-def _review_auto() -> str:
-    """自动汇总 of a metric over 每日监控: its total rows (渠道 全渠道 or blank) when there are any,
-    otherwise every channel's rows; summed or averaged as the catalogue says."""
-    m = '{daily.metric},{metric}'
-    num = f'{{daily.actual}},"{NUMERIC_CRITERION}"'
-    total = [f'{{daily.channel}},"{ALL_CHANNELS}"', '{daily.channel},""']
-    n_total = "+".join(f"COUNTIFS({m},{c},{num})" for c in total)
-    s_total = "+".join(f"SUMIFS({{daily.actual}},{m},{c})" for c in total)
-    n_all, s_all = f"COUNTIFS({m},{num})", f"SUMIFS({{daily.actual}},{m})"
-    count = f"IF({n_total}>0,{n_total},{n_all})"
-    total_sum = f"IF({n_total}>0,{s_total},{s_all})"
-    return (f'IF({n_all}=0,"",IF(' + _lookup("aggregate") + f'="{AGG_SUM}",{total_sum},{total_sum}/{count}))')
-
-
-_REVIEW_AUTO = _review_auto()
 
 def _rate_highlights(rate: str, cols: tuple[str, ...]) -> tuple[Highlight, ...]:
     """Red below the warning line, amber below the pass line, green at or above it."""
@@ -217,7 +188,7 @@ BREAKDOWN = Table(
                strict_choices=False, note="可从下拉选择，也可填写自定义指标"),
         Column(key="target", header="目标值", type=DEC, required=True, min=0, width=12,
                note="按指标单位填写：GMV填万元，比率填百分比"),
-        Column(key="unit", header="单位", width=8, formula=_lookup("unit")),
+        Column(key="unit", header="单位", width=8, formula=catalogue_field("unit")),
         Column(key="logic", header="计算逻辑", width=26),
         Column(key="dept", header="责任部门", type=ENUM, choices="departments", required=True,
                width=12),
@@ -279,8 +250,8 @@ DAILY = Table(
                width=12, planned=True),
         Column(key="channel", header="渠道", type=ENUM, choices="channels", width=10,
                planned=True, note="留空表示全渠道"),
-        Column(key="unit", header="单位", width=7, formula=_lookup("unit")),
-        Column(key="direction", header="方向", width=9, formula=_lookup("direction")),
+        Column(key="unit", header="单位", width=7, formula=catalogue_field("unit")),
+        Column(key="direction", header="方向", width=9, formula=catalogue_field("direction")),
         Column(key="target", header="目标值", type=DEC, unit_of="metric", required=True, min=0, width=10, planned=True,
                note="按指标单位填写：GMV填万元，比率填百分比（如 4.5%）"),
         Column(key="actual", header="实际值", type=DEC, unit_of="metric", min=0, width=10,
@@ -288,17 +259,21 @@ DAILY = Table(
         Column(key="rate", header="达成率", type=PCT, width=9,
                formula=_achievement("target", "actual")),
         Column(key="dod", header="环比变化", type=PCT, num_format=SIGNED_PCT_FMT, width=10, formula=_DOD),
-        Column(key="dod_basis", header="环比口径", width=9, formula=_lookup("dod_basis")),
+        Column(key="dod_basis", header="环比口径", width=9, formula=catalogue_field("dod_basis")),
         Column(key="status", header="状态", width=8,
                formula=_status("rate", "target", "actual")),
         Column(key="issue", header="异常说明", width=26, note="未达标时24小时内说明原因"),
         Column(key="action", header="调整措施", width=28),
-        Column(key="dept", header="负责部门", width=10, formula=_lookup("dept")),
+        Column(key="dept", header="负责部门", width=10, formula=catalogue_field("dept")),
         *_system_columns(),
         Column(key="dod_key", header="环比键", width=9, hidden=True, formula=_DOD_KEY,
                note="由公式生成：日期、指标与渠道，供环比变化找前一天的行，请勿修改"),
         Column(key="dod_prev", header="前一日实际值", width=9, hidden=True, formula=_dod_prev(),
                note="由公式生成：同一指标、同一渠道前一天的实际值（有重复行时取表中靠前的一行）"),
+        Column(key="weight", header="权重", width=9, hidden=True, formula=WEIGHT,
+               note="由公式生成：汇总方式为“按某指标加权”时，同一天、同一渠道该指标的实际值，请勿修改"),
+        Column(key="weighted", header="加权值", width=9, hidden=True, formula=WEIGHTED,
+               note="由公式生成：实际值×权重，复盘报告的自动汇总用它求加权平均，请勿修改"),
     ),
     head=(HeadCell(key="sorted", column="dod_prev", label="有序行数", formula=_SORTED),),
     highlights=(
@@ -317,7 +292,7 @@ REVIEW = Table(
         Column(key="metric", header="指标", required=True, width=12),
         Column(key="target", header="目标值", type=DEC, unit_of="metric", width=26, readonly=True,
                note="取自活动目标表"),
-        Column(key="auto", header="自动汇总", type=DEC, unit_of="metric", width=26, formula=_REVIEW_AUTO),
+        Column(key="auto", header="自动汇总", type=DEC, unit_of="metric", width=26, formula=REVIEW_AUTO),
         Column(key="confirmed", header="实际值(确认)", type=DEC, unit_of="metric", min=0, width=13,
                note="平台最终数据；留空则采用自动汇总"),
         Column(key="used", header="采用值", type=DEC, unit_of="metric", width=11,
@@ -325,8 +300,8 @@ REVIEW = Table(
         Column(key="rate", header="达成率", type=PCT, width=9,
                formula=_achievement("target", "used")),
         Column(key="status", header="结论", width=8, formula=_status("rate", "target", "used")),
-        Column(key="unit", header="单位", width=7, formula=_lookup("unit")),
-        Column(key="direction", header="方向", width=9, formula=_lookup("direction")),
+        Column(key="unit", header="单位", width=7, formula=catalogue_field("unit")),
+        Column(key="direction", header="方向", width=9, formula=catalogue_field("direction")),
         Column(key="note", header="差异说明", width=30),
     ),
     highlights=_rate_highlights("rate", ("rate", "status")),

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from xlpromo.errors import MissingTable
 from xlpromo.model.a1 import MAX_ROW, cell_name, col_index, parse_cell, range_name
-from xlpromo.ooxml.cells import KEEP, CachedValue, Formatted, Formula, Keep, Value, cell_xml
+from xlpromo.ooxml.cells import KEEP, Formatted, Formula, Keep, Value, cell_xml
 from xlpromo.ooxml.package import XlsxPackage
 from xlpromo.ooxml.rels import rels_part, resolve
-from xlpromo.ooxml.sheets import hidden_sheet_xml
+from xlpromo.ooxml.sheets import SheetValue, hidden_sheet_xml
 from xlpromo.ooxml.styles import Styles
 from xlpromo.ooxml.tablecols import add_table_columns, hide_columns
 from xlpromo.ooxml.workbook import set_sheet_state
@@ -99,17 +99,19 @@ class BookPatch(XlsxPackage):
                 self._styles = Styles(new)
         super().save(path)
 
-    def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
+    def put_sheet(self, name: str, rows: Sequence[Sequence[SheetValue]], *, widths: Sequence[float] = (),
                   links: Mapping[str, str] = {}, header_style: int | None = None,
                   body_style: int | None = None, title: str = "", title_style: int = 0,
-                  autofilter: bool = False, even: bool = False) -> None:
+                  autofilter: bool = False, even: bool = False, num_styles: Mapping[str, int] = {}) -> None:
         """:meth:`XlsxPackage.put_sheet` with its header row in bold on grey, long texts wrapped and a title in
-        bold, unless other styles are given."""
+        bold, unless other styles are given; a :class:`Formatted` number in the body style with its format."""
         head = self.styles().header() if header_style is None else header_style
         body = self.styles().wrapped() if body_style is None else body_style
         top = title_style or (self.styles().title() if title else 0)
+        codes = {v.num_format for r in rows for v in r if isinstance(v, Formatted)}
+        styles = {**{c: self.styles().numbered(body, c) for c in codes}, **num_styles}
         super().put_sheet(name, rows, widths=widths, links=links, header_style=head, body_style=body, title=title,
-                          title_style=top, autofilter=autofilter, even=even)
+                          title_style=top, autofilter=autofilter, even=even, num_styles=styles)
 
     # ------------------------------------------------------------ cells
     def set_cells(self, sheet: str, cells: Mapping[tuple[int, int], Value], *,

@@ -33,7 +33,7 @@ from xlpromo.ooxml.cells import CachedValue
 from xlpromo.ooxml.content_types import CT_STYLES, CT_WORKSHEET, add_override, override_names
 from xlpromo.ooxml.highlight import add_highlight, highlight_dxf, remove_highlights, sqref
 from xlpromo.ooxml.rels import RT_STYLES, RT_WORKSHEET, add_relationship, next_id, relationships, rels_part, resolve
-from xlpromo.ooxml.sheets import is_generated, sheet_xml
+from xlpromo.ooxml.sheets import SheetValue, is_generated, sheet_xml
 from xlpromo.ooxml.styles import add_dxf, minimal_styles
 from xlpromo.ooxml.workbook import SheetEntry, add_sheet_entry, check_sheet_name, full_calc_on_load, sheet_tags
 from xlpromo.ooxml.worksheet import sheet_end, sheet_start
@@ -274,9 +274,10 @@ class XlsxPackage:
             self._put(part, tuple(chunks))  # joined only if read again
         return missing
 
-    def put_sheet(self, name: str, rows: Sequence[Sequence[CachedValue]], *, widths: Sequence[float] = (),
+    def put_sheet(self, name: str, rows: Sequence[Sequence[SheetValue]], *, widths: Sequence[float] = (),
                   links: Mapping[str, str] = {}, header_style: int = 0, body_style: int = 0, title: str = "",
-                  title_style: int = 0, autofilter: bool = False, even: bool = False) -> None:
+                  title_style: int = 0, autofilter: bool = False, even: bool = False,
+                  num_styles: Mapping[str, int] = {}) -> None:
         """Add a generated sheet at the end, or replace the one of that name an earlier ``put_sheet`` made.
 
         ``rows[0]`` is the (frozen) header row, in cell style ``header_style``, the others in ``body_style``;
@@ -286,7 +287,7 @@ class XlsxPackage:
         """
         check_sheet_name(name)
         xml = sheet_xml(rows, widths, links, header_style, body_style, title=title, title_style=title_style,
-                        autofilter=autofilter, even=even)
+                        autofilter=autofilter, even=even, num_styles=num_styles)
         entry = self._sheet(name)
         if entry is None:
             self._add_sheet(name, xml)

@@ -10,24 +10,27 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from xlpromo.model.a1 import MAX_COL, MAX_ROW, col_name, parse_cell
-from xlpromo.ooxml.cells import CachedValue, cell_xml, number
+from xlpromo.ooxml.cells import CachedValue, Formatted, cell_xml, number
 from xlpromo.ooxml.worksheet import sheet_start
 from xlpromo.ooxml.xmltext import MAIN_NS, REL_NS, esc_attr
 
-__all__ = ["GENERATED_TAB_COLOR", "hidden_sheet_xml", "is_generated", "sheet_xml", "text_lines"]
+__all__ = ["GENERATED_TAB_COLOR", "SheetValue", "hidden_sheet_xml", "is_generated", "sheet_xml", "text_lines"]
 
 #: Tab colour (ARGB) that marks a sheet written by :meth:`XlsxPackage.put_sheet`.
 GENERATED_TAB_COLOR = "FFC00001"
+#: A cell of a generated sheet: a plain value, or a number with the format its source cell shows it in.
+SheetValue = CachedValue | Formatted
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], links: Mapping[str, str],
+def sheet_xml(rows: Sequence[Sequence[SheetValue]], widths: Sequence[float], links: Mapping[str, str],
               header_style: int = 0, body_style: int = 0, *, title: str = "", title_style: int = 0,
-              autofilter: bool = False, even: bool = False) -> str:
+              autofilter: bool = False, even: bool = False, num_styles: Mapping[str, int] = {}) -> str:
     """The worksheet part of a generated sheet: frozen header, column widths, internal hyperlinks,
     printed landscape on A4, one page wide. ``title``: a line above the header (which is then row 2; the
     caller's links count it); ``autofilter``: filter buttons on the header; ``even``: every body row as high as
-    the highest (a list read and filtered as a grid, 预警), not each as high as its own text."""
+    the highest (a list read and filtered as a grid, 预警), not each as high as its own text; ``num_styles``: the
+    style of a :class:`Formatted` cell, by its number format."""
     if title:
         rows = [[title], *rows]
     head = 2 if title else 1
@@ -46,25 +49,29 @@ def sheet_xml(rows: Sequence[Sequence[CachedValue]], widths: Sequence[float], li
             f'sqref="A{head + 1}"/></sheetView></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
-            + f"<sheetData>{_rows_xml(rows, names, widths, header_style, body_style, head, title_style, even)}"
-            "</sheetData>"
+            + "<sheetData>"
+            + _rows_xml(rows, names, widths, (header_style, body_style, title_style), head, num_styles, even)
+            + "</sheetData>"
             + (f'<autoFilter ref="A{head}:{names[-1]}{max(len(rows), head)}"/>' if autofilter and ncols else "")
             + (f"<hyperlinks>{hyperlinks}</hyperlinks>" if hyperlinks else "")
             + '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
             '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
 
 
-def _rows_xml(rows: Sequence[Sequence[CachedValue]], names: list[str], widths: Sequence[float], header_style: int,
-              body_style: int, head: int = 1, title_style: int = 0, even: bool = False) -> str:
-    """The <row> elements of a generated sheet: a title above the header in ``title_style``, the header (row
-    ``head``) in ``header_style``, the others in ``body_style`` and as high as their longest wrapped text (with
-    ``even``: as the longest of all)."""
+def _rows_xml(rows: Sequence[Sequence[SheetValue]], names: list[str], widths: Sequence[float],
+              styles: tuple[int, int, int], head: int, num_styles: Mapping[str, int],
+              even: bool = False) -> str:
+    """The <row> elements of a generated sheet: a title above the header in the title style (``styles``: header,
+    body, title), the header (row ``head``) in the header style, the others in the body style (a number with a
+    format in its own) and as high as their longest wrapped text (with ``even``: as the longest of all)."""
+    header_style, body_style, title_style = styles
     data = []
     tallest = max((_lines(r, widths) for r in rows[head:]), default=1) if even and body_style else 0
     for i, row in enumerate(rows, start=1):
         style = (title_style if i < head else header_style if i == head else body_style) or None
         # a generated sheet shows an error value as its text: str() of a CellError is a plain str
-        cells = "".join(cell_xml(f"{names[j]}{i}", str(v) if isinstance(v, str) else v, style=style)
+        cells = "".join(cell_xml(f"{names[j]}{i}", str(v) if isinstance(v, str) else v,
+                                 style=num_styles.get(v.num_format, style) if isinstance(v, Formatted) else style)
                         for j, v in enumerate(row) if not (v is None or (isinstance(v, str) and v == "")))
         lines = (tallest or _lines(row, widths)) if i > head and body_style else 1
         height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""  # wrapped: readers do not autofit
@@ -80,7 +87,7 @@ def _col_xml(col: int, width: float) -> str:
     return f'<col min="{col}" max="{col}" width="{number(float(width))}" customWidth="1"/>'
 
 
-def _hyperlink_xml(ref: str, location: str, rows: Sequence[Sequence[CachedValue]]) -> str:
+def _hyperlink_xml(ref: str, location: str, rows: Sequence[Sequence[SheetValue]]) -> str:
     """An internal hyperlink at ``ref`` to ``location``, shown as the cell's text (else the location)."""
     r, c = parse_cell(ref)
     value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
@@ -88,7 +95,7 @@ def _hyperlink_xml(ref: str, location: str, rows: Sequence[Sequence[CachedValue]
     return f'<hyperlink ref="{ref}" location="{esc_attr(location)}" display="{esc_attr(display[:255])}"/>'
 
 
-def _lines(row: Sequence[CachedValue], widths: Sequence[float]) -> int:
+def _lines(row: Sequence[SheetValue], widths: Sequence[float]) -> int:
     """Lines the longest text of a row takes when wrapped in its column."""
     return max((text_lines(v, w) for v, w in zip(row, widths, strict=False) if isinstance(v, str)), default=1)
 

@@ -8,6 +8,7 @@ nothing is lost: every value overwritten goes to 变更记录.
 
 from __future__ import annotations
 
+from xlpromo.model.formats import row_format
 from xlpromo.model.schema import Table
 from xlpromo.model.state import Canon, cell_stamp, key_column, value_columns
 from xlpromo.roundtrip.merge.cells import show, write_value
@@ -16,6 +17,7 @@ from xlpromo.roundtrip.merge.load import Master, label
 from xlpromo.roundtrip.merge.propose import Proposal
 from xlpromo.roundtrip.merge.summary import Change, Conflict, MergeResult
 from xlpromo.roundtrip.merge.write import Plan
+from xlpromo.roundtrip.rows import catalogue_units
 
 __all__ = ["decide", "plan_ids"]
 
@@ -40,6 +42,7 @@ def decide(table: Table, master: Master, proposals: dict[tuple[str, str], list[P
     col_of = {c.key: c for c in cols}
     base_cols = {c.key: i for i, c in enumerate(cols)}
     keyed = bool(table.id_column or key_column(table))  # 活动目标's single row: no row ID to show
+    units = catalogue_units(master.raw)
     for (key, ck), props in proposals.items():
         col = col_of[ck]
         shown_key = key if keyed else ""
@@ -54,16 +57,17 @@ def decide(table: Table, master: Master, proposals: dict[tuple[str, str], list[P
         if not active:
             continue
         cell = rt.address(m.row, ck)
+        fmt = row_format(col, m.raw, units)  # 合并冲突/变更记录 show the value as this cell shows it
         if any(x.base != current for x in active) or len({_key(x.value) for x in active}) > 1:
             result.conflicts.append(Conflict("冲突", rt.sheet, cell, shown_key, col.header,
                                              show(active[0].base, col), show(m.raw[ck]),
-                                             [(show(x.raw), label(x.copy)) for x in active]))
+                                             [(show(x.raw), label(x.copy)) for x in active], fmt))
             continue
         take = active[0]
         plan.put(rt.sheet, m.row, rt.columns[ck] + 1, write_value(take.raw, col))
         for q in active:
             result.changes.append(Change(q.copy.path.name, q.copy.dept, rt.sheet, cell, shown_key,
-                                         col.header, show(m.raw[ck]), show(q.raw)))
+                                         col.header, show(m.raw[ck]), show(q.raw), fmt))
             ledger.taken.setdefault(q.copy.state.copy_id, set()).add(
                 cell_stamp(q.copy.state.copy_id, table.key, key, ck, q.value))
         m.canon[ck] = take.value

@@ -11,7 +11,7 @@ from typing import Any
 from python_calamine import CalamineError
 
 from xlpromo.model.values import is_blank
-from xlpromo.ooxml import BookPatch
+from xlpromo.ooxml import BookPatch, Formatted
 from xlpromo.roundtrip.merge.summary import CHANGES_SHEET, CONFLICTS_SHEET, Conflict, MergeResult
 from xlpromo.roundtrip.state import SideSheets
 
@@ -29,9 +29,10 @@ def put_conflicts(pkg: BookPatch, conflicts: list[Conflict]) -> None:
     rows: list[list[Any]] = [header]
     links: dict[str, str] = {}
     for n, c in enumerate(conflicts, start=2):
-        row = [c.kind, c.sheet, c.cell, c.row_id, c.header, c.base, c.master]
+        fmt = c.num_format
+        row = [c.kind, c.sheet, c.cell, c.row_id, c.header, _shown(c.base, fmt), _shown(c.master, fmt)]
         for v, src in c.sides:
-            row += [v, src]
+            row += [_shown(v, c.num_format), src]
         rows.append(row)
         if c.cell:
             links[f"C{n}"] = f"'{c.sheet}'!{c.cell}"
@@ -52,7 +53,8 @@ def put_changes(pkg: BookPatch, master: SideSheets, result: MergeResult, now: st
     """Write 变更记录: the earlier rows, then this merge's changes and appended rows, each cell linked."""
     rows: list[list[Any]] = [list(_CHANGE_HEADER), *previous_changes(master)]
     for ch in result.changes:
-        rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, ch.old, ch.new])
+        rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, _shown(ch.old, ch.num_format),
+                     _shown(ch.new, ch.num_format)])
     for sheet, cell, key, source, values in result.appended:
         rows.append([now, source, depts.get(source, ""), sheet, cell, key, "（新增行）", "", values])
     links = {f"E{i}": f"'{r[3]}'!{r[4]}" for i, r in enumerate(rows[1:], start=2) if r[3] and r[4]}
@@ -61,4 +63,12 @@ def put_changes(pkg: BookPatch, master: SideSheets, result: MergeResult, now: st
 
 
 def _cell(v: Any) -> Any:
-    return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+    return v if v is None or isinstance(v, (str, int, float, bool, Formatted)) else str(v)
+
+
+def _shown(v: Any, num_format: str | None) -> Any:
+    """A number as its source cell shows it (0.45%, not 0.0045): written with that cell's number format, so it
+    stays a number, right-aligned, while text stays left-aligned."""
+    if num_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return Formatted(v, num_format)
+    return v

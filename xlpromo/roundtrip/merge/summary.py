@@ -31,6 +31,7 @@ class Change:
     header: str
     old: Any
     new: Any
+    num_format: str | None = None  # the source row's, so the log shows 0.45% as the cell does
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Conflict:
     base: Any
     master: Any
     sides: list[tuple[Any, str]]  # (value, "file（dept）")
+    num_format: str | None = None  # the source row's, so the sheet shows 0.45% as the cell does
 
 
 @dataclass
