@@ -101,14 +101,14 @@ def test_validate_writes_marks_and_both_lists(bad_path: Path, tmp_path: Path) ->
 def test_recalc_refills_formulas_by_column_block(demo_copy: Path) -> None:
     book = FileBook(demo_copy)
     text = b.recalc(FileHost(book))
-    assert text.startswith("重算完成：18 个自动计算列已重新填入公式")
+    assert text.startswith("重算完成：20 个自动计算列已重新填入公式")
     assert book.value("每日监控!H4") == RATE_FORMULA and book.value("每日监控!H311") == RATE_FORMULA
     assert book.value("每日监控!H312") == ""  # below the Excel table: nothing written
     assert book.value("每日监控!G4") == 6.19  # input cells are never written
     writes = [c for c in book.calls if c.startswith("write_block 每日监控")]
     # 单位..方向 (D:E), 达成率..状态 (H:K), 负责部门 (N), 环比键..前一日实际值 (Q:R), then 标记 (O)
     assert writes == ["write_block 每日监控 (3, 3) 308x2", "write_block 每日监控 (3, 7) 308x4",
-                      "write_block 每日监控 (3, 13) 308x1", "write_block 每日监控 (3, 16) 308x2",
+                      "write_block 每日监控 (3, 13) 308x1", "write_block 每日监控 (3, 16) 308x4",
                       "write_block 每日监控 (3, 14) 308x1"]
     assert not any("活动目标" in c for c in book.calls if c.startswith("write_block"))  # a protected sheet
     assert "问题清单" in book.sheet_names() and "预警" in book.sheet_names()
@@ -267,7 +267,7 @@ def test_buttons_on_the_fake_excel_write_what_the_file_backend_writes(demo_path:
     alerts = fake.sheet("预警").values()
     assert alerts[2][0] == '=HYPERLINK("#\'任务分工\'!F4","任务分工!F4")' and len(alerts) == 15
     assert fake.sheets.items[-1].name == "预警"
-    assert b.recalc(host).startswith("重算完成：18 个")  # 问题清单 and 预警 are ours: cleared, not refused
+    assert b.recalc(host).startswith("重算完成：20 个")  # 问题清单 and 预警 are ours: cleared, not refused
     assert fake.sheet("每日监控").values()[3][7] == RATE_FORMULA
 
 

@@ -123,9 +123,9 @@ def test_the_variants_are_what_they_claim(books: dict[str, Path]) -> None:
         bare = [(len(re.findall(rb"<row(?![^>]*\sr=)[\s>]", data)), len(re.findall(rb"<c(?![^>]*\sr=)[\s>/]", data)),
                  len(re.findall(rb"<(?:row|c) r=", data))) for data in sheets]
         if variant == "no-styles":
-            assert bare == [(0, 0, 310), (0, 0, 5877)]
+            assert bare == [(0, 0, 310), (0, 0, 6495)]  # 每日监控: 5877 cells before 权重 and 加权值 (2 × 309)
         else:  # 任务分工 has no gap; 每日监控's row 1 has A1, then Q1 and R1: Q1 keeps its r
-            assert bare == [(20, 290, 0), (311, 5565, 1)]
+            assert bare == [(20, 290, 0), (311, 6183, 1)]  # 每日监控: 5565 before 权重 and 加权值
 
 
 @pytest.mark.libreoffice
@@ -210,7 +210,7 @@ def recalced(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
     out = {}
     for name, book in books.items():
         out[name] = folder / f"{name}.xlsx"
-        assert "更新 2849 个计算格" in _recalc(book, out[name])
+        assert "更新 3465 个计算格" in _recalc(book, out[name])
     return out
 
 
