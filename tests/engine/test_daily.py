@@ -116,10 +116,9 @@ def test_the_daily_report_says_the_numbers_of_the_board_and_the_retrospective(de
         daily = frames["daily"]
         at = daily.index[(pd.to_datetime(daily["date"]) == pd.Timestamp(2024, 6, 21)) & (daily["metric"] == "GMV")]
         row = daily.loc[at[0]].to_dict()
-        daily.drop(index=at, inplace=True)
-        frames["daily"] = pd.concat([daily, pd.DataFrame([{**row, "channel": "天猫", "target": 5, "actual": 4.5},
-                                                         {**row, "channel": "京东", "target": 3, "actual": 3.25}])],
-                                    ignore_index=True)
+        channels = pd.DataFrame([{**row, "channel": "天猫", "target": 5, "actual": 4.5},
+                                 {**row, "channel": "京东", "target": 3, "actual": 3.25}])
+        frames["daily"] = pd.concat([daily.drop(index=at), channels], ignore_index=True)
 
     for report in (check(demo_path), _built(tmp_path, by_channels)):
         r, head = daily_report(report), board_header(report.frames)
