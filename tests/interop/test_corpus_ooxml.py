@@ -123,9 +123,12 @@ def test_the_variants_are_what_they_claim(books: dict[str, Path]) -> None:
         bare = [(len(re.findall(rb"<row(?![^>]*\sr=)[\s>]", data)), len(re.findall(rb"<c(?![^>]*\sr=)[\s>/]", data)),
                  len(re.findall(rb"<(?:row|c) r=", data))) for data in sheets]
         if variant == "no-styles":
-            assert bare == [(0, 0, 310), (0, 0, 6495)]  # 每日监控: 5877 cells before 权重 and 加权值 (2 × 309)
-        else:  # 任务分工 has no gap; 每日监控's row 1 has A1, then Q1 and R1: Q1 keeps its r
-            assert bare == [(20, 290, 0), (311, 6183, 1)]  # 每日监控: 5565 before 权重 and 加权值
+            # 任务分工: 310 before the 甘特图 (its title, legend, 100 dates and 100 phases); 每日监控: 5877 before
+            # 权重 and 加权值 (2 × 309)
+            assert bare == [(0, 0, 512), (0, 0, 6495)]
+        else:  # 任务分工's 甘特图 starts after a gap (column Q) in rows 1–3: the first cell after it keeps its r (4
+            # cells); 每日监控's row 1 has A1, then Q1 and R1: Q1 keeps its r
+            assert bare == [(20, 488, 4), (311, 6183, 1)]  # 每日监控: 5565 before 权重 and 加权值
 
 
 @pytest.mark.libreoffice

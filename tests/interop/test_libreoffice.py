@@ -124,6 +124,10 @@ def _differences(path: Path, recalc: Recalc) -> list[tuple[str, int, int, Any, A
     for name in ours:
         assert len(ours[name]) == len(theirs[name]), name
         for i, (ra, rb) in enumerate(zip(ours[name], theirs[name], strict=True)):
+            # a formula whose value is "" (the 甘特图's days past its window) is a cell to LibreOffice and none to
+            # us: both are blank, so the shorter row is padded with blanks rather than compared short
+            width = max(len(ra), len(rb))
+            ra, rb = [*ra, *[""] * (width - len(ra))], [*rb, *[""] * (width - len(rb))]
             diffs += [(name, i, j, a, b) for j, (a, b) in enumerate(zip(ra, rb, strict=True)) if not _same(a, b)]
     return diffs
 
