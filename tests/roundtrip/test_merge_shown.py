@@ -27,6 +27,9 @@ def test_conflicts_and_changes_keep_the_cells_number_formats(master: Path, tmp_p
                                                         "b.xlsx（转发·xlpromo）"]
     assert [conflicts.cell(2, c).number_format for c in (6, 7, 8, 10)] == ["0.00%"] * 4
     assert conflicts.cell(2, 9).number_format == "General" and conflicts.cell(2, 9).data_type == "s"
+    # a number keeps one character of room on its right: 0.45% and a.xlsx beside it do not run together
+    assert [(conflicts.cell(2, c).alignment.horizontal, conflicts.cell(2, c).alignment.indent) for c in (8, 9)] == [
+        ("right", 1), (None, 0)]
     changes = wb[CHANGES_SHEET]
     logged = {r[4].value: r for r in changes.iter_rows(min_row=2)}
     assert (logged["G4"][7].value, logged["G4"][8].value) == (before["G4"].value, 6.5)

@@ -109,7 +109,8 @@ class BookPatch(XlsxPackage):
         body = self.styles().wrapped() if body_style is None else body_style
         top = title_style or (self.styles().title() if title else 0)
         codes = {v.num_format for r in rows for v in r if isinstance(v, Formatted)}
-        styles = {**{c: self.styles().numbered(body, c) for c in codes}, **num_styles}
+        number = self.styles().spaced_number() if body_style is None else body
+        styles = {**{c: self.styles().numbered(number, c) for c in codes}, **num_styles}
         super().put_sheet(name, rows, widths=widths, links=links, header_style=head, body_style=body, title=title,
                           title_style=top, autofilter=autofilter, even=even, num_styles=styles)
 

@@ -109,6 +109,11 @@ class Styles:
         """The default style, wrapped and at the top: a long text stays whole in its column."""
         return self._derived(0, "wrap", align=f'<{self.p}alignment vertical="top" wrapText="1"/>')
 
+    def spaced_number(self) -> int:
+        """The body style of a generated sheet for numbers: right-aligned with one indent, at the top, so a number
+        never touches the left-aligned text of the next column (``0.45%a.xlsx`` in 合并冲突)."""
+        return self._derived(0, "number", align=f'<{self.p}alignment horizontal="right" vertical="top" indent="1"/>')
+
     def numbered(self, s: int, code: str) -> int:
         """Style ``s`` with the number format ``code`` (``yyyy-mm-dd``): a date typed into a text column of a copy
         arrives in the master shown as a date, not as its bare serial. ``General`` is Excel's built-in format 0."""
