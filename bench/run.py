@@ -7,6 +7,8 @@ in the same run on the same file, ratios against baselines:
 - recalc ÷ floor, the floor being a calamine read plus an xlsxwriter write of the same
   values (target at 100k: ≤ 1.5);
 - naive openpyxl baseline (load, cell-by-cell 达成率, save) ÷ recalc (target: ≥ 5);
+- 看板 (and 甘特图) share of recalc: recalc ÷ the same recalc with their twins and cached cells left out,
+  minus one (target at 100k: ≤ 10%);
 - peak memory (max RSS) of the check and recalc processes (target: < 1 GB).
 
 ``--native 1000,4000,16000`` prints instead LibreOffice's own recalculation of the workbook against the same
@@ -90,7 +92,7 @@ def _check(path: str) -> None:
 
 # Imports are done before the clock starts: the benchmark measures work, not start-up.
 PRELOAD = {"read": "python_calamine", "check": "xlpromo.files.check", "naive": "openpyxl",
-           "recalc": "xlpromo.roundtrip.recalc", "floor": "xlsxwriter"}
+           "recalc": "xlpromo.roundtrip.recalc", "bare-recalc": "xlpromo.roundtrip.recalc", "floor": "xlsxwriter"}
 
 
 def _naive(path: str) -> None:
@@ -116,6 +118,15 @@ def _recalc(path: str) -> None:
     out.unlink()
 
 
+def _bare_recalc(path: str) -> None:
+    """recalc with 看板's and the 甘特图's twins and cached cells left out: the baseline of their share."""
+    from xlpromo.roundtrip import recalc as module
+
+    module.board_values = lambda frames: {}  # type: ignore[assignment]  # the baseline: nothing of 看板
+    module.gantt_values = lambda frames: {}  # type: ignore[assignment]
+    _recalc(path)
+
+
 def _floor(path: str) -> None:
     """The least any tool must do: read every value, write them all to a new file."""
     import xlsxwriter
@@ -132,7 +143,8 @@ def _floor(path: str) -> None:
     out.unlink()
 
 
-OPS = {"read": _bare_read, "check": _check, "naive": _naive, "recalc": _recalc, "floor": _floor}
+OPS = {"read": _bare_read, "check": _check, "naive": _naive, "recalc": _recalc, "bare-recalc": _bare_recalc,
+       "floor": _floor}
 
 
 def measure(op: str, path: Path, repeat: int) -> tuple[float, float]:
@@ -170,7 +182,7 @@ def main() -> None:
         native.run([int(s) for s in args.native.split(",")], args.repeat)
         return
     print(f"{'rows':>8} {'MB':>6} {'read s':>7} {'check s':>7} {'chk/read':>8} {'floor s':>7} {'recalc s':>8} "
-          f"{'rc/floor':>8} {'naive s':>7} {'naive/rc':>8} {'RSS MB':>6}")
+          f"{'rc/floor':>8} {'看板 %':>6} {'naive s':>7} {'naive/rc':>8} {'RSS MB':>6}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             path = make_book(Path(tmp) / f"bench-{n}.xlsx", n)
@@ -178,9 +190,11 @@ def main() -> None:
             chk, rss1 = measure("check", path, args.repeat)
             floor, _ = measure("floor", path, args.repeat)
             rc, rss2 = measure("recalc", path, args.repeat)
+            bare, _ = measure("bare-recalc", path, args.repeat)
             naive = measure("naive", path, 1)[0] if args.naive else float("nan")
             print(f"{n:>8} {path.stat().st_size / 1e6:>6.1f} {read:>7.2f} {chk:>7.2f} {chk / read:>8.2f} "
-                  f"{floor:>7.2f} {rc:>8.2f} {rc / floor:>8.2f} {naive:>7.2f} {naive / rc:>8.1f} "
+                  f"{floor:>7.2f} {rc:>8.2f} {rc / floor:>8.2f} {(rc / bare - 1) * 100:>6.1f} {naive:>7.2f} "
+                  f"{naive / rc:>8.1f} "
                   f"{max(rss1, rss2):>6.0f}", flush=True)
 
 
