@@ -29,6 +29,19 @@ def type_campaign_dates(book: Path, out: Path) -> Path:
     return out
 
 
+def with_targets(blank: Path, out: Path) -> Path:
+    """The blank master with the demo's dates, name, owner, 核心目标 500 万元 and 新客占比目标 30% in 活动目标."""
+    type_campaign_dates(blank, out)
+    pkg = BookPatch.open(out)
+    t = SCHEMA.table("targets")
+    row = t.header_row + 2
+    pkg.set_cells(SCHEMA.sheet("targets").name, {(row, 1): "2024年618", (row, 2): "张三",
+                                                  (row, t.index("gmv_target") + 1): 500.0,
+                                                  (row, t.index("new_share_target") + 1): 0.3})
+    pkg.save(out)
+    return out
+
+
 @pytest.fixture(scope="module")
 def master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo master as ``xlpromo demo`` builds it, with the demo's fixed campaign ID, named 618活动.xlsx."""

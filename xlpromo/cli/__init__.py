@@ -15,7 +15,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from xlpromo.cli import addins, books, copies, daily  # noqa: F401  (they register their commands on ``app``)
+from xlpromo.cli import addins, books, copies, daily, numbers  # noqa: F401  (they register their commands on ``app``)
 from xlpromo.cli.base import app, errors
 from xlpromo.cli.make import parse_date
 

@@ -59,8 +59,8 @@ class ChineseHelp:
 
 
 #: The commands in the order ``xlpromo --help`` lists them: the order of a campaign, then the add-in.
-ORDER = ("new", "demo", "check", "recalc", "daily", "report", "split", "merge", "build-addin", "install-addin",
-         "version")
+ORDER = ("new", "demo", "plan", "import", "check", "recalc", "daily", "report", "split", "merge", "build-addin",
+         "install-addin", "version")
 
 
 class Group(ChineseHelp, TyperGroup):

@@ -20,7 +20,7 @@ from xlpromo.engine import thresholds as TH
 from xlpromo.engine.alerts import share
 from xlpromo.engine.rules import RULES
 from xlpromo.model.book import RawBook, RawTable, as_row
-from xlpromo.model.defaults import ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
+from xlpromo.model.defaults import ADDED_LATER, ALL_CHANNELS, THRESHOLD_BOUNDS, THRESHOLDS, Ordered
 from xlpromo.model.defaults import threshold as default_threshold
 from xlpromo.model.parse import shown
 from xlpromo.model.schema import Direction
@@ -184,7 +184,7 @@ def thresholds(run: Run, raw: RawTable, th: pd.DataFrame) -> None:
     in order (严重预警线 below 达标线 …); where the alerts set a value aside, its findings name the default used."""
     codes = set(th["code"].dropna().astype(str))
     for t in THRESHOLDS:
-        if t.code not in codes:
+        if t.code not in codes and t.code not in ADDED_LATER:
             run.found.append(F.MissingThreshold.at(raw.sheet, "", None, raw.table.col("code").header, t.code))
     for row, code, value in zip(th.index, th["code"], th["value"], strict=True):
         if code != "as_of" and value is None and (as_row(row), "value") not in run.bad.get("thresholds", set()):

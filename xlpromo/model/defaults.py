@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from xlpromo.model.schema import Direction
 
 __all__ = [
+    "ADDED_LATER",
     "ALL_CHANNELS",
     "INLINE_LISTS",
     "LISTS",
@@ -169,7 +170,18 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("warmup_days_max", "预热期最长天数", 7, "天", "预热期一般为活动前3-7天", "活动流程手册"),
     Threshold("return_days_min", "返场期最短天数", 1, "天", "返场期一般为活动后1-3天", "活动流程手册"),
     Threshold("return_days_max", "返场期最长天数", 3, "天", "返场期一般为活动后1-3天", "活动流程手册"),
+    Threshold("plan_weight_warmup", "日计划权重·预热期", 1, "倍",
+              "生成日计划时，预热期每天分得的份数（求和类指标按份数拆分活动目标）", "团队约定"),
+    Threshold("plan_weight_burst", "日计划权重·爆发期", 3, "倍", "生成日计划时，爆发期每天分得的份数", "团队约定"),
+    Threshold("plan_weight_opening", "日计划权重·开门红", 4, "倍",
+              "爆发期第一天（首日开门红）分得的份数，约为爆发日的1.28倍（预热带来首日GMV提升28%）", "店铺活动方案"),
+    Threshold("plan_weight_return", "日计划权重·返场期", 1.5, "倍", "生成日计划时，返场期每天分得的份数", "团队约定"),
 )
+
+
+#: Thresholds no formula reads, added after workbooks were in use: a book made before has no row for them, and
+#: their defaults apply without a finding (the others' absence breaks formulas: an error).
+ADDED_LATER = frozenset({"plan_weight_warmup", "plan_weight_burst", "plan_weight_opening", "plan_weight_return"})
 
 
 def threshold(code: str) -> Threshold:
