@@ -3,6 +3,7 @@
     XlpromoError
     ├── WorkbookError             a file the user gave cannot be used (CLI exit code 2, a message box)
     │   ├── NotAWorkbook          not an .xlsx/.xlsm file, truncated or corrupt
+    │   ├── ExportError           a platform's export (CSV, .xls, .xlsx) unreadable: type, encoding, no header row
     │   ├── EncryptedWorkbook     protected by a password to open
     │   ├── MissingSheet          a sheet of the schema is absent
     │   ├── MissingHeader         a table's input column is absent
@@ -36,6 +37,7 @@ __all__ = [
     "DamagedState",
     "EncryptedWorkbook",
     "ExcelUnavailable",
+    "ExportError",
     "FormulaError",
     "LibreOfficeError",
     "MissingHeader",
@@ -75,6 +77,13 @@ class NotAWorkbook(WorkbookError):
     """The file is not a readable .xlsx workbook (wrong type, truncated, corrupt)."""
 
     code = "not-a-workbook"
+
+
+class ExportError(WorkbookError):
+    """A platform's export (生意参谋, 京东商智 …) that cannot be read: missing, empty, not CSV/.xls/.xlsx, binary,
+    encrypted, in an unknown encoding, or without a header row; str() names the file and says what was seen."""
+
+    code = "unreadable-export"
 
 
 class EncryptedWorkbook(WorkbookError):
