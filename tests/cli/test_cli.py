@@ -321,8 +321,8 @@ def test_help_fits_80_columns_and_cuts_nothing(command: str) -> None:
 def test_commands_are_listed_in_the_order_of_a_campaign() -> None:
     result = runner.invoke(app, ["--help"], terminal_width=80, env={"COLUMNS": "80"})
     shown = [m[1] for line in result.output.splitlines() if (m := re.match(r"│ ([a-z][a-z-]*) ", line))]
-    assert shown == ["new", "demo", "plan", "check", "recalc", "daily", "report", "split", "merge", "build-addin",
-                     "install-addin", "version"]
+    assert shown == ["new", "demo", "plan", "import", "check", "recalc", "daily", "report", "split", "merge",
+                     "build-addin", "install-addin", "version"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
