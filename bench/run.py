@@ -11,8 +11,9 @@ in the same run on the same file, ratios against baselines:
   minus one (target at 100k: ≤ 10%);
 - peak memory (max RSS) of the check and recalc processes (target: < 1 GB).
 
-``--native 1000,4000,16000`` prints instead LibreOffice's own recalculation of the workbook against the same
-book without its 环比 formulas (bench/native.py).
+``--imports 1000,10000`` prints instead ``xlpromo import`` of N export rows against ``recalc`` of its result
+(bench/imports.py). ``--native 1000,4000,16000`` prints instead LibreOffice's own recalculation of the workbook
+against the same book without its 环比 formulas (bench/native.py).
 
 Each measurement runs in a fresh subprocess (median of --repeat runs), so imports and
 caches of one do not help another.
@@ -92,7 +93,8 @@ def _check(path: str) -> None:
 
 # Imports are done before the clock starts: the benchmark measures work, not start-up.
 PRELOAD = {"read": "python_calamine", "check": "xlpromo.files.check", "naive": "openpyxl",
-           "recalc": "xlpromo.roundtrip.recalc", "bare-recalc": "xlpromo.roundtrip.recalc", "floor": "xlsxwriter"}
+           "recalc": "xlpromo.roundtrip.recalc", "bare-recalc": "xlpromo.roundtrip.recalc", "floor": "xlsxwriter",
+           "import": "xlpromo.roundtrip.imports"}
 
 
 def _naive(path: str) -> None:
@@ -108,6 +110,12 @@ def _naive(path: str) -> None:
     out = Path(path).with_suffix(".naive.xlsx")
     wb.save(out)
     out.unlink()
+
+
+def _import(path: str) -> None:
+    import imports
+
+    imports.do_import(path)
 
 
 def _recalc(path: str) -> None:
@@ -144,7 +152,7 @@ def _floor(path: str) -> None:
 
 
 OPS = {"read": _bare_read, "check": _check, "naive": _naive, "recalc": _recalc, "bare-recalc": _bare_recalc,
-       "floor": _floor}
+       "floor": _floor, "import": _import}
 
 
 def measure(op: str, path: Path, repeat: int) -> tuple[float, float]:
@@ -165,6 +173,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--native", metavar="SIZES", help="LibreOffice recalculation vs floor (bench/native.py)")
+    ap.add_argument("--imports", metavar="SIZES", help="xlpromo import of N export rows vs recalc (bench/imports.py)")
     ap.add_argument("--one", nargs=2, metavar=("OP", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -175,6 +184,11 @@ def main() -> None:
         seconds = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+        return
+    if args.imports:
+        import imports
+
+        imports.run([int(s) for s in args.imports.split(",")], args.repeat, measure)
         return
     if args.native:
         import native

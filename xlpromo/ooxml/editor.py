@@ -349,9 +349,17 @@ class BookPatch(XlsxPackage):
         pos, last = start, -1
         row_pat = re.compile(rf"<{re.escape(p)}row\b[^>]*?(?:/>|>.*?</{re.escape(p)}row>)", re.S)
 
+        pending, at = sorted(by_row), 0  # the rows asked for, in order: each looked at once (linear, not N²)
+
         def new_rows(upto: int) -> list[str]:  # rows to create before row ``upto``
-            return [_row(p, f'<{p}row r="{r + 1}">', "", by_row.pop(r), r)
-                    for r in sorted(k for k in by_row if last < k < upto)]
+            nonlocal at
+            made = []
+            while at < len(pending) and pending[at] < upto:
+                k = pending[at]
+                at += 1
+                if k in by_row and k > last:  # not an existing row rewritten meanwhile
+                    made.append(_row(p, f'<{p}row r="{k + 1}">', "", by_row.pop(k), k))
+            return made
 
         for rm in row_pat.finditer(xml, start, stop):
             text = rm.group(0)
