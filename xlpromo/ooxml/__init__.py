@@ -10,7 +10,8 @@ arranged by OOXML part without touching them. One module per part or job:
   ``cached``: cached values into formula cells;
 - parts: ``rels``, ``content_types``, ``workbook``, ``worksheet``, ``styles``;
 - what xlpromo writes: ``sheets`` (generated and hidden sheets), ``highlight``;
-- ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges); ``atomic``.
+- ``editor``: :class:`BookPatch` (cell values, locks, protection, table ranges), ``rowedit`` its rows;
+  ``atomic``.
 """
 
 from xlpromo.ooxml.atomic import atomic_path, staged_folder, temp_file

@@ -5,12 +5,14 @@ row (row 1 first), a cell without one is the column after the previous cell of i
 first). Every other module finds cells by their ``r``, so a worksheet is given explicit ones (as the
 first attribute, the layout the fast patterns of :mod:`xlpromo.ooxml.cached` expect) before it is
 read or patched. A sheet whose rows and cells all start with ``r="`` (what Excel, LibreOffice,
-xlsxwriter and openpyxl write) is passed through as the same bytes object, after a few counts.
+xlsxwriter and openpyxl write) is passed through as the same bytes object, after one search for a start tag
+that does not.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from xlpromo.model.a1 import col_index, col_name
 from xlpromo.ooxml.worksheet import SHEET_DATA
@@ -39,9 +41,8 @@ class Addresser:
             m = SHEET_DATA.search(data)
             self.p = m.group(1).decode() + ":" if m and m.group(1) else ""
         q = self.p.encode()
-        row, cell = b"<" + q + b"row", b"<" + q + b"c"
-        if (_opened(data, row) == data.count(row + b' r="')
-                and _opened(data, cell) == data.count(cell + b' r="')):
+        row = b"<" + q + b"row"
+        if _unaddressed(q).search(data) is None:
             last = data.rfind(row + b' r="')
             if last >= 0:
                 end = data.index(b'"', last + len(row) + 4)
@@ -70,10 +71,11 @@ class Addresser:
         return self._tag.sub(one, data)
 
 
-def _opened(data: bytes, tag: bytes) -> int:
-    """Start tags of ``tag`` (``<row``, ``<c``) in ``data``: followed by a space, ``>`` or ``/>``."""
-    return (data.count(tag + b" ") + data.count(tag + b">") + data.count(tag + b"/>")
-            + data.count(tag + b"\t") + data.count(tag + b"\n") + data.count(tag + b"\r"))
+@cache
+def _unaddressed(q: bytes) -> re.Pattern[bytes]:
+    """A ``<row`` or ``<c`` start tag (followed by a space, a tab, a line break, ``>`` or ``/>``) whose first
+    attribute is not ``r="``, for the namespace prefix ``q``."""
+    return re.compile(rb"<" + re.escape(q) + rb"""(?:row|c)(?=[ \t\n\r>]|/>)(?! r=")""")
 
 
 def addressed(data: bytes, p: str | None = None) -> bytes:

@@ -3,7 +3,7 @@
 Used by ``split`` and ``merge``. :class:`BookPatch` extends :class:`xlpromo.ooxml.package.XlsxPackage`:
 the parts it does not touch (tables, validations, conditional formats, names, VBA, sheets the user
 added) are written back with their bytes, and untouched formula cells keep their cached values.
-A worksheet is edited row by row: only the rows that change are parsed.
+A worksheet is edited row by row: only the rows that change are parsed (:mod:`xlpromo.ooxml.rowedit`).
 
 Cells written here are numbers, booleans, inline strings, error values or formulas (with a cached
 value); a written cell keeps its style unless a new one is given. The public methods take 1-based
@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from xlpromo.errors import MissingTable
-from xlpromo.model.a1 import MAX_ROW, cell_name, col_index, parse_cell, range_name
+from xlpromo.model.a1 import parse_cell, range_name
 from xlpromo.ooxml.cells import KEEP, Formatted, Formula, Keep, Value, cell_xml
 from xlpromo.ooxml.package import XlsxPackage
 from xlpromo.ooxml.rels import rels_part, resolve
+from xlpromo.ooxml.rowedit import CellFn, cell_address, edit_rows
 from xlpromo.ooxml.sheets import SheetValue, hidden_sheet_xml
 from xlpromo.ooxml.styles import Styles
 from xlpromo.ooxml.tablecols import add_table_columns, hide_columns
@@ -33,10 +34,6 @@ __all__ = ["PROTECTION", "BookPatch"]
 PROTECTION = ('sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" sort="0" autoFilter="0"')
 
 _S_ATTR = re.compile(r'\ss\s*=\s*"(\d+)"')
-_R_ATTR = re.compile(r'\sr\s*=\s*"([A-Z]+)(\d+)"')
-
-#: Writes one cell: (old cell element or None, its A1 ref, the sheet's namespace prefix) → new element.
-CellFn = Callable[[str | None, str, str], str]
 
 
 def _style_of(cell: str | None) -> int:
@@ -58,12 +55,6 @@ def _with_style(cell: str, style: int) -> str:
         cut = len(head) - (2 if head.endswith("/>") else 1)
         head = f'{head[:cut]} s="{style}"{head[cut:]}'
     return head + cell[end + 1:]
-
-
-def _address(tag: str) -> tuple[int, int] | None:
-    """0-based (row, col) of a cell start tag, None without an r attribute."""
-    ra = _R_ATTR.search(tag)
-    return None if ra is None else (int(ra.group(2)) - 1, col_index(ra.group(1)))
 
 
 def _zero_based(keys: Mapping[tuple[int, int], object]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -175,7 +166,7 @@ class BookPatch(XlsxPackage):
 
         def one(m: re.Match[str]) -> str:
             tag = m.group(0)
-            at = _address(tag)
+            at = cell_address(tag)
             if at is None:
                 return tag
             sm = _S_ATTR.search(tag)
@@ -255,7 +246,7 @@ class BookPatch(XlsxPackage):
         m = re.search(rf'<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*"{row}"[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?row>)', xml, re.S)
         out: dict[int, int] = {}
         for cm in re.finditer(r"<(?:[\w.-]+:)?c\b[^>]*>", m.group(0) if m else ""):
-            at = _address(cm.group(0))
+            at = cell_address(cm.group(0))
             if at is not None:
                 out[at[1] + 1] = _style_of(cm.group(0))
         return out
@@ -329,77 +320,6 @@ class BookPatch(XlsxPackage):
     # ------------------------------------------------------------ rows
     def _edit(self, sheet: str, cells: Mapping[tuple[int, int], CellFn]) -> None:
         """Rewrite cells of a worksheet, by 0-based (row, col), created when absent; other rows are not parsed (their
-        r attributes given, if some had none)."""
+        r attributes given, if some had none). See :mod:`xlpromo.ooxml.rowedit`."""
         part = self._worksheet_part(sheet)
-        xml = self._addressed(part).decode("utf-8")
-        m = re.search(r"<(?:([\w.-]+):)?sheetData\b[^>]*?(/?)>", xml)
-        if m is None:
-            raise ValueError(f"no <sheetData> in {sheet!r}")
-        p = m.group(1) + ":" if m.group(1) else ""
-        if m.group(2):
-            xml = xml[:m.start()] + f"<{p}sheetData></{p}sheetData>" + xml[m.end():]
-            start = m.start() + len(f"<{p}sheetData>")
-        else:
-            start = m.end()
-        stop = xml.index(f"</{p}sheetData>", start)
-        by_row: dict[int, dict[int, CellFn]] = {}
-        for (r, c), fn in cells.items():
-            by_row.setdefault(r, {})[c] = fn
-        out: list[str] = []
-        pos, last = start, -1
-        row_pat = re.compile(rf"<{re.escape(p)}row\b[^>]*?(?:/>|>.*?</{re.escape(p)}row>)", re.S)
-
-        pending, at = sorted(by_row), 0  # the rows asked for, in order: each looked at once (linear, not N²)
-
-        def new_rows(upto: int) -> list[str]:  # rows to create before row ``upto``
-            nonlocal at
-            made = []
-            while at < len(pending) and pending[at] < upto:
-                k = pending[at]
-                at += 1
-                if k in by_row and k > last:  # not an existing row rewritten meanwhile
-                    made.append(_row(p, f'<{p}row r="{k + 1}">', "", by_row.pop(k), k))
-            return made
-
-        for rm in row_pat.finditer(xml, start, stop):
-            text = rm.group(0)
-            head_end = text.find(">") + 1
-            a = tag_attrs(text[:head_end])
-            r = int(a["r"]) - 1 if "r" in a else last + 1
-            created = new_rows(r)
-            if created or r in by_row:
-                out.append(xml[pos:rm.start()])
-                out.extend(created)
-                if r in by_row:
-                    closed = text[head_end - 2] == "/"
-                    head = text[:head_end - 2] + ">" if closed else text[:head_end]
-                    inner = "" if closed else text[head_end: text.rfind("<")]
-                    out.append(_row(p, head, inner, by_row.pop(r), r))
-                else:
-                    out.append(text)
-                pos = rm.end()
-            last = r
-        out.append(xml[pos:stop])
-        out.extend(new_rows(MAX_ROW))
-        self._put(part, xml[:start] + "".join(out) + xml[stop:])
-
-
-def _row(p: str, head: str, inner: str, cells: dict[int, CellFn], r: int) -> str:
-    """One row (0-based ``r``) with ``cells`` (by 0-based column) rewritten or created, in column order."""
-    head = re.sub(r'\sspans\s*=\s*"[^"]*"', "", head)
-    found: list[tuple[int, str]] = []
-    col = -1
-    rest = ""
-    for cm in re.finditer(rf"<{re.escape(p)}c\b[^>]*?(?:/>|>.*?</{re.escape(p)}c>)|<(?:[\w.-]+:)?extLst\b.*",
-                          inner, re.S):
-        text = cm.group(0)
-        if not re.match(rf"<{re.escape(p)}c\b", text):
-            rest = text
-            break
-        at = _address(text[: text.find(">") + 1])
-        col = at[1] if at else col + 1
-        found.append((col, text))
-    done = [(c, cells.pop(c)(text, cell_name(r, c), p) if c in cells else text) for c, text in found]
-    done.extend((c, fn(None, cell_name(r, c), p)) for c, fn in cells.items())
-    done.sort(key=lambda x: x[0])
-    return head + "".join(t for _, t in done) + rest + f"</{p}row>"
+        self._put(part, edit_rows(self._addressed(part).decode("utf-8"), cells, sheet))
