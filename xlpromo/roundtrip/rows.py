@@ -104,9 +104,11 @@ class RowsBelow:
         """The data rows of a table as read (rows below its range included: the reader reads them); ``added``:
         columns an upgrade gives the table (key → 0-based sheet column); ``units``: metric → unit."""
         keys = [k for k in ("metric", *FORMAT_REFERENCES) if k in rt.data.columns]
-        facts = {as_row(r): {k: rec[k] for k in keys} for r, rec in rt.data[keys].iterrows()} if keys else {}
-        return cls(rt.table, rt.sheet, sorted(as_row(r) for r in rt.data.index), {**rt.columns, **added},
-                   facts, dict(units))
+        rows = list(map(as_row, rt.data.index))
+        columns = [rt.data[k].tolist() for k in keys]  # column by column: no Series made per row
+        facts = ({r: dict(zip(keys, values, strict=True)) for r, *values in zip(rows, *columns, strict=True)}
+                 if keys else {})
+        return cls(rt.table, rt.sheet, sorted(rows), {**rt.columns, **added}, facts, dict(units))
 
     def adopt(self, pkg: BookPatch) -> list[int]:
         """Extend the table over the rows below it (blank rows between included) and give them its formulas and
