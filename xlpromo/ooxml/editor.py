@@ -322,4 +322,4 @@ class BookPatch(XlsxPackage):
         """Rewrite cells of a worksheet, by 0-based (row, col), created when absent; other rows are not parsed (their
         r attributes given, if some had none). See :mod:`xlpromo.ooxml.rowedit`."""
         part = self._worksheet_part(sheet)
-        self._put(part, edit_rows(self._addressed(part).decode("utf-8"), cells, sheet))
+        self._put(part, edit_rows(self._addressed(part), cells, sheet))
