@@ -131,7 +131,8 @@ def write(ws: Worksheet, wb: Workbook, fmt: Fmt, frames: Frames, header: dict[st
 class Blocks:
     """Where the three charts read their data, so 看板 and the retrospective draw the same charts over their own
     cells: the day block (its headers one row above ``day_row``, a column per day key), ``days`` rows long, and the
-    tasks block (the 当前状态 along ``task_row``, the 责任部门 down ``task_col``), ``depts`` × ``states``."""
+    tasks block (the 当前状态 along ``task_row``, the 责任部门 down ``task_col``), ``depts`` × ``states``, on
+    ``task_sheet`` (``sheet`` when blank)."""
 
     sheet: str
     day_row: int
@@ -141,6 +142,7 @@ class Blocks:
     task_col: int
     depts: int
     states: int
+    task_sheet: str = ""
 
 
 #: The charts' titles, as 看板 and the reports show them.
@@ -214,11 +216,11 @@ def charts(wb: Workbook, b: Blocks) -> list[Chart]:
 
     tasks = wb.add_chart({"type": "bar", "subtype": "stacked"})
     assert tasks is not None
-    first, last = b.task_row + 1, b.task_row + b.depts
+    first, last, sheet = b.task_row + 1, b.task_row + b.depts, b.task_sheet or b.sheet
     for j, colour in enumerate(list(STATE_COLOURS.values())[:b.states]):
         c = b.task_col + 1 + j
-        tasks.add_series({"name": [b.sheet, b.task_row, c], "values": [b.sheet, first, c, last, c],
-                          "categories": [b.sheet, first, b.task_col, last, b.task_col], "fill": {"color": colour},
+        tasks.add_series({"name": [sheet, b.task_row, c], "values": [sheet, first, c, last, c],
+                          "categories": [sheet, first, b.task_col, last, b.task_col], "fill": {"color": colour},
                           "gap": 50})
     tasks.set_title({"name": TASKS_TITLE, "name_font": {**font, "size": 11}})
     tasks.set_x_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}}})
