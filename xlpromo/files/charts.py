@@ -245,13 +245,13 @@ def svgs(data: ChartData) -> list[tuple[str, str]]:
 
 
 def write_pngs(data: ChartData, folder: Path) -> list[tuple[str, Path]]:
-    """Draw each chart as ``folder/<name>.png`` (150 dpi, Agg); (title, path) of each."""
+    """Draw each chart as ``folder/<name>.png`` (150 dpi, Agg); (title, path) of each (no folder when none)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    folder.mkdir(parents=True, exist_ok=True)
     out = []
     with _style():
         for name, title, fig in _pictures(data):
+            folder.mkdir(parents=True, exist_ok=True)
             FigureCanvasAgg(fig)
             path = folder / f"{name}.png"
             fig.savefig(path, format="png", dpi=150, metadata={"Software": None})
