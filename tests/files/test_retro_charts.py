@@ -176,3 +176,27 @@ def test_a_book_without_dates_or_tasks_has_no_charts(blank_path: Path, tmp_path:
     assert "## 图表" not in md.read_text(encoding="utf-8") and not (tmp_path / "r.charts").exists()
     xlsx = write_report(report, tmp_path / "r.xlsx")
     assert _charts(xlsx) == [] and DAY_SHEET not in openpyxl.load_workbook(xlsx).sheetnames
+
+
+def test_days_after_the_as_of_date_are_gaps_not_zeros(tmp_path: Path) -> None:
+    """Mid-sale (统计日期 2024-06-05, no actuals after it): the cumulative actual stops there, as on 看板; the
+    report's cells after it are empty (a chart gap), and the pictures still draw."""
+    import datetime as dt
+
+    from xlpromo.files.builder import build_workbook
+    from xlpromo.files.demo import demo_frames
+
+    frames = demo_frames()
+    daily = frames["daily"].copy()
+    daily.loc[daily["date"] > dt.date(2024, 6, 5), "actual"] = None
+    frames["daily"] = daily
+    th = frames["thresholds"].copy()
+    th.loc[th["code"] == "as_of", "value"] = dt.date(2024, 6, 5)
+    frames["thresholds"] = th
+    report = check(build_workbook(tmp_path / "mid.xlsx", frames))
+    wb = openpyxl.load_workbook(write_report(report, tmp_path / "r.xlsx"))
+    cum = _cells(wb, _day_range("G"))
+    assert wb[DAY_SHEET]["G1"].value == "累计实际" and len(cum) == DEMO_DAYS
+    assert all(isinstance(v, float) for v in cum[:12]) and cum[12:] == [None] * (DEMO_DAYS - 12)  # 5-25 … 6-05
+    assert all(isinstance(v, (int, float)) for v in _cells(wb, _day_range("F")))  # the targets run to the end
+    assert render_html(report).count("<svg") == 3
