@@ -19,8 +19,8 @@ def wb(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Wo
 
 def test_one_sheet_per_table_each_with_its_header_frozen(wb: openpyxl.Workbook) -> None:
     assert wb.sheetnames == ["复盘报告", "目标回顾与结果", "各指标汇总", "各部门任务完成情况",
-                             "预警、未达标日与调整措施", "预警", "成功因素", "问题与改进"]
-    assert [wb[n].freeze_panes for n in wb.sheetnames[1:]] == ["B2", "B2", "A2", "A2", "A2", "A2", "A2"]
+                             "预警、未达标日与调整措施", "预警", "成功因素", "问题与改进", "每日数据", "各部门任务状态"]
+    assert [wb[n].freeze_panes for n in wb.sheetnames[1:]] == ["B2", "B2", "A2", "A2", "A2", "A2", "A2", "A2", "A2"]
     assert [c.value for c in wb["各部门任务完成情况"][1]] == ["责任部门", "任务数", "已完成", "逾期", "临期", "完成率"]
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -24,12 +26,13 @@ from xlpromo.model import board as layout
 from xlpromo.model.a1 import cell_name, col_name
 from xlpromo.model.values import excel_serial
 
-__all__ = ["board_values", "campaign_days", "chart_ref", "write"]
+__all__ = ["GMV_BARS", "GMV_LINES", "GMV_TITLE", "METRIC_COLOURS", "STATE_COLOURS", "TASKS_TITLE", "TREND_LINES",
+           "TREND_TITLE", "Blocks", "board_blocks", "board_values", "campaign_days", "chart_ref", "charts", "write"]
 
 Fmt = Callable[..., Format]
-_STATE_COLOURS = {"待开始": "#BDD7EE", "进行中": "#2E75B6", "已完成": "#A6A6A6", "已延期": "#C00000",
+STATE_COLOURS = {"待开始": "#BDD7EE", "进行中": "#2E75B6", "已完成": "#A6A6A6", "已延期": "#C00000",
                   "已取消": "#E7E6E6"}
-_METRIC_COLOURS = ("#1F4E78", "#ED7D31", "#7030A0", "#00B0F0")
+METRIC_COLOURS = ("#1F4E78", "#ED7D31", "#7030A0", "#00B0F0")
 
 
 def _cell(v: Any) -> Any:
@@ -118,70 +121,110 @@ def write(ws: Worksheet, wb: Workbook, fmt: Fmt, frames: Frames, header: dict[st
                               {"font_color": "#FFFFFF"})})  # a day a chart skips: no #N/A in sight
     for c, w in ((0, 18), (1, 16), (2, 12), (3, 8), (layout.TASK_COL, 10)):
         ws.set_column(c, c, w)
-    _charts(ws, wb, ws.get_name(), campaign_days(values) or layout.MAX_DAYS)
+    for chart, row in zip(charts(wb, board_blocks(ws.get_name(), campaign_days(values) or layout.MAX_DAYS)),
+                          (3, 25, 45), strict=True):
+        ws.insert_chart(row, 4, chart)
     ws.print_area(0, 0, 69, 15)
 
 
-def _range(sheet: str, key: str, n: int) -> list[Any]:
-    c = layout.day_col(key)
-    return [sheet, layout.DAY_ROW, c, layout.day_row(n - 1), c]
+@dataclass(frozen=True)
+class Blocks:
+    """Where the three charts read their data, so 看板 and the retrospective draw the same charts over their own
+    cells: the day block (its headers one row above ``day_row``, a column per day key), ``days`` rows long, and the
+    tasks block (the 当前状态 along ``task_row``, the 责任部门 down ``task_col``), ``depts`` × ``states``, on
+    ``task_sheet`` (``sheet`` when blank)."""
+
+    sheet: str
+    day_row: int
+    day_cols: Mapping[str, int]
+    days: int
+    task_row: int
+    task_col: int
+    depts: int
+    states: int
+    task_sheet: str = ""
 
 
-def _series(sheet: str, key: str, n: int, **props: Any) -> dict[str, Any]:
-    c = layout.day_col(key)
-    return {"name": [sheet, layout.DAY_ROW - 1, c], "categories": _range(sheet, "label", n),
-            "values": _range(sheet, key, n), **props}
+#: The charts' titles, as 看板 and the reports show them.
+GMV_TITLE = "每日GMV：实际 vs 目标（柱，万元）与累计（线，右轴）"
+TREND_TITLE = "关键指标达成率趋势（虚线：达标线 / 严重预警线）"
+TASKS_TITLE = "各责任部门任务状态（项）"
+#: The day columns of each chart with their colours: GMV's columns and lines, the 达成率 trend (the metrics', then
+#: the 达标线 and 严重预警线 dashed).
+GMV_BARS = (("gmv_target", "#BDD7EE"), ("gmv_actual", "#1F4E78"))
+GMV_LINES = (("cum_target", "#A6A6A6"), ("cum_actual", "#ED7D31"))
+TREND_LINES = (*((layout.rate_key(i), c) for i, c in enumerate(METRIC_COLOURS)),
+               ("pass_line", "#00B050"), ("warn_line", "#C00000"))
+_DASHED = frozenset(("cum_target", "pass_line", "warn_line"))
 
 
-def _charts(ws: Worksheet, wb: Workbook, sheet: str, n: int) -> None:
-    """The three charts over the first ``n`` days of the day block (the campaign's days) and the tasks block."""
+def board_blocks(sheet: str, days: int) -> Blocks:
+    """The blocks of the 看板 sheet: its day block over ``days`` campaign days, its whole tasks block."""
+    r, c = layout.task_cell(-1, -1)
+    return Blocks(sheet, layout.DAY_ROW, {col.key: layout.day_col(col.key) for col in layout.DAY_COLUMNS}, days,
+                  r, c, layout.TASK_ROWS, layout.TASK_COLS)
+
+
+def _range(b: Blocks, key: str) -> list[Any]:
+    c = b.day_cols[key]
+    return [b.sheet, b.day_row, c, b.day_row + b.days - 1, c]
+
+
+def _series(b: Blocks, key: str, **props: Any) -> dict[str, Any]:
+    return {"name": [b.sheet, b.day_row - 1, b.day_cols[key]], "categories": _range(b, "label"),
+            "values": _range(b, key), **props}
+
+
+def _line(key: str, colour: str, width: float | None = None) -> dict[str, Any]:
+    line: dict[str, Any] = {"color": colour, **({"width": width} if width else {})}
+    return line | ({"dash_type": "dash"} if key in _DASHED else {})
+
+
+def charts(wb: Workbook, b: Blocks) -> list[Chart]:
+    """The three charts over blocks ``b``: daily GMV with its cumulative lines, the 达成率 trend, tasks per 部门."""
     font = {"name": "微软雅黑", "size": 9}
     gmv = wb.add_chart({"type": "column"})
     assert gmv is not None
-    gmv.add_series(_series(sheet, "gmv_target", n, fill={"color": "#BDD7EE"}, gap=60))
-    gmv.add_series(_series(sheet, "gmv_actual", n, fill={"color": "#1F4E78"}))
+    for (key, colour), extra in zip(GMV_BARS, ({"gap": 60}, {}), strict=True):
+        gmv.add_series(_series(b, key, fill={"color": colour}, **extra))
     cum = wb.add_chart({"type": "line"})
     assert cum is not None
-    cum.add_series(_series(sheet, "cum_target", n, y2_axis=True, line={"color": "#A6A6A6", "dash_type": "dash"}))
-    cum.add_series(_series(sheet, "cum_actual", n, y2_axis=True, line={"color": "#ED7D31", "width": 2.25}))
+    for (key, colour), width in zip(GMV_LINES, (None, 2.25), strict=True):
+        cum.add_series(_series(b, key, y2_axis=True, line=_line(key, colour, width)))
     gmv.combine(cum)
-    gmv.set_title({"name": "每日GMV：实际 vs 目标（柱，万元）与累计（线，右轴）", "name_font": {**font, "size": 11}})
+    gmv.set_title({"name": GMV_TITLE, "name_font": {**font, "size": 11}})
     gmv.set_x_axis({"num_font": {**font, "rotation": -45}, "interval_unit": 1})
     gmv.set_y_axis({"name": "每日(万元)", "num_font": font, "major_gridlines": {"visible": True,
                                                                              "line": {"color": "#E7E6E6"}}})
     cum.set_y2_axis({"name": "累计(万元)", "num_font": font})
     gmv.set_legend({"position": "bottom", "font": font})
     gmv.set_size({"width": 760, "height": 420})
-    ws.insert_chart(3, 4, gmv)
 
     trend = wb.add_chart({"type": "line"})
     assert trend is not None
-    for i, colour in enumerate(_METRIC_COLOURS):
-        trend.add_series(_series(sheet, layout.rate_key(i), n, line={"color": colour, "width": 1.75},
-                                 marker={"type": "circle", "size": 3, "fill": {"color": colour},
-                                         "border": {"color": colour}}))
-    trend.add_series(_series(sheet, "pass_line", n, line={"color": "#00B050", "dash_type": "dash"}))
-    trend.add_series(_series(sheet, "warn_line", n, line={"color": "#C00000", "dash_type": "dash"}))
-    trend.set_title({"name": "关键指标达成率趋势（虚线：达标线 / 严重预警线）", "name_font": {**font, "size": 11}})
+    for key, colour in TREND_LINES:
+        marker = {} if key in _DASHED else {"marker": {"type": "circle", "size": 3, "fill": {"color": colour},
+                                                         "border": {"color": colour}}}
+        trend.add_series(_series(b, key, line=_line(key, colour, None if key in _DASHED else 1.75), **marker))
+    trend.set_title({"name": TREND_TITLE, "name_font": {**font, "size": 11}})
     trend.set_x_axis({"num_font": {**font, "rotation": -45}, "interval_unit": 1})
     trend.set_y_axis({"num_format": "0%", "num_font": font, "major_gridlines": {"visible": True,
                                                                              "line": {"color": "#E7E6E6"}}})
     trend.set_legend({"position": "bottom", "font": font})
     trend.show_na_as_empty_cell()
     trend.set_size({"width": 760, "height": 380})
-    ws.insert_chart(25, 4, trend)
 
     tasks = wb.add_chart({"type": "bar", "subtype": "stacked"})
     assert tasks is not None
-    r_first, c_dept = layout.task_cell(0, -1)
-    r_last = layout.task_cell(layout.TASK_ROWS - 1, -1)[0]
-    for j, colour in enumerate(_STATE_COLOURS.values()):
-        r_head, c = layout.task_cell(-1, j)
-        tasks.add_series({"name": [sheet, r_head, c], "categories": [sheet, r_first, c_dept, r_last, c_dept],
-                          "values": [sheet, r_first, c, r_last, c], "fill": {"color": colour}, "gap": 50})
-    tasks.set_title({"name": "各责任部门任务状态（项）", "name_font": {**font, "size": 11}})
+    first, last, sheet = b.task_row + 1, b.task_row + b.depts, b.task_sheet or b.sheet
+    for j, colour in enumerate(list(STATE_COLOURS.values())[:b.states]):
+        c = b.task_col + 1 + j
+        tasks.add_series({"name": [sheet, b.task_row, c], "values": [sheet, first, c, last, c],
+                          "categories": [sheet, first, b.task_col, last, b.task_col], "fill": {"color": colour},
+                          "gap": 50})
+    tasks.set_title({"name": TASKS_TITLE, "name_font": {**font, "size": 11}})
     tasks.set_x_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#E7E6E6"}}})
     tasks.set_y_axis({"num_font": font, "reverse": True, "interval_unit": 1})
     tasks.set_legend({"position": "bottom", "font": font})
     tasks.set_size({"width": 760, "height": 470})
-    ws.insert_chart(45, 4, tasks)
+    return [gmv, trend, tasks]

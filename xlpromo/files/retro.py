@@ -2,7 +2,8 @@
 
 Sections follow seed 002 template 4: 目标回顾 and 结果数据 (达成率 per core target), every
 monitored metric, pacing, tasks per department, off-target days (预警 and 未达标) with their
-causes, alerts, 成功因素 and 问题与改进.
+causes, alerts, 成功因素 and 问题与改进. Below the summary, 看板's three charts
+(:mod:`xlpromo.files.charts`): native in the .xlsx, inline SVG in the .html, PNG files beside the .md.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import html
 import math
 import numbers
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import xlsxwriter
@@ -22,11 +25,13 @@ from xlsxwriter.format import Format
 from xlpromo.engine.alerts import ALERT_HEADERS
 from xlpromo.engine.report import Report
 from xlpromo.engine.summary import dept_tasks, metric_summary, off_target_days, pacing
+from xlpromo.files.charts import chart_data, data_sheets, has_cjk_font, insert_charts, svgs, write_pngs
 from xlpromo.model.defaults import LISTS
 from xlpromo.model.master import SCHEMA
 from xlpromo.ooxml import atomic_path
 
 __all__ = [
+    "CHARTS_SUFFIX",
     "DAILY_RATE",
     "FORMATS",
     "OFF_DAYS",
@@ -43,6 +48,7 @@ __all__ = [
 ]
 
 FORMATS = (".md", ".html", ".xlsx")
+CHARTS_SUFFIX = ".charts"  # the .md report's pictures: <name>.charts/每日GMV.png beside <name>.md
 #: Days off target are 预警 and 未达标 days alike: each needs its cause within 24 h (seed 002, metric-off-target).
 OFF_DAYS, OFF_SECTION = "预警/未达标天数", "预警/未达标日与调整措施"
 Table = tuple[str, list[str], list[list[Any]]]  # title, headers, rows
@@ -160,10 +166,20 @@ def _md_cell(v: Any) -> str:
     return str(v).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: Report) -> str:
-    """The retrospective as Markdown."""
+def _link(path: str) -> str:
+    """A relative path as a Markdown link target: the characters that end or break one percent-encoded, CJK kept."""
+    return "".join(quote(ch) if ch in " ()<>[]%#?" else ch for ch in path)
+
+
+def render_markdown(report: Report, images: Sequence[tuple[str, str]] = (), *, font_note: bool = False) -> str:
+    """The retrospective as Markdown; ``images`` (title, relative path) are the charts' PNGs, shown below the summary
+    (``font_note``: they were drawn without a Chinese font, say so)."""
     title, lines, tables = sections(report)
     out = [f"# {title}", "", *[f"- {line}" for line in lines], ""]
+    if images:
+        out += ["## 图表", ""] + [x for t, p in images for x in (f"![{t}]({_link(p)})", "")]
+        if font_note:
+            out += ["（本机未找到中文字体，图中文字可能显示为方框：请安装 Noto Sans CJK SC 或微软雅黑后重新生成）", ""]
     for name, headers, rows in tables:
         out += [f"## {name}", ""]
         if not rows:
@@ -180,17 +196,22 @@ _CSS = ("body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',san
         "h1{color:#1F4E78}h2{color:#1F4E78;border-bottom:1px solid #ccc;padding-bottom:.2em}"
         "table{border-collapse:collapse;margin-bottom:1.5em}th{background:#1F4E78;color:#fff}"
         "th,td{border:1px solid #bbb;padding:.3em .6em;font-size:14px}"
-        "td.达标{background:#C6EFCE}td.预警{background:#FFEB9C}td.未达标,td.严重{background:#FFC7CE}")
+        "td.达标{background:#C6EFCE}td.预警{background:#FFEB9C}td.未达标,td.严重{background:#FFC7CE}"
+        "figure{margin:0 0 1.5em}figure svg{max-width:100%;height:auto}")
 
 
 def render_html(report: Report) -> str:
-    """The retrospective as one self-contained HTML page."""
+    """The retrospective as one self-contained HTML page, the charts inline SVG (it opens offline, from e-mail)."""
     title, lines, tables = sections(report)
     e = html.escape
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1><ul>"]
     parts += [f"<li>{e(line)}</li>" for line in lines]
     parts.append("</ul>")
+    pictures = svgs(chart_data(report.frames))
+    if pictures:
+        parts.append("<h2>图表</h2>")
+        parts += [f"<figure aria-label='{e(t)}'>{svg}</figure>" for t, svg in pictures]
     for name, headers, rows in tables:
         parts.append(f"<h2>{e(name)}</h2>")
         if not rows:
@@ -207,8 +228,9 @@ def render_html(report: Report) -> str:
 
 
 def _write_xlsx(report: Report, path: Path) -> None:
-    """The retrospective as a workbook: 复盘报告 (title and summary lines), then one sheet per table, each with its own
-    header row frozen and columns as wide as their content; numbers and dates stored as such, in the text's formats."""
+    """The retrospective as a workbook: 复盘报告 (title, summary lines and 看板's charts), then one sheet per table,
+    each with its own header row frozen and columns as wide as their content, the charts' data sheets last; numbers
+    and dates stored as such, in the text's formats."""
     title, lines, tables = sections(report)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
@@ -242,6 +264,12 @@ def _write_xlsx(report: Report, path: Path) -> None:
     for r, line in enumerate(lines, start=1):
         ws.write_string(r, 0, line, wb.add_format(font))
     ws.set_column(0, 0, min(_MAX_WIDTH * 2, max((text_width(x) for x in (title, *lines)), default=10)))
+    data = chart_data(report.frames)
+    insert_charts(wb, ws, data, len(lines) + 2)  # under the summary, over the data sheets written last
+    for sheet in data_sheets(data):
+        shown = [[v if isinstance(v, int) else _fmt(v, "%" if j in sheet.percent else "") for j, v in enumerate(row)]
+                 for row in sheet.rows]  # counts as counts, figures in the report's formats
+        tables.append((sheet.title, sheet.headers, shown))
     for name, headers, rows in tables:
         ws = wb.add_worksheet(sheet_title(name))
         _page(ws)
@@ -284,7 +312,8 @@ def _page(ws: Any) -> None:
 
 
 def write_report(report: Report, out: str | Path) -> Path:
-    """Write the retrospective to ``out`` (.md, .html or .xlsx), atomically."""
+    """Write the retrospective to ``out`` (.md, .html or .xlsx), atomically; a .md's charts as PNGs in
+    ``<name>.charts/`` beside it, linked by relative paths (the folder travels with the file)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -292,7 +321,11 @@ def write_report(report: Report, out: str | Path) -> Path:
     with atomic_path(out) as tmp:
         if suffix == ".xlsx":
             _write_xlsx(report, tmp)
+        elif suffix == ".md":
+            folder = out.with_name(out.stem + CHARTS_SUFFIX)
+            images = [(t, f"{folder.name}/{p.name}") for t, p in write_pngs(chart_data(report.frames), folder)]
+            tmp.write_text(render_markdown(report, images, font_note=bool(images) and not has_cjk_font()),
+                           encoding="utf-8")
         else:
-            text = render_markdown(report) if suffix == ".md" else render_html(report)
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_text(render_html(report), encoding="utf-8")
     return out
