@@ -41,6 +41,18 @@ Sub XP_Recalc(control As IRibbonControl)
     RunPython "import xlpromo.excel.buttons as b; b.recalc()"
 End Sub
 
+' 数据 / 生成日计划：每个活动日 × 指标一行计划，另存为“名称.日计划.xlsx”
+Sub XP_Plan(control As IRibbonControl)
+    If Not HasWorkbook() Then Exit Sub
+    RunPython "import xlpromo.excel.buttons as b; b.plan_days()"
+End Sub
+
+' 数据 / 导入数据：平台导出的数据填入每日监控的实际值，另存为“名称.导入.xlsx”
+Sub XP_Import(control As IRibbonControl)
+    If Not HasWorkbook() Then Exit Sub
+    RunPython "import xlpromo.excel.buttons as b; b.import_data()"
+End Sub
+
 ' 复盘 / 生成复盘：根据数据生成运营效果复盘报告
 Sub XP_Review(control As IRibbonControl)
     If Not HasWorkbook() Then Exit Sub
@@ -67,10 +79,10 @@ End Sub
 ' 活动 / 关于：说明与自检（不需要 Python）
 Sub XP_About(control As IRibbonControl)
     MsgBox "xlpromo 电商促销活动加载项" & vbCrLf & vbCrLf & _
-           "校验、预警高亮、清除标记、重算、生成复盘、日报、新建活动、合并回传：" & vbCrLf & _
+           "校验、预警高亮、清除标记、重算、生成日计划、导入数据、生成复盘、日报、新建活动、合并回传：" & vbCrLf & _
            "由本机的 Python（xlpromo + xlwings）处理当前活动工作簿。" & vbCrLf & vbCrLf & _
            "自定义函数（仅 Windows）：XP_ACHIEVE、XP_DOD、XP_STATUS、" & vbCrLf & _
            "XP_SAFETY_STOCK、XP_PHASE、XP_PACE。" & vbCrLf & vbCrLf & _
-           "没有 Excel 时请使用命令行：xlpromo check / recalc / report / daily。" & vbCrLf & _
+           "没有 Excel 时请使用命令行：xlpromo check / recalc / plan / import / report / daily。" & vbCrLf & _
            "加载项自检：" & XP_SelfTest(), vbInformation, TITLE
 End Sub

@@ -34,7 +34,7 @@ MODULES = ["ThisWorkbook", "Sheet1", "xlwings", "Dictionary", "xlpromo_ribbon", 
 #: Ribbon callback → the zero-argument function of xlpromo.excel.buttons it runs.
 BUTTONS = {"XP_Validate": "validate", "XP_Recalc": "recalc", "XP_Highlight": "highlight",
            "XP_ClearMarks": "clear_marks", "XP_Review": "review", "XP_NewCampaign": "new_campaign",
-           "XP_Merge": "merge_copies", "XP_Daily": "daily"}
+           "XP_Merge": "merge_copies", "XP_Daily": "daily", "XP_Plan": "plan_days", "XP_Import": "import_data"}
 SELFTEST = "xlpromo-ok 达成率967‰"  # 5.8 / 6 as a permille, computed by the VBA
 runner = CliRunner()
 
@@ -129,7 +129,7 @@ def _subs(sources: dict[str, str]) -> dict[str, str]:
 
 def test_every_on_action_has_its_ribbon_callback(ribbon: ElementTree.Element, sources: dict[str, str]) -> None:
     actions = [e.get("onAction") for e in ribbon.iter() if e.get("onAction")]
-    assert len(actions) == len(set(actions)) == 9
+    assert len(actions) == len(set(actions)) == 11
     subs = _subs(sources)
     for action in actions:
         assert action is not None
@@ -159,8 +159,8 @@ def test_ribbon_tab_groups_and_buttons(ribbon: ElementTree.Element, parts: dict[
     assert (tab.get("id"), tab.get("label")) == ("xpTab", "促销活动")
     groups = {g.get("label"): [b.get("label") for b in g.iter(f"{CUSTOMUI}button")]
               for g in tab.iter(f"{CUSTOMUI}group")}
-    assert groups == {"检查": ["校验", "预警高亮", "清除标记"], "计算": ["重算"], "报告": ["生成复盘", "日报"],
-                      "活动": ["新建活动", "合并回传", "关于"]}
+    assert groups == {"检查": ["校验", "预警高亮", "清除标记"], "计算": ["重算"], "数据": ["生成日计划", "导入数据"],
+                      "报告": ["生成复盘", "日报"], "活动": ["新建活动", "合并回传", "关于"]}
     for button in tab.iter(f"{CUSTOMUI}button"):
         assert button.get("imageMso") and button.get("screentip") and button.get("supertip"), button.get("id")
         assert button.get("size") == ("normal" if button.get("label") in ("清除标记", "关于") else "large")
@@ -169,6 +169,8 @@ def test_ribbon_tab_groups_and_buttons(ribbon: ElementTree.Element, parts: dict[
     assert all("“标记”列" in tips[k] and "状态列" not in tips[k] for k in ("预警高亮", "清除标记"))
     assert "名称.合并.xlsx" in tips["合并回传"] and "主工作簿不变" in tips["合并回传"]
     assert "新活动.xlsx" in tips["新建活动"] and "复盘报告" in tips["校验"]
+    for label, name, more in (("生成日计划", "名称.日计划.xlsx", "全渠道"), ("导入数据", "名称.导入.xlsx", ".csv")):
+        assert name in tips[label] and "主工作簿不变" in tips[label] and more in tips[label], label
 
 
 def test_package_parts_relationship_and_content_type(parts: dict[str, bytes]) -> None:

@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import read_values
+from tests.roundtrip.conftest import with_targets
+from tests.roundtrip.test_import import sycm_csv
 from xlpromo.excel import buttons as b
 from xlpromo.excel.adapter import NO_EXCEL, XlHost, from_excel, to_excel
 from xlpromo.excel.backend import ExcelUnavailable, Formula
@@ -19,6 +21,7 @@ from xlpromo.files.builder import build_workbook
 from xlpromo.files.demo import demo_frames
 from xlpromo.model.values import CellError
 from xlpromo.ooxml import BookPatch
+from xlpromo.roundtrip.plan import plan_book
 from xlpromo.roundtrip.split import split_book
 from xlpromo.testing.filebook import FileBook, FileHost
 from xlpromo.testing.xlwings_fake import FakeApp
@@ -26,6 +29,7 @@ from xlpromo.testing.xlwings_fake import FakeApp
 BUTTONS: dict[str, Callable[..., str]] = {
     "validate": b.validate, "recalc": b.recalc, "highlight": b.highlight, "clear_marks": b.clear_marks,
     "review": b.review, "new_campaign": b.new_campaign, "merge_copies": b.merge_copies, "daily": b.daily,
+    "plan_days": b.plan_days, "import_data": b.import_data,
 }
 RATE_FORMULA = ('=IF(OR(NOT(ISNUMBER(Daily[[#This Row],[目标值]])),NOT(ISNUMBER(Daily[[#This Row],[实际值]]))),"",'
                 'IF(Daily[[#This Row],[方向]]="越低越好",IF(Daily[[#This Row],[实际值]]=0,"",'
@@ -52,13 +56,16 @@ def bad_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_workbook(tmp_path_factory.mktemp("bad") / "bad.xlsx", frames)
 
 
-def _sized(path: Path, rows: int) -> Path:
-    """The demo with ``rows`` daily rows (its rows repeated on later days) and rows/20 tasks."""
+def _sized(path: Path, rows: int, channel: str | None = None) -> Path:
+    """The demo with ``rows`` daily rows (its rows repeated on later days, on ``channel`` when given: then none is a
+    planned 全渠道 row) and rows/20 tasks."""
     frames = demo_frames()
     daily, tasks = frames["daily"], frames["tasks"]
     picks = [i % len(daily) for i in range(rows)]
     big = daily.iloc[picks].reset_index(drop=True)
     big["date"] = [d + dt.timedelta(days=30 * (i // len(daily))) for i, d in enumerate(big["date"])]
+    if channel is not None:
+        big["channel"] = channel
     frames["daily"] = big
     more = tasks.iloc[[i % len(tasks) for i in range(max(len(tasks), rows // 20))]].reset_index(drop=True)
     more["task_id"] = [f"T{i:05d}" for i in range(len(more))]
@@ -70,6 +77,13 @@ def _sized(path: Path, rows: int) -> Path:
 def sized(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     folder = tmp_path_factory.mktemp("sized")
     return {n: _sized(folder / f"rows{n}.xlsx", n) for n in (10, 10_000)}
+
+
+@pytest.fixture(scope="module")
+def sized_jd(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The sized books with every daily row on 京东: 生成日计划 adds its 140 全渠道 rows to both."""
+    folder = tmp_path_factory.mktemp("sized_jd")
+    return {n: _sized(folder / f"rows{n}.xlsx", n, "京东") for n in (10, 10_000)}
 
 
 # --------------------------------------------------------------------------- the file backend
@@ -215,6 +229,135 @@ def test_merge_copies_refuses_a_copy_of_another_campaign(demo_copy: Path, tmp_pa
     assert host.opened == [] and not demo_copy.with_name("活动.合并.xlsx").exists()
 
 
+def _daily_cells(path: Path) -> dict[tuple[dt.date, str, str], tuple[Any, Any]]:
+    """每日监控 of a written book as calamine reads it: (日期, 核心指标, 渠道) → (目标值, 实际值)."""
+    rows = read_values(path)["每日监控"][3:]
+    return {(r[0], r[1], r[2]): (r[5], r[6]) for r in rows if isinstance(r[0], dt.date)}
+
+
+@pytest.fixture()
+def targeted(blank_path: Path, tmp_path: Path) -> Path:
+    """A blank master with the demo's dates and targets (核心目标 500 万元, 新客占比目标 30%), nothing on 每日监控."""
+    (tmp_path / "book").mkdir()
+    return with_targets(blank_path, tmp_path / "book" / "618活动.xlsx")
+
+
+def test_plan_days_writes_the_daily_plan_beside_the_master_and_opens_it(targeted: Path) -> None:
+    """生成日计划 (issue 15 point 3): ``xlpromo plan``'s default — one 全渠道 row per day and metric — into
+    ``<name>.日计划.xlsx``, opened on 每日监控; the master is not touched; a second click adds and writes nothing."""
+    before = targeted.read_bytes()
+    host = FileHost(FileBook(targeted))
+    text = b.plan_days(host)
+    out = targeted.with_name("618活动.日计划.xlsx")
+    assert host.opened == [out] and host.shown == ["每日监控"] and targeted.read_bytes() == before
+    assert text.startswith("已生成日计划 56 行（GMV 28 行，新客占比 28 行），写入 618活动.日计划.xlsx。\n")
+    assert ("渠道：每个指标每天一行“全渠道”（渠道留空）。“导入数据”把平台的数据写到平台的渠道（天猫、京东…）；"
+            "要按渠道各一行，请用命令行：xlpromo plan 618活动.xlsx --channels 天猫,京东 "
+            "-o 618活动.日计划2.xlsx\n") in text
+    assert text.endswith("主工作簿未被修改；日计划以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
+                         "请核对后把 618活动.日计划.xlsx 作为新的主工作簿。")
+    assert host.messages == [(f"{b.TITLE} · 生成日计划", text)]
+    cells = _daily_cells(out)
+    assert len(cells) == 56
+    assert cells[(dt.date(2024, 6, 1), "GMV", "")] == (30.07, "")  # 开门红, README's example
+    assert cells[(dt.date(2024, 5, 25), "GMV", "")] == (7.52, "")
+    assert cells[(dt.date(2024, 6, 21), "新客占比", "")] == (0.3, "")
+    assert sum(t for (_, m, _), (t, _) in cells.items() if m == "GMV") == pytest.approx(500)
+
+    again = FileHost(FileBook(out))  # the plan as the new master: every row is there already
+    assert b.plan_days(again) == "没有需要新增的日计划行：已有的 56 行（同一日期、指标、渠道）保持原样，未写出文件。"
+    assert again.opened == [] and sorted(p.name for p in targeted.parent.iterdir()) == [
+        "618活动.xlsx", "618活动.日计划.xlsx"]
+
+
+def test_plan_days_on_a_master_without_dates_says_why_and_writes_nothing(blank_path: Path, tmp_path: Path) -> None:
+    host = FileHost(FileBook(_copy(blank_path, tmp_path)))
+    assert b.plan_days(host) == ("生成日计划未完成：活动.xlsx: 活动目标的预热开始、爆发开始、爆发结束、返场结束"
+                                 "须都是日期，才能按天生成计划")
+    assert host.opened == [] and [p.name for p in tmp_path.iterdir()] == ["活动.xlsx"]
+
+
+@pytest.fixture()
+def planned_tmall(targeted: Path) -> Path:
+    """The targeted master planned for 天猫 (GMV only), saved as the master ``活动.xlsx``; the source removed."""
+    out = plan_book(targeted, targeted.with_name("活动.xlsx"), channels=["天猫"], metrics=["GMV"]).filled.output
+    targeted.unlink()
+    return out
+
+
+def test_import_data_fills_the_planned_rows_into_a_new_master_and_opens_it(planned_tmall: Path) -> None:
+    """导入数据 (issue 15 point 3): the picked 生意参谋 export into ``<name>.导入.xlsx`` beside the master — its GMV
+    on the planned 天猫 rows in 万元, the other figures on new rows — opened; the master keeps its bytes."""
+    csv = sycm_csv(planned_tmall.with_name("生意参谋_店铺整体.csv"))
+    before = planned_tmall.read_bytes()
+    host = FileHost(FileBook(planned_tmall), picks=[csv, planned_tmall])  # the master itself among the picks: left out
+    text = b.import_data(host)
+    out = planned_tmall.with_name("活动.导入.xlsx")
+    assert host.asked == [("选择平台导出的数据文件（生意参谋、京东商智、抖店罗盘、拼多多的 .csv、.xls、.xlsx；可多选）",
+                           ("平台导出文件", ("*.csv", "*.xls", "*.xlsx")))]
+    assert host.opened == [out] and host.shown == [] and planned_tmall.read_bytes() == before
+    assert text.startswith("生意参谋_店铺整体.csv：生意参谋/天猫淘宝，渠道 天猫，28 天（支付金额→GMV，"
+                           "访客数→访客数，支付买家数→订单量，支付转化率→转化率，客单价→客单价）。\n"
+                           "GMV：填入 28\n访客数：填入 0，新增行 28\n")
+    assert text.endswith("已写入 活动.导入.xlsx；校验：错误 112 条，提示 0 条；预警 36 条（严重 18、预警 18）"
+                         "（见“问题清单”“预警”工作表）。\n"
+                         "主工作簿未被修改；导入以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
+                         "请核对后把 活动.导入.xlsx 作为新的主工作簿。")
+    assert host.messages == [(f"{b.TITLE} · 导入数据", text)]
+    cells = _daily_cells(out)
+    assert cells[(dt.date(2024, 5, 25), "GMV", "天猫")] == (7.52, pytest.approx(13.140001))  # 131,400.01 元
+    assert cells[(dt.date(2024, 6, 21), "GMV", "天猫")] == (11.28, pytest.approx(15.840001))
+    assert cells[(dt.date(2024, 6, 1), "访客数", "天猫")] == ("", 10700)  # appended: 目标值 blank, check asks for it
+    assert cells[(dt.date(2024, 5, 25), "转化率", "天猫")] == ("", pytest.approx(0.1296))
+    assert _daily_cells(planned_tmall)[(dt.date(2024, 5, 25), "GMV", "天猫")] == (7.52, "")
+
+    # the next morning, on the import as the new master: a changed figure is a conflict, shown first; an unreadable
+    # cell is named; nothing typed is overwritten, and the message says how to overwrite with the command line
+    later = sycm_csv(planned_tmall.with_name("生意参谋_0622.csv"), bad={0: "999,999.00", 1: "abc"})
+    host = FileHost(FileBook(out), picks=[later])
+    text = b.import_data(host)
+    second = planned_tmall.with_name("活动.导入2.xlsx")
+    assert host.opened == [second] and host.shown == ["合并冲突"]
+    assert "GMV：填入 0，未变 26，冲突 1" in text
+    assert "无法读取：生意参谋_0622.csv 第 5 行：支付金额“abc”不是数字" in text
+    assert text.endswith("请核对后把 活动.导入2.xlsx 作为新的主工作簿。\n"
+                         "按钮从不覆盖已填写的值；确认以导出为准时，请用命令行 xlpromo import … --overwrite。")
+    assert _daily_cells(second)[(dt.date(2024, 5, 25), "GMV", "天猫")] == (7.52, pytest.approx(13.140001))
+    conflicts = read_values(second)["合并冲突"]
+    assert any("99.9999" in str(r) or "999999" in str(r) for r in conflicts), conflicts
+
+
+def test_import_data_without_a_file_or_with_one_it_cannot_use_writes_nothing(planned_tmall: Path) -> None:
+    folder = planned_tmall.parent
+    host = FileHost(FileBook(planned_tmall))
+    assert b.import_data(host) == "没有选择导出文件，未导入。"
+    assert host.messages == [(f"{b.TITLE} · 导入数据", "没有选择导出文件，未导入。")] and host.opened == []
+
+    unknown = folder / "店铺数据.csv"
+    unknown.write_text("日期,销量\n2024-06-01,5\n", encoding="utf-8")
+    text = b.import_data(FileHost(FileBook(planned_tmall), picks=[unknown]))
+    assert text.startswith("导入数据未完成：店铺数据.csv: 找不到表头行（需要“统计日期”等日期列和至少一个可导入的列）；"
+                           "前几行是：第 1 行“日期,销量”"), text
+    shared = folder / "数据.csv"  # 访客数 is every platform's: the headers do not tell, nor the name
+    shared.write_text("统计日期,访客数\n2024-06-01,100\n", encoding="utf-8")
+    text = b.import_data(FileHost(FileBook(planned_tmall), picks=[sycm_csv(folder / "生意参谋.csv"), shared]))
+    assert text.startswith("导入数据未完成：数据.csv: 无法判断这是哪个平台的导出文件")
+    assert text.endswith("\n按钮按表头和文件名判断平台：把文件名改成带平台名的（如“生意参谋_0601.csv”"
+                         "“京东商智_0601.xlsx”）再导入，或用命令行 xlpromo import 的 --platform。")
+    assert {p.name for p in folder.iterdir()} == {"活动.xlsx", "店铺数据.csv", "数据.csv", "生意参谋.csv"}
+
+
+def test_plan_and_import_on_the_fake_excel_open_the_sheet_to_look_at(planned_tmall: Path) -> None:
+    app = FakeApp()
+    app.load(planned_tmall)
+    text = b.plan_days(XlHost(app))  # the 全渠道 rows, beside the 天猫 ones
+    assert text.startswith("已生成日计划 56 行（GMV 28 行，新客占比 28 行），写入 活动.日计划.xlsx。")
+    assert app.shown == ["每日监控"] and app.calls[-2:] == ["Sheet 每日监控.activate", "App.alert"]
+    csv = sycm_csv(planned_tmall.with_name("生意参谋.csv"))
+    assert "GMV：填入 28\n" in b.import_data(XlHost(app, picker=lambda title: [csv]))  # on the open master's rows
+    assert app.shown == ["每日监控"] and app.calls[-2:] == ["Books.open('活动.导入.xlsx')", "App.alert"]
+
+
 def test_an_unusable_workbook_gives_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = FileBook(build_workbook(tmp_path / "broken.xlsx", demo_frames()))
     real = book.sheet_names
@@ -335,7 +478,10 @@ def test_the_daily_button_never_clears_a_sheet_named_daily_of_the_users(demo_pat
 def _click(name: str, path: Path, folder: Path) -> tuple[list[str], list[str]]:
     """Workbook calls of one click on a fresh copy: on the fake Excel, and on the file backend's interface."""
     (folder / "back").mkdir(parents=True, exist_ok=True)
-    picks = [split_book(path, "仓储部", folder / "back" / "副本.xlsx").output]
+    if name == "import_data":
+        picks = [sycm_csv(folder / "back" / "生意参谋.csv")]
+    else:
+        picks = [split_book(path, "仓储部", folder / "back" / "副本.xlsx").output]
     app = FakeApp()
     app.load(_copy(path, folder / "xl"))
     BUTTONS[name](XlHost(app, picker=lambda title: picks))
@@ -351,13 +497,15 @@ def _shape(calls: list[str]) -> list[str]:
 
 
 CALLS_PER_CLICK = {"validate": 151, "recalc": 175, "highlight": 118, "clear_marks": 118, "review": 110,
-                   "new_campaign": 5, "merge_copies": 5, "daily": 122}
+                   "new_campaign": 5, "merge_copies": 5, "daily": 122, "plan_days": 7, "import_data": 5}
 
 
 @pytest.mark.parametrize("name", list(BUTTONS))
-def test_a_click_costs_the_same_calls_for_10_and_10000_rows(name: str, sized: dict[int, Path], tmp_path: Path) -> None:
-    small_xl, small_file = _click(name, sized[10], tmp_path / "small")
-    big_xl, big_file = _click(name, sized[10_000], tmp_path / "big")
+def test_a_click_costs_the_same_calls_for_10_and_10000_rows(name: str, sized: dict[int, Path],
+                                                            sized_jd: dict[int, Path], tmp_path: Path) -> None:
+    books = sized_jd if name == "plan_days" else sized  # 生成日计划 adds rows to both (the demo's are 全渠道)
+    small_xl, small_file = _click(name, books[10], tmp_path / "small")
+    big_xl, big_file = _click(name, books[10_000], tmp_path / "big")
     assert len(small_xl) == len(big_xl), (len(small_xl), len(big_xl))
     assert _shape(small_xl) == _shape(big_xl)
     assert _shape(small_file) == _shape(big_file)

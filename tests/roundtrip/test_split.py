@@ -48,6 +48,8 @@ def test_file_names() -> None:
     assert copy_name(Path("618活动.合并.xlsx"), "客服部") == "618活动-客服部.xlsx"
     assert copy_name(Path("618活动.xlsm"), "仓储部") == "618活动-仓储部.xlsm"
     assert campaign_stem("618活动-合并2.备份") == "618活动"
+    assert campaign_stem("618活动.日计划.导入3") == "618活动"  # the 生成日计划 and 导入数据 buttons' results
+    assert copy_name(Path("618活动.导入.xlsx"), "客服部") == "618活动-客服部.xlsx"
 
 
 def test_the_note_says_what_to_fill_and_by_when(warehouse: Path) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from xlpromo.errors import WorkbookError
-from xlpromo.excel.backend import GENERATED_HEADS, ExcelUnavailable, Formula, TableRef
+from xlpromo.excel.backend import GENERATED_HEADS, WORKBOOKS, ExcelUnavailable, FileKind, Formula, TableRef
 from xlpromo.model.a1 import parse_cell
 from xlpromo.model.values import CellError
 
@@ -129,15 +129,16 @@ class XlBook:
             added.api.Tab.Color = _TAB_BGR
 
 
-def _com_pick(app: Any, title: str) -> list[Path]:
+def _com_pick(app: Any, title: str, kind: FileKind) -> list[Path]:
     """Windows: Excel's own open dialog, several files allowed."""
-    picked = app.api.GetOpenFilename("Excel 工作簿 (*.xlsx;*.xlsm),*.xlsx;*.xlsm", 1, title, None, True)
+    patterns = ";".join(kind[1])
+    picked = app.api.GetOpenFilename(f"{kind[0]} ({patterns}),{patterns}", 1, title, None, True)
     if not picked:
         return []
     return [Path(p) for p in (picked if isinstance(picked, (list, tuple)) else [picked])]
 
 
-def _tk_pick(title: str) -> list[Path]:
+def _tk_pick(title: str, kind: FileKind) -> list[Path]:
     """macOS (and elsewhere): a Tk file dialog."""
     import tkinter
     from tkinter import filedialog
@@ -145,7 +146,7 @@ def _tk_pick(title: str) -> list[Path]:
     root = tkinter.Tk()
     root.withdraw()
     try:
-        names = filedialog.askopenfilenames(title=title, filetypes=[("Excel 工作簿", "*.xlsx *.xlsm")])
+        names = filedialog.askopenfilenames(title=title, filetypes=[(kind[0], " ".join(kind[1]))])
     finally:
         root.destroy()
     return [Path(n) for n in names]
@@ -173,11 +174,11 @@ class XlHost:
         """``App.alert``."""
         self.app.alert(text, title=title)
 
-    def pick_files(self, title: str) -> list[Path]:
-        """Excel's open dialog on Windows, a Tk dialog elsewhere."""
+    def pick_files(self, title: str, kind: FileKind = WORKBOOKS) -> list[Path]:
+        """Excel's open dialog on Windows, a Tk dialog elsewhere, showing the files of ``kind``."""
         if self.picker is not None:
             return self.picker(title)
-        return _com_pick(self.app, title) if sys.platform.startswith("win") else _tk_pick(title)
+        return _com_pick(self.app, title, kind) if sys.platform.startswith("win") else _tk_pick(title, kind)
 
     def open_book(self, path: Path, sheet: str | None = None) -> None:
         """``app.books.open``, then ``sheets[sheet].activate()`` when a sheet is given."""

@@ -15,13 +15,19 @@ from xlpromo.errors import ExcelUnavailable
 from xlpromo.files.reader import read_rows
 from xlpromo.model.book import RawBook, TableRef
 
-__all__ = ["DAILY_HEAD", "GENERATED_HEADS", "Book", "ExcelUnavailable", "Formula", "Host", "TableRef", "load"]
+__all__ = ["DAILY_HEAD", "GENERATED_HEADS", "WORKBOOKS", "Book", "ExcelUnavailable", "FileKind", "Formula", "Host",
+           "TableRef", "load"]
 
 #: A1 of the 日报 sheet the 日报 button writes: it says who wrote the sheet and that the next click rewrites it.
 DAILY_HEAD = "日报（由 xlpromo 生成，每次点“日报”按钮重写）"
 #: What A1 (or A2, under 预警's title line) holds in a sheet xlpromo made and may clear: 问题清单/预警's 位置 header,
 #: the 日报's head line. Any other sheet of the same name is the user's and is never cleared.
 GENERATED_HEADS = ("位置", DAILY_HEAD)
+
+#: What a file dialog offers: the label of its filter and the patterns it shows (``("Excel 工作簿", ("*.xlsx",))``).
+FileKind = tuple[str, tuple[str, ...]]
+#: The files 合并回传 picks: workbooks.
+WORKBOOKS: FileKind = ("Excel 工作簿", ("*.xlsx", "*.xlsm"))
 
 
 class Formula(str):
@@ -70,8 +76,8 @@ class Host(Protocol):
         """Show a message box."""
         ...
 
-    def pick_files(self, title: str) -> list[Path]:
-        """Let the user choose workbooks; an empty list when cancelled."""
+    def pick_files(self, title: str, kind: FileKind = WORKBOOKS) -> list[Path]:
+        """Let the user choose files of ``kind`` (workbooks unless told); an empty list when cancelled."""
         ...
 
     def open_book(self, path: Path, sheet: str | None = None) -> None:

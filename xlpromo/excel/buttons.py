@@ -15,9 +15,9 @@ from typing import Any
 from xlpromo.engine.daily import daily_report
 from xlpromo.engine.marks import marks
 from xlpromo.engine.report import Report, check_book
-from xlpromo.errors import WorkbookError, XlpromoError
+from xlpromo.errors import ExportError, WorkbookError, XlpromoError
 from xlpromo.excel.adapter import excel_host
-from xlpromo.excel.backend import DAILY_HEAD, Book, ExcelUnavailable, Formula, Host, TableRef
+from xlpromo.excel.backend import DAILY_HEAD, Book, ExcelUnavailable, FileKind, Formula, Host, TableRef
 from xlpromo.files.builder import build_workbook
 from xlpromo.files.daily import render_daily
 from xlpromo.files.reader import read_rows
@@ -25,15 +25,19 @@ from xlpromo.files.retro import write_report
 from xlpromo.model.book import RawBook, RawTable
 from xlpromo.model.formulas import render
 from xlpromo.model.master import SCHEMA
+from xlpromo.roundtrip.imports import import_exports
 from xlpromo.roundtrip.merge import CONFLICTS_SHEET, NotAMaster, NotMergeable, merge_books
+from xlpromo.roundtrip.plan import plan_book
 from xlpromo.roundtrip.recalc import ALERTS_SHEET, ISSUES_SHEET, alert_rows, alert_title, issue_rows
 from xlpromo.roundtrip.split import campaign_stem
 
-__all__ = ["DAILY_SHEET", "TITLE", "clear_marks", "daily", "highlight", "merge_copies", "new_campaign", "recalc",
-           "review", "validate"]
+__all__ = ["DAILY_SHEET", "EXPORTS", "TITLE", "clear_marks", "daily", "highlight", "import_data", "merge_copies",
+           "new_campaign", "plan_days", "recalc", "review", "validate"]
 
 TITLE = "xlpromo 促销活动"
 DAILY_SHEET = "日报"
+#: The files 导入数据 offers in its dialog: what ``xlpromo import`` reads.
+EXPORTS: FileKind = ("平台导出文件", ("*.csv", "*.xls", "*.xlsx"))
 
 
 class _Session:
@@ -212,18 +216,76 @@ def _new_campaign(host: Host) -> str:
     return f"已新建活动主工作簿：{out}\n请先在“活动目标”填写活动名称、负责人和预热、爆发、返场日期。"
 
 
+def _beside(master: Path, mark: str) -> Path:
+    """A free ``<campaign>.<mark>.xlsx`` beside the master (``.合并2``… when taken; never ``活动.合并.合并``)."""
+    return _free(master.parent, f"{campaign_stem(master.stem)}.{mark}")
+
+
+def _untouched(what: str, out: Path) -> str:
+    """The closing lines of a button that writes a new master: the open one is unchanged, unsaved edits left out."""
+    return (f"主工作簿未被修改；{what}以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
+            f"请核对后把 {out.name} 作为新的主工作簿。")
+
+
 def _merge_copies(host: Host) -> str:
     master = _saved(host.active_book(), "合并结果会写在它旁边")
     copies = [p for p in host.pick_files("选择各部门回传的工作簿（可多选）") if p.resolve() != master.resolve()]
     if not copies:
         return "没有选择回传的工作簿，未合并。"
     try:
-        result = merge_books(master, copies, _free(master.parent, f"{campaign_stem(master.stem)}.合并"))
+        result = merge_books(master, copies, _beside(master, "合并"))
     except NotAMaster as exc:  # the messages of merge_books speak of command-line arguments
         raise NotMergeable(master, f"当前打开的是{exc.dept}部门副本：请打开主工作簿后再点“合并回传”") from None
     host.open_book(result.output, CONFLICTS_SHEET if result.conflicts else None)  # conflicts first, when any
-    return (f"{result.summary()}\n主工作簿未被修改；合并以磁盘上已保存的主工作簿为准，未保存的修改不计入。"
-            f"请核对后把 {result.output.name} 作为新的主工作簿。")
+    return f"{result.summary()}\n{_untouched('合并', result.output)}"
+
+
+#: What the button adds to an export error that points to a command-line option the button does not have.
+_IMPORT_HINTS = {
+    "--platform": "按钮按表头和文件名判断平台：把文件名改成带平台名的（如“生意参谋_0601.csv”“京东商智_0601.xlsx”）"
+                  "再导入，或用命令行 xlpromo import 的 --platform",
+    "--channel": "请在“数据字典”的渠道列表中加上这个渠道再导入，或用命令行 xlpromo import 的 --channel",
+}
+
+
+def _import_data(host: Host) -> str:
+    """导入数据: ``xlpromo import`` of the picked exports into a new master beside the saved one."""
+    master = _saved(host.active_book(), "导入结果会写在它旁边")
+    title = "选择平台导出的数据文件（生意参谋、京东商智、抖店罗盘、拼多多的 .csv、.xls、.xlsx；可多选）"
+    exports = [p for p in host.pick_files(title, EXPORTS) if p.resolve() != master.resolve()]
+    if not exports:
+        return "没有选择导出文件，未导入。"
+    try:
+        done = import_exports(master, exports, _beside(master, "导入"))
+    except ExportError as exc:
+        hint = next((h for option, h in _IMPORT_HINTS.items() if option in str(exc)), None)
+        if hint is None:
+            raise
+        raise ExportError(exc.path, f"{str(exc).removeprefix(f'{exc.path.name}: ')}\n{hint}。") from None
+    assert done.filled is not None
+    out = done.filled.output
+    unreadable = any(m.unreadable for *_, m in done.files)
+    host.open_book(out, CONFLICTS_SHEET if done.conflicts or unreadable else None)  # what needs a person, first
+    lines = [done.summary(), _untouched("导入", out)]
+    if done.conflicts:
+        lines.append("按钮从不覆盖已填写的值；确认以导出为准时，请用命令行 xlpromo import … --overwrite。")
+    return "\n".join(lines)
+
+
+def _plan_days(host: Host) -> str:
+    """生成日计划: ``xlpromo plan`` with its defaults (every metric with a target, one 全渠道 row) into a new master;
+    when every planned row is there already, no copy is left behind."""
+    master = _saved(host.active_book(), "日计划会写在它旁边")
+    done = plan_book(master, _beside(master, "日计划"))
+    out = done.filled.output
+    if done.plan.rows.empty:
+        out.unlink(missing_ok=True)
+        return "\n".join([f"没有需要新增的日计划行：已有的 {done.plan.kept} 行（同一日期、指标、渠道）保持原样，"
+                          "未写出文件。", *(f"未生成：{s}" for s in done.plan.skipped)])
+    host.open_book(out, SCHEMA.sheet("daily").name)
+    return (f"{done.summary()}\n渠道：每个指标每天一行“全渠道”（渠道留空）。“导入数据”把平台的数据写到平台的渠道"
+            f"（天猫、京东…）；要按渠道各一行，请用命令行：xlpromo plan {master.name} --channels 天猫,京东 "
+            f"-o {_beside(master, '日计划').name}\n{_untouched('日计划', out)}")
 
 
 def _os_message(exc: OSError) -> str:
@@ -282,3 +344,15 @@ def new_campaign(host: Host | None = None) -> str:
 def merge_copies(host: Host | None = None) -> str:
     """合并回传: pick the departments' copies, merge them into ``<name>.合并.xlsx`` beside the master, open it."""
     return _run(host, "合并回传", _merge_copies)
+
+
+def import_data(host: Host | None = None) -> str:
+    """导入数据: pick the platforms' exports, import them into ``<name>.导入.xlsx`` beside the master, open it;
+    the master itself stays as saved, so an import can always be looked at before it is taken."""
+    return _run(host, "导入数据", _import_data)
+
+
+def plan_days(host: Host | None = None) -> str:
+    """生成日计划: the planned 每日监控 rows into ``<name>.日计划.xlsx`` beside the master, opened on 每日监控,
+    so nobody types a row per day × metric by hand."""
+    return _run(host, "生成日计划", _plan_days)

@@ -57,8 +57,9 @@ class Split:
 
 
 def campaign_stem(stem: str) -> str:
-    """A file stem without the marks xlpromo adds (``.合并``, ``-合并2``, ``.备份``): ``618活动.合并`` → ``618活动``."""
-    return re.sub(r"(?:[.\-](?:合并|备份)\d*)+$", "", stem) or stem
+    """A file stem without the marks xlpromo adds (``.合并``, ``-合并2``, ``.备份``, ``.导入``, ``.日计划``):
+    ``618活动.合并`` → ``618活动``."""
+    return re.sub(r"(?:[.\-](?:合并|备份|导入|日计划)\d*)+$", "", stem) or stem
 
 
 def file_safe(dept: str) -> bool:

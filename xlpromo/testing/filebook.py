@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xlpromo.excel.backend import ExcelUnavailable, TableRef
+from xlpromo.excel.backend import WORKBOOKS, ExcelUnavailable, FileKind, TableRef
 from xlpromo.files.reader import open_calamine, package_parts
 from xlpromo.model.a1 import parse_cell
 from xlpromo.model.values import CellError
@@ -96,6 +96,7 @@ class FileHost:
         self.messages: list[tuple[str, str]] = []
         self.opened: list[Path] = []
         self.shown: list[str] = []  # sheets activated in the books opened
+        self.asked: list[tuple[str, FileKind]] = []  # each file dialog's title and the files it offered
 
     def active_book(self) -> FileBook:
         """The one book; ExcelUnavailable when there is none."""
@@ -107,8 +108,9 @@ class FileHost:
         """Record a message box."""
         self.messages.append((title, text))
 
-    def pick_files(self, title: str) -> list[Path]:
-        """The files given in advance."""
+    def pick_files(self, title: str, kind: FileKind = WORKBOOKS) -> list[Path]:
+        """The files given in advance; the dialog's title and kind recorded."""
+        self.asked.append((title, kind))
         return list(self.picks)
 
     def open_book(self, path: Path, sheet: str | None = None) -> None:
