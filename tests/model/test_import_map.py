@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xlpromo.model.defaults import LISTS, METRICS
 from xlpromo.model.import_map import (
@@ -10,6 +12,8 @@ from xlpromo.model.import_map import (
     IMPORT_RULES,
     NOT_IMPORTED,
     PLATFORMS,
+    ImportRule,
+    book_rules,
     detect_platform,
     header_key,
     rules_for,
@@ -76,3 +80,28 @@ def test_date_headers() -> None:
 ])
 def test_detect_platform(headers: list[str], name: str, platform: str | None) -> None:
     assert detect_platform(headers, name) == platform
+
+
+def test_the_workbook_s_rows_are_the_shipped_rules_in_their_order() -> None:
+    rows = [(PLATFORMS[r.platform].name, r.header, r.metric, r.factor, r.note or None) for r in IMPORT_RULES]
+    assert book_rules(rows) == IMPORT_RULES
+
+
+def test_rows_that_cannot_be_rules_are_left_out_and_text_is_trimmed() -> None:
+    rows = [("京东商智", " 成交额 ", "GMV ", 0.0001, " 改名后的成交金额 "), ("小红书", "成交金额", "GMV", 0.0001, None),
+            ("拼多多", "", "GMV", 1, None), ("拼多多", "成交金额", None, 1, None),
+            ("拼多多", "成交金额", "GMV", 0, None), ("拼多多", "成交金额", "GMV", -1, None),
+            ("拼多多", "成交金额", "GMV", True, None), ("拼多多", "成交金额", "GMV", "0.0001", None),
+            ("拼多多", "成交金额", "GMV", float("nan"), None), ("pdd", "访客数", "访客数", 1, 5)]
+    assert book_rules(rows) == (ImportRule("jd", "成交额", "GMV", 0.0001, "改名后的成交金额"),
+                                ImportRule("pdd", "访客数", "访客数", 1.0, ""))
+
+
+@given(st.lists(st.tuples(st.sampled_from([*(p.name for p in PLATFORMS.values()), "小红书", None, 3]),
+                          st.one_of(st.none(), st.text(max_size=6)), st.one_of(st.none(), st.text(max_size=6)),
+                          st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True), st.integers(-5, 5)),
+                          st.one_of(st.none(), st.text(max_size=4))), max_size=12))
+def test_book_rules_never_raises_and_keeps_only_usable_rows(rows: list[tuple[object, ...]]) -> None:
+    rules = book_rules(rows)  # type: ignore[arg-type]
+    assert len(rules) <= len(rows)
+    assert all(r.platform in PLATFORMS and r.header and r.metric and r.factor > 0 for r in rules)

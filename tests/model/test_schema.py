@@ -79,7 +79,7 @@ def test_choices_point_to_lists() -> None:
 
 def test_dictionary_has_every_list() -> None:
     keys = {t.key for t in SCHEMA.sheet("dictionary").tables}
-    assert set(LISTS) | {"metrics"} == keys
+    assert set(LISTS) | {"metrics", "import_map"} == keys
     assert LISTS["statuses"] == ("待开始", "进行中", "已完成", "已延期", "已取消")
 
 

@@ -126,8 +126,68 @@ def test_an_export_it_cannot_map_is_refused_and_nothing_is_written(planned: Path
     assert result.exit_code == 2 and not out.exists()
     assert result.output.startswith("错误：报表.csv: 找不到表头行（需要“统计日期”等日期列和至少一个可导入的列）；"
                                     "前几行是：第 1 行“统计日期,浏览量,收藏数”")
+    assert _flat("；导入映射中的列有 生意参谋/天猫淘宝：支付金额、支付金额(元)、访客数、支付买家数、支付子订单数、"
+                 "支付转化率、客单价、客单价(元)、支付新买家数、跳失率；京东商智：成交金额、") in _flat(result.output)
     named = runner.invoke(app, ["import", str(planned), str(csv), "-o", str(out), "--platform", "pdd"])
     assert named.exit_code == 2 and not out.exists()
+    assert _flat(named.output).endswith(_flat("；导入映射中的列有 拼多多：成交金额、成交金额(元)、商品访客数、访客数、"
+                                              "成交买家数、成交订单数、成交转化率、客单价"))
+
+
+def _flat(output: str) -> str:
+    """The terminal's text without the line breaks rich puts in a long message."""
+    return "".join(output.split())
+
+
+def _map_rows(path: Path) -> dict[str, int]:
+    """导入映射's rows on 数据字典 of ``path``: (平台, 导出列名) → 1-based sheet row."""
+    t = SCHEMA.table("import_map")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SCHEMA.sheet_of("import_map").name).to_python()
+    c = t.first_col
+    assert rows[t.header_row][c:c + 5] == ["平台", "导出列名", "指标", "换算系数", "备注"]
+    return {f"{r[c]}·{r[c + 1]}": i + 1 for i, r in enumerate(rows) if i > t.header_row and r[c]}
+
+
+def test_the_workbook_s_mapping_is_the_one_used(planned: Path, tmp_path: Path) -> None:
+    """A column the platform renamed gets a row of 导入映射, typed in the workbook: the import follows it, factor
+    included, and the shipped rules play no part."""
+    t = SCHEMA.table("import_map")
+    where = _map_rows(planned)
+    assert len(where) == 39 and where["生意参谋/天猫淘宝·支付金额"] == t.header_row + 2
+    book = tmp_path / "改映射.xlsx"
+    pkg = BookPatch.open(planned)
+    row = where["生意参谋/天猫淘宝·支付金额"]
+    pkg.set_cells(SCHEMA.sheet_of("import_map").name, {(row, t.first_col + 2): "成交额", (row, t.first_col + 4): 1})
+    pkg.save(book)
+    csv = tmp_path / "生意参谋.csv"
+    csv.write_text("统计日期,成交额,支付金额\n2024-05-25,\"13,140.01\",99\n", encoding="utf-8")
+    done = import_exports(book, [csv], tmp_path / "out.xlsx")
+    assert done.files[0][3].columns == {"GMV": "成交额"} and not done.shipped
+    assert _rows(tmp_path / "out.xlsx")[("2024-05-25", "GMV", "天猫")] == [7.52, 13140.01]  # factor 1: as typed
+
+
+def test_exports_that_disagree_on_a_day_are_a_conflict_and_nothing_is_written(planned: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "生意参谋_a.csv", tmp_path / "生意参谋_b.csv"
+    a.write_text("统计日期,支付金额,访客数\n2024-05-25,10000,50\n2024-05-26,20000,60\n", encoding="utf-8")
+    b.write_text("统计日期,支付金额,访客数\n2024-05-26,20000,61\n", encoding="utf-8")
+    done = import_exports(planned, [a, b], tmp_path / "out.xlsx")
+    assert done.counts["GMV"] == {"filled": 2, "appended": 0, "unchanged": 0, "conflicts": 0, "overwritten": 0}
+    assert done.counts["访客数"] == {"filled": 0, "appended": 1, "unchanged": 0, "conflicts": 1, "overwritten": 0}
+    rows = _rows(tmp_path / "out.xlsx")
+    assert rows[("2024-05-26", "GMV", "天猫")] == [7.52, 2.0] and rows[("2024-05-25", "访客数", "天猫")] == [None, 50]
+    assert ("2024-05-26", "访客数", "天猫") in rows and rows[("2024-05-26", "访客数", "天猫")] == [None, None]
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_name(CONFLICTS_SHEET).to_python()
+    assert [r[:5] for r in sheet[1:]] == [["导出不一致", DAILY, "", "", "实际值（2024-05-26·访客数·天猫）"]]
+    assert sheet[1][6:11] == ["", 60, "生意参谋_a.csv 第 3 行（访客数）", 61, "生意参谋_b.csv 第 2 行（访客数）"]
+
+
+def test_a_workbook_made_before_the_mapping_table_imports_by_the_shipped_rules(tmp_path: Path) -> None:
+    legacy = Path(__file__).parent / "legacy" / "demo-0.1.0-countifs.xlsx"
+    csv = sycm_csv(tmp_path / "生意参谋.csv")
+    done = import_exports(legacy, [csv], tmp_path / "out.xlsx", date_to=dt.date(2024, 5, 26))
+    assert done.shipped and done.summary().startswith("工作簿没有“导入映射”表（由较早版本生成），按内置映射导入")
+    assert done.files[0][3].columns["GMV"] == "支付金额"
+    assert _rows(tmp_path / "out.xlsx")[("2024-05-26", "GMV", "天猫")][1] == 13.240001
 
 
 def test_a_jd_xlsx_gives_paid_gmv_never_the_ordered_amount(planned: Path, tmp_path: Path) -> None:
@@ -150,3 +210,17 @@ def test_a_jd_xlsx_gives_paid_gmv_never_the_ordered_amount(planned: Path, tmp_pa
     assert ("  未导入 下单金额：下单金额含未付款订单和运费，不是成交金额（GMV），不导入；GMV 取成交金额"
             in done.summary())
     assert _rows(tmp_path / "out.xlsx")[("2024-05-26", "GMV", "京东")] == [None, 5.0001]
+
+
+def test_a_mapping_row_typed_wrong_is_a_finding_at_its_cell_and_not_used(planned: Path, tmp_path: Path) -> None:
+    t = SCHEMA.table("import_map")
+    pkg = BookPatch.open(planned)
+    pkg.set_cells(SCHEMA.sheet_of("import_map").name, {(t.header_row + 2, t.first_col + 3): "成交GMV",
+                                                      (t.header_row + 3, t.first_col + 4): "万分之一"})
+    pkg.save(tmp_path / "错映射.xlsx")
+    found = {(f.code, f.sheet, f.cell) for f in check(tmp_path / "错映射.xlsx").findings if f.sheet == "数据字典"}
+    assert found == {("not-in-list", "数据字典", "W4"), ("type-number", "数据字典", "X5")}
+    csv = tmp_path / "生意参谋.csv"
+    csv.write_text("统计日期,支付金额,访客数\n2024-05-25,10000,50\n", encoding="utf-8")
+    done = import_exports(tmp_path / "错映射.xlsx", [csv], tmp_path / "out.xlsx")
+    assert done.files[0][3].columns == {"访客数": "访客数"}  # 支付金额's two rows: one names no metric, one no factor

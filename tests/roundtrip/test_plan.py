@@ -99,3 +99,13 @@ def test_a_book_without_dates_is_refused_and_nothing_is_written(blank_path: Path
     with pytest.raises(WorkbookError, match="须都是日期"):
         plan_book(blank_path, tmp_path / "out.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refusal_names_the_sheet_where_it_is_mended(planned: tuple[Path, Path], tmp_path: Path) -> None:
+    book, _ = planned
+    with pytest.raises(WorkbookError, match="渠道 天猫国际 不在数据字典的渠道列表中") as channel:
+        plan_book(book, tmp_path / "out.xlsx", channels=["天猫国际"])
+    with pytest.raises(WorkbookError, match="指标 回购率 不在数据字典的指标目录中") as metric:
+        plan_book(book, tmp_path / "out.xlsx", metrics=["回购率"])
+    assert (channel.value.sheet, metric.value.sheet) == ("数据字典", "数据字典")
+    assert list(tmp_path.iterdir()) == []

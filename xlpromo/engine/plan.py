@@ -36,7 +36,12 @@ _DIGITS = {"人": 0, "单": 0, "张": 0, "万元": 2, "元": 2}
 
 
 class PlanError(ValueError):
-    """The plan cannot be made (no campaign dates, a metric without a target, weights all zero): a Chinese reason."""
+    """The plan cannot be made (no campaign dates, a metric without a target, weights all zero): a Chinese reason,
+    and the key of the table where it is mended, so the message names that sheet."""
+
+    def __init__(self, message: str, table: str = "targets") -> None:
+        super().__init__(message)
+        self.table = table
 
 
 @dataclass
@@ -62,7 +67,7 @@ def day_weights(frames: Frames) -> pd.Series:
                for d in days]
     total = sum(weights)
     if total <= 0:
-        raise PlanError("阈值配置中日计划权重（预热期、爆发期、开门红、返场期）都为 0，无法拆分目标")
+        raise PlanError("阈值配置中日计划权重（预热期、爆发期、开门红、返场期）都为 0，无法拆分目标", "thresholds")
     return pd.Series([w / total for w in weights], index=pd.DatetimeIndex(days), dtype=float)
 
 
@@ -122,14 +127,14 @@ def plan_daily(frames: Frames, metrics: Sequence[str] = (), channels: Sequence[s
     known = list(dict.fromkeys(str(v).strip() for v in frames["channels"]["value"] if not is_blank(v)))
     unknown = [c for c in channels if c not in known]
     if unknown:
-        raise PlanError(f"渠道 {'、'.join(unknown)} 不在数据字典的渠道列表中（可选：{'、'.join(known)}）")
+        raise PlanError(f"渠道 {'、'.join(unknown)} 不在数据字典的渠道列表中（可选：{'、'.join(known)}）", "channels")
     plan = DailyPlan(pd.DataFrame(columns=["date", "metric", "channel", "target"]))
     picked = list(metrics) or list(goals)
     for m in picked:
         why = ("不在数据字典的指标目录中" if m not in catalogue else
                "没有目标值（活动目标或目标拆解中填写后再生成）" if m not in goals else "")
         if why and metrics:
-            raise PlanError(f"指标 {m} {why}")
+            raise PlanError(f"指标 {m} {why}", "metrics" if m not in catalogue else "targets")
         if why:
             plan.skipped.append(f"{m}：{why}")
     if not any(m in catalogue for m in picked if m in goals):

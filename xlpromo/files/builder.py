@@ -28,6 +28,7 @@ from xlpromo.model.defaults import INLINE_LISTS, LISTS, METRICS, THRESHOLDS
 from xlpromo.model.formats import DATE_FMT, TYPE_FMTS, row_format
 from xlpromo.model.formulas import render, render_a1, threshold_name
 from xlpromo.model.ids import assign_ids
+from xlpromo.model.import_map import IMPORT_RULES, PLATFORMS
 from xlpromo.model.master import ASOF_NAME, REVIEW_HEAD_CELLS, REVIEW_HEAD_FORMULAS, SCHEMA, list_name, review_rows
 from xlpromo.model.schema import ColType, Column, Sheet, Style, Table, WorkbookSchema
 from xlpromo.model.state import STATE_SHEET, State, initial_state, new_campaign_id
@@ -81,6 +82,9 @@ def default_frames(campaign: Campaign | None = None) -> dict[str, pd.DataFrame]:
         [[m.name, m.unit, m.direction.value, m.dod_basis, m.aggregate, m.dept, m.meaning]
          for m in METRICS], columns=[c.key for c in SCHEMA.table("metrics").columns],
         dtype=object)
+    frames["import_map"] = pd.DataFrame(
+        [[PLATFORMS[r.platform].name, r.header, r.metric, r.factor, r.note] for r in IMPORT_RULES],
+        columns=[c.key for c in SCHEMA.table("import_map").columns], dtype=object)
     frames["thresholds"] = pd.DataFrame(
         [[t.code, t.name, t.value, t.unit, t.meaning, t.source] for t in THRESHOLDS],
         columns=[c.key for c in SCHEMA.table("thresholds").columns], dtype=object)

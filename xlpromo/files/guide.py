@@ -37,6 +37,9 @@ TIPS = (
     f"{gantt.PREP_MAX // 7}周）至返场结束后{gantt.POST_DAYS // 7}周，日期随活动目标变化。"
     f"{gantt.LEGEND}。只需填写起始时间、截止时间和当前状态，条形自动更新。",
     "数值请按指标单位填写：GMV 填万元（如 5.8），比率直接输入百分数（如 4.1%）。",
+    "xlpromo import 按{s:dictionary}右侧的“导入映射”读取平台导出文件：{c:import_map.platform}的"
+    "{c:import_map.header}乘以{c:import_map.factor}记入{c:import_map.metric}（元→万元为 0.0001）。"
+    "平台改了列名时，在表末加一行新列名即可；同一平台同一指标有多行时，靠上的优先。",
     "{protected}已设置工作表保护（无密码），只能修改白色填写格；"
     "需要时可在“审阅 → 撤销工作表保护”解除。其他表不设保护，方便在表格末尾追加行："
     "在最后一行按 Tab 键或在紧邻表格的下一行输入，表格和公式自动扩展。",

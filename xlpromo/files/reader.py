@@ -333,6 +333,8 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
         parts = package.get(name, SheetParts())
         for t in s.tables:
             known = parts.tables.get(t.name)  # header row included: r0 is the header
+            if t.optional and known is None and _locate(t, rows, None)[0] < 0:
+                continue  # a book made before the table existed
             tables[t.key] = _read_table(path, name, t, rows, known, parts.errors, merged, stop,
                                         frozenset(parts.totals), functools.partial(stored_texts, path, name))
     return RawBook(path=path, tables=tables, sheet_names=list(wb.sheet_names))
@@ -360,5 +362,7 @@ def read_rows(path: str | Path, sheet_names: Sequence[str], rows_of: Callable[[s
         rows, known = rows_of(name), tables_of(name)
         errors = {(r, c): str(v) for r, row in enumerate(rows) for c, v in enumerate(row) if isinstance(v, CellError)}
         for t in s.tables:
+            if t.optional and t.name not in known and _locate(t, rows, None)[0] < 0:
+                continue  # a book made before the table existed
             tables[t.key] = _read_table(path, name, t, rows, known.get(t.name), errors, [], len(rows) - 1)
     return RawBook(path=path, tables=tables, sheet_names=list(sheet_names))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xlpromo.model.import_map import PLATFORMS
 from xlpromo.model.schema import Direction
 
 __all__ = [
@@ -248,4 +249,5 @@ INLINE_LISTS: dict[str, tuple[str, ...]] = {
     "directions": tuple(d.value for d in Direction),
     "dod_bases": (DOD_POINTS, DOD_RELATIVE),
     "aggregates": (AGG_SUM, AGG_MEAN, AGG_BY_SPEND, AGG_BY_VISITORS, AGG_BY_ORDERS),
+    "platforms": tuple(p.name for p in PLATFORMS.values()),  # 导入映射·平台
 }

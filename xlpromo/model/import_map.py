@@ -5,7 +5,8 @@ figure, each in the platform's own words and units. :data:`IMPORT_RULES` says, p
 which metric of the catalogue (:data:`~xlpromo.model.defaults.METRICS`) and the factor from the export's unit to
 the catalogue's (支付金额 in 元 × 0.0001 → GMV in 万元). Several rules of one platform and metric are aliases for a
 column the platform renamed, in priority order: the first header present in a file wins. These are the seeds of
-数据字典's 导入映射 table; the user edits that table, and the import reads the workbook's, not these.
+数据字典's 导入映射 table; the user edits that table, and the import reads the workbook's (:func:`book_rules`):
+these serve only a workbook made before the table existed.
 
 Where the headers come from (public code that parses or labels these exports; no platform documents them):
 
@@ -25,8 +26,9 @@ Where the headers come from (public code that parses or labels these exports; no
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -40,6 +42,7 @@ __all__ = [
     "PLATFORMS",
     "ImportRule",
     "Platform",
+    "book_rules",
     "detect_platform",
     "header_key",
     "rules_for",
@@ -145,6 +148,22 @@ MARKS: tuple[tuple[str, str], ...] = (
     ("douyin", "商品曝光人数"), ("douyin", "商品点击人数"),
     ("tmall", "支付件数"), ("jd", "成交商品件数"),
 )
+
+
+def book_rules(rows: Iterable[tuple[object, object, object, object, object]]) -> tuple[ImportRule, ...]:
+    """导入映射's rows (平台, 导出列名, 指标, 换算系数, 备注) as rules, in the table's order (aliases by priority);
+    a row with no known platform, no header or metric, or no positive factor is left out (check names it)."""
+    code = {header_key(p.name): p.code for p in PLATFORMS.values()} | {p.code: p.code for p in PLATFORMS.values()}
+    out = []
+    for platform, header, metric, factor, note in rows:
+        known = code.get(header_key(platform)) if isinstance(platform, str) else None
+        if (known is None or not isinstance(header, str) or not header.strip() or not isinstance(metric, str)
+                or not metric.strip() or isinstance(factor, bool) or not isinstance(factor, int | float)
+                or not math.isfinite(factor) or factor <= 0):
+            continue
+        out.append(ImportRule(known, header.strip(), metric.strip(), float(factor),
+                              note.strip() if isinstance(note, str) else ""))
+    return tuple(out)
 
 
 def header_key(header: object) -> str:

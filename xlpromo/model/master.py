@@ -368,6 +368,21 @@ METRIC_TABLE = Table(
 )
 
 
+#: 导入映射: which column of a platform's export feeds which metric, times what (xlpromo import reads it).
+IMPORT_MAP_TABLE = Table(
+    key="import_map", name="ImportMap", title="导入映射", optional=True,
+    columns=(
+        Column(key="platform", header="平台", type=ENUM, choices="platforms", required=True, width=16),
+        Column(key="header", header="导出列名", required=True, width=14,
+               note="平台导出文件的表头；同一平台同一指标的多行是别名，靠上的优先"),
+        Column(key="metric", header="指标", type=ENUM, choices="metrics", required=True, width=10),
+        Column(key="factor", header="换算系数", type=DEC, num_format="General", required=True, min=0, width=9,
+               note="导出值乘以它得到指标单位的值，如 元→万元 为 0.0001"),
+        Column(key="note", header="备注", width=36),
+    ),
+)
+
+
 def _side_by_side(*tables: Table) -> tuple[Table, ...]:
     out, col = [], 0
     for t in tables:
@@ -384,6 +399,7 @@ DICTIONARY_TABLES = _side_by_side(
     _list_table("dimensions", "Dimensions", "目标维度"),
     _list_table("review_kinds", "ReviewKinds", "复盘类型"),
     METRIC_TABLE,
+    IMPORT_MAP_TABLE,
 )
 
 SCHEMA = WorkbookSchema(sheets=(
@@ -403,6 +419,6 @@ SCHEMA = WorkbookSchema(sheets=(
           filled_by="运营部、数据分析", phase="复盘", tables=(REVIEW, LESSONS)),
     Sheet(key="thresholds", name="阈值配置", purpose="所有预警阈值与参数，公式和程序都读取这里",
           filled_by="运营部", phase="筹备期", tables=(THRESHOLD_TABLE,), protected=True, one_page=True),
-    Sheet(key="dictionary", name="数据字典", purpose="下拉列表与指标目录（单位、方向、口径）",
+    Sheet(key="dictionary", name="数据字典", purpose="下拉列表、指标目录（单位、方向、口径）与导入映射",
           filled_by="运营部", phase="筹备期", tables=DICTIONARY_TABLES),
 ))

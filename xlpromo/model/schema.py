@@ -137,6 +137,9 @@ class Table:
     capacity: int = 2000  # rows below the header that keep validation and formats
     highlights: tuple[Highlight, ...] = ()
     head: tuple[HeadCell, ...] = ()
+    #: A table later versions added (导入映射): a workbook made before lacks it, and readers leave it out then
+    #: rather than refuse the whole book; its users fall back on the shipped defaults.
+    optional: bool = False
 
     def col(self, key: str) -> Column:
         """The column with this key (KeyError if absent)."""

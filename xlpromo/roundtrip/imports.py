@@ -24,11 +24,12 @@ from xlpromo.engine.cells import dates, numeric
 from xlpromo.engine.validate import validate
 from xlpromo.errors import ExportError
 from xlpromo.files.exports import read_export
-from xlpromo.files.exports.mapped import Mapped, known_headers, map_export
+from xlpromo.files.exports.mapped import Mapped, expected_columns, known_headers, map_export
 from xlpromo.files.reader import read_workbook
 from xlpromo.model.defaults import ALL_CHANNELS
 from xlpromo.model.formats import row_format
-from xlpromo.model.import_map import PLATFORMS, detect_platform
+from xlpromo.model.import_map import IMPORT_RULES, PLATFORMS, ImportRule, book_rules, detect_platform
+from xlpromo.model.master import SCHEMA
 from xlpromo.model.values import is_blank
 from xlpromo.roundtrip.fill import Filled, Into, fill_daily
 from xlpromo.roundtrip.merge.cells import show
@@ -37,6 +38,9 @@ from xlpromo.roundtrip.rows import catalogue_units
 
 __all__ = ["Imported", "import_exports"]
 
+Side = tuple[float, str]  # a value an export gives, and its source (file, line, column)
+
+IMPORT_MAP_TITLE = SCHEMA.table("import_map").title
 _COUNTS = ("filled", "appended", "unchanged", "conflicts", "overwritten")
 _WORDS = {"filled": "填入", "appended": "新增行", "unchanged": "未变", "conflicts": "冲突", "overwritten": "覆盖"}
 
@@ -48,6 +52,7 @@ class Imported:
     files: list[tuple[str, str, str, Mapped]] = field(default_factory=list)  # (file, platform name, 渠道, mapped)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # metric → filled/appended/unchanged/…
     filled: Filled | None = None
+    shipped: bool = False  # the workbook has no 导入映射 (made before it existed): the shipped mapping was used
 
     def count(self, metric: str, what: str) -> None:
         """One more value of ``metric`` that was ``what`` (filled, appended, unchanged, conflicts, overwritten)."""
@@ -60,7 +65,8 @@ class Imported:
 
     def summary(self) -> str:
         """In Chinese: each export read, per metric what happened, the unreadable cells, the check of the result."""
-        lines = []
+        lines = [f"工作簿没有“{IMPORT_MAP_TITLE}”表（由较早版本生成），按内置映射导入；"
+                 "用 xlpromo new 生成的新工作簿在数据字典中带有这张表，可自行修改"] if self.shipped else []
         for name, platform, channel, m in self.files:
             cols = "，".join(f"{h}→{metric}" for metric, h in m.columns.items())
             lines.append(f"{name}：{platform}，渠道 {channel}，{len({v.date for v in m.values})} 天（{cols}）。")
@@ -80,22 +86,34 @@ class Imported:
 
 
 def _read(paths: Sequence[Path], platform: str, channel: str, date_from: dt.date | None,
-          date_to: dt.date | None, known: list[str]) -> list[tuple[str, str, str, Mapped]]:
-    """Each export read and mapped; ExportError (nothing written) for a file that cannot be used."""
+          date_to: dt.date | None, known: list[str], rules: Sequence[ImportRule]) -> list[tuple[str, str, str, Mapped]]:
+    """Each export read and mapped by ``rules``; ExportError (nothing written) for a file that cannot be used."""
     out = []
     for path in paths:
-        table = read_export(path, known_headers())
-        code = detect_platform(table.headers, path.name) if platform == "auto" else platform
+        table = read_export(path, known_headers(rules), expected=expected_columns(rules, platform))
+        code = detect_platform(table.headers, path.name, rules) if platform == "auto" else platform
         if code is None:
-            raise ExportError(path, "无法判断这是哪个平台的导出文件（表头与文件名都不能确定）：请用 --platform "
+            raise ExportError(path, "无法判断这是哪个平台的导出文件（表头与文件名都不能确定）：找到的表头是 "
+                                    f"{'、'.join(table.headers)}；{expected_columns(rules, 'auto')}。请用 --platform "
                                     f"指定 {'、'.join(f'{p.code}（{p.name}）' for p in PLATFORMS.values())}")
         chan = channel or PLATFORMS[code].channel
         if chan not in known:
             raise ExportError(path, f"渠道 {chan} 不在数据字典的渠道列表中（可选：{'、'.join(known)}）；"
                                     "请用 --channel 指定")
-        out.append((path.name, PLATFORMS[code].name, chan, map_export(table, code, date_from=date_from,
+        out.append((path.name, PLATFORMS[code].name, chan, map_export(table, code, rules, date_from=date_from,
                                                                       date_to=date_to)))
     return out
+
+
+def _rules(frames: dict[str, pd.DataFrame]) -> tuple[ImportRule, ...] | None:
+    """The workbook's 导入映射 as rules, without the rows naming no metric of 指标目录 (check names them); None for a
+    workbook made before the table existed (the shipped rules)."""
+    f = frames.get("import_map")
+    if f is None:
+        return None
+    names = {str(n).strip() for n in frames["metrics"]["name"] if not is_blank(n)}
+    rules = book_rules(zip(f["platform"], f["header"], f["metric"], f["factor"], f["note"], strict=True))
+    return tuple(r for r in rules if r.metric in names)
 
 
 def _channel(c: object) -> str:
@@ -112,7 +130,9 @@ def import_exports(book: str | Path, exports: Sequence[str | Path], out: str | P
     raw = read_workbook(book)
     frames = validate(raw).frames
     known = list(dict.fromkeys(str(v).strip() for v in frames["channels"]["value"] if not is_blank(v)))
-    result = Imported(files=_read([Path(p) for p in exports], platform, channel, date_from, date_to, known))
+    rules = _rules(frames)
+    result = Imported(files=_read([Path(p) for p in exports], platform, channel, date_from, date_to, known,
+                                  IMPORT_RULES if rules is None else rules), shipped=rules is None)
     rt, d = raw.tables["daily"], frames["daily"]
     rows: dict[tuple[pd.Timestamp, str, str], int] = {}
     for r, day, m, c in zip(d.index, dates(d["date"]), d["metric"], d["channel"], strict=True):
@@ -122,23 +142,21 @@ def import_exports(book: str | Path, exports: Sequence[str | Path], out: str | P
     units = catalogue_units(raw)
     ids = rt.data["row_id"] if "row_id" in rt.data else pd.Series(dtype=object)
     into, added = Into(), dict[tuple[pd.Timestamp, str, str], dict[str, Any]]()
-    for name, _, chan, mapped in result.files:
-        for v in mapped.values:
-            key = (pd.Timestamp(v.date), v.metric, chan)
-            source = f"{name} 第 {v.line} 行（{v.header}）"
-            if key in added:
-                row = added[key]
-                row["actual"] = v.value
-                continue
-            r = rows.get(key)
-            if r is None:
-                added[key] = {"date": v.date, "metric": v.metric, "channel": None if chan == ALL_CHANNELS else chan,
-                              "actual": v.value}
-                result.count(v.metric, "appended")
-                continue
-            fmt = row_format(rt.table.col("actual"), {"metric": v.metric}, units)
-            _one(result, into, (rt.sheet, rt.address(r, "actual"), show(ids.get(r))), r, v.metric, v.value,
-                 typed.get(r), actual.get(r, math.nan), source, overwrite, fmt)
+    for key, got in _by_key(result.files).items():
+        day, metric, chan = key
+        r = rows.get(key)
+        fmt = row_format(rt.table.col("actual"), {"metric": metric}, units)
+        if r is None:
+            agreed = _agreed(got)
+            added[key] = {"date": day.date(), "metric": metric, "channel": None if chan == ALL_CHANNELS else chan,
+                          "actual": agreed}
+            if agreed is None:
+                into.conflicts.append(Conflict(_DISAGREE, rt.sheet, "", "", f"实际值（{day:%Y-%m-%d}·{metric}·{chan}）",
+                                               "", "", got, fmt))
+            result.count(metric, "appended" if agreed is not None else "conflicts")
+            continue
+        where = (rt.sheet, rt.address(r, "actual"), show(ids.get(r)))
+        _one(result, into, where, r, metric, got, typed.get(r), actual.get(r, math.nan), overwrite, fmt)
     into.rows = list(added.values())
     for name, _, _, mapped in result.files:
         into.conflicts += [Conflict("无法读取", "", "", "", "", "", "", [(u, name)]) for u in mapped.unreadable]
@@ -148,15 +166,45 @@ def import_exports(book: str | Path, exports: Sequence[str | Path], out: str | P
     return result
 
 
-def _one(result: Imported, into: Into, where: tuple[str, str, str], row: int, metric: str, value: float, typed: Any,
-         current: float, source: str, overwrite: bool, fmt: str | None) -> None:
-    """Decide one value for a planned row: fill a blank 实际值, leave an equal one, else a conflict or overwrite.
-    ``where``: the sheet, the cell and the row's ID."""
+#: 合并冲突's kind for one 日期/指标/渠道 the exports of one import give different values for.
+_DISAGREE = "导出不一致"
+
+
+def _by_key(files: Sequence[tuple[str, str, str, Mapped]]) -> dict[tuple[pd.Timestamp, str, str], list[Side]]:
+    """Every (日期, 指标, 渠道) the exports give, with each value and its source line, in the files' order."""
+    out: dict[tuple[pd.Timestamp, str, str], list[Side]] = {}
+    for name, _, chan, mapped in files:
+        for v in mapped.values:
+            out.setdefault((pd.Timestamp(v.date), v.metric, chan), []).append(
+                (v.value, f"{name} 第 {v.line} 行（{v.header}）"))
+    return out
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _agreed(got: Sequence[Side]) -> float | None:
+    """The value all the exports give for one key (a day exported twice, overlapping files); None when they differ."""
+    first = got[0][0]
+    return first if all(_same(v, first) for v, _ in got[1:]) else None
+
+
+def _one(result: Imported, into: Into, where: tuple[str, str, str], row: int, metric: str, got: Sequence[Side],
+         typed: Any, current: float, overwrite: bool, fmt: str | None) -> None:
+    """Decide one value for a planned row: fill a blank 实际值, leave an equal one, else a conflict or overwrite;
+    exports that disagree among themselves are a conflict whatever the cell holds. ``where``: the sheet, the cell
+    and the row's ID."""
     sheet, cell, row_id = where
-    if is_blank(typed):
+    value = _agreed(got)
+    source = got[0][1]
+    if value is None:
+        into.conflicts.append(Conflict(_DISAGREE, sheet, cell, row_id, "实际值", "", show(typed), list(got), fmt))
+        result.count(metric, "conflicts")
+    elif is_blank(typed):
         into.cells[(row, "actual")] = value
         result.count(metric, "filled")
-    elif not math.isnan(current) and math.isclose(current, value, rel_tol=1e-9, abs_tol=1e-12):
+    elif not math.isnan(current) and _same(current, value):
         result.count(metric, "unchanged")
     elif overwrite:
         into.cells[(row, "actual")] = value

@@ -54,7 +54,7 @@ def plan_book(book: str | Path, out: str | Path | None = None, *, in_place: bool
     try:
         plan = plan_daily(frames, metrics, channels)
     except PlanError as exc:
-        raise WorkbookError(book, str(exc), sheet=SCHEMA.sheet("targets").name) from None
+        raise WorkbookError(book, str(exc), sheet=SCHEMA.sheet_of(exc.table).name) from None
     into = Into(rows=[{"date": d.date(), "metric": m, "channel": c or None, "target": t}
                       for d, m, c, t in plan.rows.itertuples(index=False)])
     filled = fill_daily(raw, None if in_place else Path(str(out)), into, source=PLAN_SOURCE, in_place=in_place)

@@ -20,7 +20,7 @@ from xlpromo.model.export_values import cell_date, cell_number
 from xlpromo.model.import_map import IMPORT_RULES, NOT_IMPORTED, PLATFORMS, ImportRule, rules_for
 from xlpromo.model.parse import shown
 
-__all__ = ["Mapped", "MappedValue", "known_headers", "map_export"]
+__all__ = ["Mapped", "MappedValue", "expected_columns", "known_headers", "map_export"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,8 @@ def map_export(table: ExportTable, platform: str, rules: Collection[ImportRule] 
     name = table.path.name
     columns = _columns(table, mine)
     if not columns:
-        expected = "、".join(dict.fromkeys(r.header for r in mine))
         raise ExportError(table.path, f"没有可导入的列：找到的表头是 {'、'.join(table.headers)}；"
-                                      f"导入映射中{PLATFORMS[platform].name}的列有 {expected}"
-                                      "（列名改过时，可在导入映射中加一行别名）")
+                                      f"{expected_columns(rules, platform)}（列名改过时，可在导入映射中加一行别名）")
     out = Mapped(columns={m: table.headers[c] for m, (c, _) in columns.items()})
     out.ignored = [f"{h}：{why}" for (p, h), why in NOT_IMPORTED.items()
                    if p == platform and table.column(h) is not None]
@@ -90,6 +88,16 @@ def map_export(table: ExportTable, platform: str, rules: Collection[ImportRule] 
                 out.values.append(MappedValue(day, metric, round(number * rule.factor, 10), row.line,
                                               table.headers[col]))
     return out
+
+
+def expected_columns(rules: Collection[ImportRule], platform: str = "auto") -> str:
+    """The export columns 导入映射 has, for a refusal to name: of ``platform``, or of every platform ("auto")."""
+    codes = list(PLATFORMS) if platform == "auto" else [platform]
+    parts = []
+    for code in codes:
+        heads = "、".join(dict.fromkeys(r.header for r in rules_for(code, rules)))
+        parts.append(f"{PLATFORMS[code].name}：{heads or '（没有映射行）'}")
+    return "导入映射中的列有 " + "；".join(parts)
 
 
 def known_headers(rules: Collection[ImportRule] = IMPORT_RULES) -> set[str]:

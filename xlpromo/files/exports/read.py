@@ -43,17 +43,18 @@ def _html(raw: bytes) -> bool:
     return head.startswith(b"<") and any(tag in head for tag in (b"<html", b"<table", b"<!doctype"))
 
 
-def _no_header(path: Path, sheet: str | None, rows: list[SourceRow]) -> ExportError:
+def _no_header(path: Path, sheet: str | None, rows: list[SourceRow], expected: str) -> ExportError:
     seen = first_lines(rows)
     where = f"工作表“{sheet}”" if sheet else ""
     tail = f"；{where}前几行是：{seen}" if seen else f"；{where or '文件'}里没有任何内容"
-    return ExportError(path, _NEED + tail, sheet=sheet)
+    return ExportError(path, _NEED + tail + (f"；{expected}" if expected else ""), sheet=sheet)
 
 
-def read_export(path: str | Path, known_headers: Collection[str]) -> ExportTable:
+def read_export(path: str | Path, known_headers: Collection[str], *, expected: str = "") -> ExportTable:
     """The table of a platform export: header row found below any title, data rows, summary and note rows set
     aside with their lines. ``known_headers`` are the mapping's export column names (the date headers are known
-    anyway). ExportError, in Chinese naming the file, for anything that is no readable export."""
+    anyway). ExportError, in Chinese naming the file, for anything that is no readable export; ``expected`` (the
+    mapping's columns, as a sentence) ends the message of a file without a header row."""
     path = Path(path)
     raw = _bytes(path)
     if raw.startswith((b"PK\x03\x04", OLE)):
@@ -64,11 +65,11 @@ def read_export(path: str | Path, known_headers: Collection[str]) -> ExportTable
                 return table
             if first is None or (not first_lines(first[1]) and first_lines(rows)):
                 first = (sheet, rows)
-        raise _no_header(path, *(first or (None, [])))
+        raise _no_header(path, first[0] if first else None, first[1] if first else [], expected)
     if _html(raw):
         raise ExportError(path, "这是网页（HTML）格式的表格，不是 Excel 文件：请用 Excel 或 WPS 打开后另存为 .xlsx")
     rows = text_rows(path, raw, known_headers)
     table = find_table(path, None, rows, known_headers)
     if table is None:
-        raise _no_header(path, None, rows)
+        raise _no_header(path, None, rows, expected)
     return table
