@@ -282,7 +282,7 @@ def split_copies(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         out[name] = folder / name / "618活动-运营部.xlsx"
         out[name].parent.mkdir()
         text = run(book, ["split", str(book), "--dept", "运营部", "-o", str(out[name])])
-        assert "运营部可填写 1068 个单元格" in text  # 阈值配置 includes the four 日计划权重, 数据字典 导入映射 (issue 15)
+        assert "运营部可填写 1068 个单元格" in text  # 日计划权重 (4 cells), 导入映射 (195) of issue 15
     return out
 
 
