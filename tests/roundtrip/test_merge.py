@@ -497,7 +497,7 @@ def test_a_new_row_is_appended_with_a_fresh_id(master: Path, copies: dict[str, P
         ["wh.xlsx", "仓储部", DAILY, "A312", "D00309", "（新增行）", "",
          "日期 2024-06-21，核心指标 发货时长，渠道 全渠道，目标值 48，实际值 36"],
         ["cs.xlsx", "客服部", DAILY, "A313", "D00310", "（新增行）", "",
-         "日期 2024-06-21，核心指标 客诉率，目标值 0.005，实际值 0.004"]]
+         "日期 2024-06-21，核心指标 客诉率，目标值 0.5%，实际值 0.4%"]]
 
 
 def test_a_row_deleted_in_a_copy_is_flagged_not_deleted(master: Path, copies: dict[str, Path], tmp_path: Path,

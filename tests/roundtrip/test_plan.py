@@ -70,6 +70,8 @@ def test_every_added_row_is_logged(planned: tuple[Path, Path]) -> None:
     assert len(log) == 1 + 112
     assert log[1][1:5] == [PLAN_SOURCE, "", DAILY, "A4"] and log[1][6] == "（新增行）"
     assert log[1][8] == "日期 2024-05-25，核心指标 GMV，渠道 天猫，目标值 3.76"
+    rates = {r[8] for r in log[1:] if "核心指标 GMV" not in r[8]}
+    assert "日期 2024-05-25，核心指标 新客占比，渠道 天猫，目标值 30%" in rates and len(rates) == 56  # 30%, not 0.3
 
 
 def test_planning_again_adds_nothing_and_keeps_what_was_typed(planned: tuple[Path, Path], tmp_path: Path) -> None:

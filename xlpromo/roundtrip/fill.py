@@ -86,7 +86,7 @@ def fill_daily(raw: RawBook, out: Path | None, into: Into, *, source: str, confl
         r = free.pop(0) if free else next(below)
         like[r] = model.get(str(row.get("metric") or "").strip(), r1)
         values[r] = {c.key: write_value(row[c.key], c) for c in table.columns if c.key in row}
-        appended.append((rt.sheet, rt.address(r, table.columns[0].key), "", source, row_brief(table, row)))
+        appended.append((rt.sheet, rt.address(r, table.columns[0].key), "", source, row_brief(table, row, units)))
     append_rows(pkg, rt.sheet, table, rt.columns, values, like.__getitem__, cells)
     for col in (c for c in table.columns if c.unit_of and c.key in rt.columns):
         for r, row in values.items():  # a metric's rows show its unit: 30%, not 0.3; 100,000, not 100000.0

@@ -6,6 +6,8 @@ One rule for both, so the value a person reads in the log is the value the cell 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from xlpromo.model.parse import shown
@@ -63,7 +65,23 @@ def brief(v: Any, col: Column) -> str:
     return shown(show(v, col))
 
 
-def row_brief(table: Table, values: dict[str, Any]) -> str:
-    """A row's typed values as one line: ``日期 2024-06-21，核心指标 GMV，目标值 100``."""
-    return "，".join(f"{c.header} {brief(values[c.key], c)}" for c in table.columns
-                    if c.key in values and c.editable and brief(values[c.key], c) != "")
+def row_brief(table: Table, values: dict[str, Any], units: Mapping[str, str] | None = None) -> str:
+    """A row's typed values as one line: ``日期 2024-06-21，核心指标 GMV，目标值 100``; with ``units`` (metric →
+    unit of 指标目录) a rate reads as its cell shows it, ``目标值 30%``, not 0.3."""
+    parts = []
+    for c in table.columns:
+        if c.key in values and c.editable:
+            text = _percent(values[c.key], c, values, units) or brief(values[c.key], c)
+            if text:
+                parts.append(f"{c.header} {text}")
+    return "，".join(parts)
+
+
+def _percent(v: Any, col: Column, row: Mapping[str, Any], units: Mapping[str, str] | None) -> str:
+    """``30%`` for 0.3 in a column whose row's metric is a rate (unit %); "" otherwise."""
+    if units is None or col.unit_of is None or isinstance(v, bool) or not isinstance(v, int | float):
+        return ""
+    named = str(row.get(col.unit_of) or "").strip()
+    if units.get(named, named) != "%" or not math.isfinite(v):
+        return ""
+    return f"{shown(round(v * 100, 8))}%"

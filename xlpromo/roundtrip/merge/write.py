@@ -55,7 +55,7 @@ def write(master: Master, out: Path, plan: Plan, state: State, result: MergeResu
     for rt in raw.tables.values():
         RowsBelow.of(rt, units=units).adopt(pkg)  # rows typed below a table in the master join it first
     for table, rt, rows in plan.appends:
-        _append(pkg, table, rt, rows, ends[table.key], plan, result)
+        _append(pkg, table, rt, rows, ends[table.key], plan, result, units)
     for sheet, cells in plan.cells.items():
         cells.write(pkg, sheet)
     pkg.put_hidden_sheet(STATE_SHEET, state.rows())
@@ -68,9 +68,10 @@ def write(master: Master, out: Path, plan: Plan, state: State, result: MergeResu
 
 
 def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, RowValues, str]], end: int,
-            plan: Plan, result: MergeResult) -> None:
-    """Append rows from copies below the master's table (after rows typed below it), each logged in ``result``;
-    a row takes the formats of the table's last row with its metric (``end``: the table's last row as made)."""
+            plan: Plan, result: MergeResult, units: dict[str, str]) -> None:
+    """Append rows from copies below the master's table (after rows typed below it), each logged in ``result``
+    (rates as the cells show them, by ``units``); a row takes the formats of the table's last row with its metric
+    (``end``: the table's last row as made)."""
     r0, _, r1, _ = pkg.table_ref(rt.sheet, table.name)
     last = max([r1, *(int(x) for x in rt.data.index)])
     model = metric_rows(rt, r0, end)
@@ -83,5 +84,5 @@ def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, R
                      write_value(row.raw[col.key], col) if col.key in row.raw else None
                      for col in table.columns if not col.computed}
         result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
-                                row_brief(table, row.raw)))
+                                row_brief(table, row.raw, units)))
     append_rows(pkg, rt.sheet, table, rt.columns, values, like.__getitem__, plan.sheet(rt.sheet))
