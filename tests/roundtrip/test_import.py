@@ -224,3 +224,18 @@ def test_a_mapping_row_typed_wrong_is_a_finding_at_its_cell_and_not_used(planned
     csv.write_text("统计日期,支付金额,访客数\n2024-05-25,10000,50\n", encoding="utf-8")
     done = import_exports(tmp_path / "错映射.xlsx", [csv], tmp_path / "out.xlsx")
     assert done.files[0][3].columns == {"访客数": "访客数"}  # 支付金额's two rows: one names no metric, one no factor
+
+
+def test_a_plan_of_全渠道_rows_gets_a_hint_and_fills_with_channel_全渠道(blank_path: Path, tmp_path: Path) -> None:
+    """The 生成日计划 button plans one 全渠道 row a day; a 生意参谋 export goes to 天猫: the summary says how to fill
+    the planned rows instead, and ``--channel 全渠道`` does."""
+    book = with_targets(blank_path, tmp_path / "618.xlsx")
+    plan_book(book, tmp_path / "计划.xlsx", metrics=["GMV"])
+    csv = sycm_csv(tmp_path / "生意参谋.csv")
+    beside = import_exports(tmp_path / "计划.xlsx", [csv], tmp_path / "天猫.xlsx")
+    assert beside.counts["GMV"]["appended"] == 28 and beside.beside_total == {"天猫": 28}
+    assert ("提示：28 行新增在渠道 天猫，而每日监控已有同一日期、指标的全渠道计划行；"
+            "只在 天猫 销售时，可改用 --channel 全渠道 导入" in beside.summary())
+    total = import_exports(tmp_path / "计划.xlsx", [csv], tmp_path / "全渠道.xlsx", channel="全渠道")
+    assert total.counts["GMV"]["filled"] == 28 and total.beside_total == {}
+    assert _rows(tmp_path / "全渠道.xlsx")[("2024-05-25", "GMV", "")] == [7.52, 13.140001]

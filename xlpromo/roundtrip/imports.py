@@ -53,6 +53,7 @@ class Imported:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # metric → filled/appended/unchanged/…
     filled: Filled | None = None
     shipped: bool = False  # the workbook has no 导入映射 (made before it existed): the shipped mapping was used
+    beside_total: dict[str, int] = field(default_factory=dict)  # 渠道 → rows appended beside a planned 全渠道 row
 
     def count(self, metric: str, what: str) -> None:
         """One more value of ``metric`` that was ``what`` (filled, appended, unchanged, conflicts, overwritten)."""
@@ -75,6 +76,10 @@ class Imported:
             lines.append(f"{metric}：" + "，".join(f"{_WORDS[k]} {c[k]}" for k in _COUNTS if c[k] or k == "filled"))
         bad = [u for *_, m in self.files for u in m.unreadable]
         lines += [f"无法读取：{u}" for u in bad]
+        for chan, n in self.beside_total.items():
+            lines.append(f"提示：{n} 行新增在渠道 {chan}，而每日监控已有同一日期、指标的全渠道计划行；"
+                         f"只在 {chan} 销售时，可改用 --channel {ALL_CHANNELS} 导入"
+                         f"（生成日计划时用 --channels {chan} 则计划行按渠道）。")
         if self.conflicts:
             lines.append(f"冲突 {self.conflicts} 处：已填写的实际值与导出不同，保留已填写的值，"
                          f"两边的值见“{CONFLICTS_SHEET}”；确认导出为准时可加 --overwrite 重新导入"
@@ -147,6 +152,8 @@ def import_exports(book: str | Path, exports: Sequence[str | Path], out: str | P
         r = rows.get(key)
         fmt = row_format(rt.table.col("actual"), {"metric": metric}, units)
         if r is None:
+            if chan != ALL_CHANNELS and (day, metric, ALL_CHANNELS) in rows:
+                result.beside_total[chan] = result.beside_total.get(chan, 0) + 1
             agreed = _agreed(got)
             added[key] = {"date": day.date(), "metric": metric, "channel": None if chan == ALL_CHANNELS else chan,
                           "actual": agreed}
