@@ -120,10 +120,15 @@ def test_the_daily_report_says_the_numbers_of_the_board_and_the_retrospective(de
                                  {**row, "channel": "京东", "target": 3, "actual": 3.25}])
         frames["daily"] = pd.concat([daily.drop(index=at), channels], ignore_index=True)
 
+    totals = []
     for report in (check(demo_path), _built(tmp_path, by_channels)):
         r, head = daily_report(report), board_header(report.frames)
+        totals.append(r.pacing.gmv_to_date if r.pacing else math.nan)
         assert (r.gmv, r.gmv_target) == (head["today_actual"], head["today_target"])
         assert r.pacing is not None and (r.pacing.gmv_to_date, r.pacing.pace) == (head["gmv_to_date"], head["pace"])
         assert (r.day_no, r.days, r.phase) == (head["day_n"], head["days"], head["phase"])
         assert f"GMV 累计 {r.pacing.gmv_to_date:,.2f}".rstrip("0").rstrip(".") in sections(report)[1][1]
     assert (r.gmv, r.gmv_target) == (7.75, 8.0)  # 4.5 + 3.25 against 5 + 3
+    demo = check(demo_path).frames["daily"]
+    was = demo.loc[(pd.to_datetime(demo["date"]) == pd.Timestamp(2024, 6, 21)) & (demo["metric"] == "GMV"), "actual"]
+    assert totals[1] == pytest.approx(totals[0] - float(was.iloc[0]) + 7.75)  # the day its channels tell counts

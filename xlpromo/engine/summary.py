@@ -24,10 +24,11 @@ from xlpromo.engine.metrics import (
     total,
     total_rows,
 )
-from xlpromo.model.defaults import STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.model.defaults import ALL_CHANNELS, STATUS_LABELS, TASK_DONE_STATES
 from xlpromo.model.series import map_unique
+from xlpromo.model.values import is_blank
 
-__all__ = ["Pacing", "dept_tasks", "metric_summary", "off_target_days", "pacing"]
+__all__ = ["Pacing", "dept_tasks", "gmv_to_date", "metric_summary", "off_target_days", "pacing"]
 
 _PASS, _WARN, _FAIL = STATUS_LABELS
 
@@ -100,14 +101,29 @@ def pacing(frames: dict[str, pd.DataFrame]) -> Pacing | None:
     elapsed = elapsed_share(as_of, t["warmup_start"], t["return_end"])
     if math.isnan(elapsed):  # 返场结束 before 预热开始: validation reports the date order
         return None
-    daily = frames["daily"]
-    daily = daily[total_rows(daily)] if len(daily) else daily
-    gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
-    dates = map_unique(gmv["date"], lambda d: isinstance(d, dt.date) and pd.Timestamp(d).date() <= as_of).astype(bool)
-    to_date = total(numeric(gmv.loc[dates, "actual"]))
+    to_date = gmv_to_date(frames["daily"], t["warmup_start"], min(as_of, t["return_end"]))
     progress = finite(to_date / gmv_target)
     return Pacing(as_of, elapsed, to_date, float(gmv_target), progress, pace(to_date, float(gmv_target), elapsed),
                   campaign_phase(as_of, *(t[k] for k in keys)))
+
+
+def gmv_to_date(daily: pd.DataFrame, first: dt.date, last: dt.date) -> float:
+    """GMV from ``first`` to ``last`` as 看板's day block adds it up, day by day: a day's 全渠道 (or blank-channel)
+    rows when it has one with a number, else the sum of its channels' rows — so a day told only by its channels
+    counts even when other days have a total row. 0 when no day has a number."""
+    if not len(daily):
+        return 0.0
+    gmv = daily[map_unique(daily["metric"], lambda m: str(m).casefold() == "gmv").astype(bool)]
+    day = map_unique(gmv["date"], lambda d: pd.Timestamp(d).normalize() if isinstance(d, dt.date) else pd.NaT)
+    actual = numeric(gmv["actual"])
+    keep = day.notna() & (day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last)) & actual.notna()
+    if not keep.any():
+        return 0.0
+    day, actual = day[keep], actual[keep]
+    is_total = map_unique(gmv.loc[keep.index[keep], "channel"],
+                          lambda c: is_blank(c) or str(c).strip().casefold() == ALL_CHANNELS.casefold()).astype(bool)
+    has_total = is_total.groupby(day).transform("any").astype(bool)
+    return total(actual[is_total | ~has_total])
 
 
 def dept_tasks(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -82,13 +82,10 @@ def _phase_of(day: str, *, before: bool) -> str:
 
 
 def _gmv_to_date() -> str:
-    """GMV to 统计日期 as engine.summary.pacing counts it: the metric's total rows if any, else every channel."""
-    before = '{daily.date},"<"&({@as_of}+1)'
-    tot = [f'{{daily.channel}},"{ALL_CHANNELS}"', '{daily.channel},""']
-    n = "+".join(f'COUNTIFS({{daily.metric}},"GMV",{c},{{daily.actual}},{_NUM})' for c in tot)
-    s = "+".join(f'SUMIFS({{daily.actual}},{{daily.metric}},"GMV",{c},{before})' for c in tot)
-    return (f'IF(OR({{@days}}="",NOT(ISNUMBER({{@gmv_target}}))),"",IF({{@gmv_target}}<=0,"",'
-            f'IF({n}>0,{s},SUMIFS({{daily.actual}},{{daily.metric}},"GMV",{before}))))')
+    """GMV to 统计日期 as engine.summary.pacing counts it: the day block's 累计实际 on 统计日期 (each day its total
+    rows, else its channels), 0 before 预热开始, the last day's after 返场结束 — one lookup, no scan of 每日监控."""
+    return ('IF(OR({@days}="",NOT(ISNUMBER({@gmv_target}))),"",IF({@gmv_target}<=0,"",'
+            'IF({@day_n}<1,0,N(INDEX({*cum_actual},{@day_n})))))')
 
 
 def _on_day(offset: str, key: str) -> str:
