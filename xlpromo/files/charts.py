@@ -219,8 +219,22 @@ def _days_axis(ax: Any, data: ChartData) -> None:
     ax.set_axisbelow(True)
 
 
+#: Beyond this a value cannot be drawn: scaling an axis to it (×1.05 margins) overflows the float range.
+_DRAWABLE = 1e300
+
+
+def _drawable(days: pd.DataFrame) -> pd.DataFrame:
+    """The day block with every number a chart cannot draw (beyond ±1e300: ``1e308`` typed into 实际值) as a gap."""
+    out = days.copy()
+    for key in out.columns:
+        if pd.api.types.is_float_dtype(out[key]):
+            out[key] = out[key].where(out[key].abs() <= _DRAWABLE)
+    return out
+
+
 def _pictures(data: ChartData) -> Iterator[tuple[str, str, Picture]]:
-    """(file name, title, figure) of each chart there is data for."""
+    """(file name, title, figure) of each chart there is data for, numbers too large to draw left out."""
+    data = ChartData(_drawable(data.days), data.depts, data.states, data.counts)
     for (name, title), draw, wanted in zip(PICTURES, (_gmv, _trend, _tasks),
                                            (len(data.days), len(data.days), len(data.depts)), strict=True):
         if wanted:
