@@ -121,6 +121,11 @@ def _rules(frames: dict[str, pd.DataFrame]) -> tuple[ImportRule, ...] | None:
     return tuple(r for r in rules if r.metric in names)
 
 
+def _by_row(data: pd.DataFrame, key: str) -> dict[int, Any]:
+    """Excel row → the value of column ``key`` as read (empty when the table has no such column)."""
+    return dict(zip(map(int, data.index.tolist()), data[key].tolist(), strict=True)) if key in data else {}
+
+
 def _channel(c: object) -> str:
     return ALL_CHANNELS if is_blank(c) else str(c).strip()
 
@@ -143,9 +148,10 @@ def import_exports(book: str | Path, exports: Sequence[str | Path], out: str | P
     for r, day, m, c in zip(d.index, dates(d["date"]), d["metric"], d["channel"], strict=True):
         if not pd.isna(day) and isinstance(m, str):
             rows.setdefault((day, m.strip(), _channel(c)), int(r))  # a repeated key: the first row, as 环比 takes it
-    typed, actual = rt.data["actual"] if "actual" in rt.data else pd.Series(dtype=object), numeric(d["actual"])
+    typed = _by_row(rt.data, "actual")
+    actual = dict(zip(d.index.tolist(), numeric(d["actual"]).tolist(), strict=True))
     units = catalogue_units(raw)
-    ids = rt.data["row_id"] if "row_id" in rt.data else pd.Series(dtype=object)
+    ids = _by_row(rt.data, "row_id")  # dicts, not Series: one lookup per value of 50,000 is no pandas call
     into, added = Into(), dict[tuple[pd.Timestamp, str, str], dict[str, Any]]()
     for key, got in _by_key(result.files).items():
         day, metric, chan = key
