@@ -71,3 +71,16 @@ def test_cached_values_are_the_twin(book: Path) -> None:
 @pytest.mark.libreoffice
 def test_libreoffice_computes_the_same(book: Path, recalc: Recalc) -> None:
     assert _sheet_outputs(recalc(book)) == _expected()
+
+
+def test_demo_has_twenty_skus_one_low_and_one_aged(demo_path: Path) -> None:
+    """The demo's planted stock situations (issue 16 point 4): SKU-014 below safety stock, SKU-019 aged 45 days."""
+    report = check_book(read_workbook(demo_path))
+    df = report.frames["stock"].set_index("sku")
+    assert len(df) == 20 and df.index.is_unique
+    assert df["status"].value_counts().to_dict() == {"正常": 18, "低于安全库存": 1, "积压清仓": 1}
+    assert df.at["SKU-014", "status"] == "低于安全库存" and df.at["SKU-014", "safety_stock"] == 240
+    assert df.at["SKU-019", "status"] == "积压清仓" and df.at["SKU-019", "age_days"] == 45
+    flash = df[df["flash"] == "是"]
+    assert (flash["stock"].astype(float) >= flash["flash_stock"]).all()  # every 秒杀 SKU stocked for 1.2 × forecast
+    assert not [f for f in report.findings if f.sheet == SHEET]
