@@ -89,7 +89,9 @@ def status(rate: pd.Series, target: Any, actual: Any, direction: Any,
 
 def safety_stock(avg_daily_sales: Any, factor: float = 1.5) -> pd.Series:
     """安全库存 = 日均销量 × 系数 (阈值配置·安全库存系数, 1.5 by default); NaN where sales are not a number."""
-    return numeric(avg_daily_sales) * float(factor)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 × 1.5 is no number: the cell shows #NUM!, we NaN
+        out = numeric(avg_daily_sales) * float(factor)
+    return out.where(np.isfinite(out))
 
 
 def as_of_date(frames: Frames, today: dt.date | None = None) -> pd.Timestamp:
@@ -220,7 +222,9 @@ def _safety_stock(frames: Frames, df: pd.DataFrame) -> pd.Series:
 
 def _flash_stock(frames: Frames, df: pd.DataFrame) -> pd.Series:
     """秒杀备货 = 预估销量 × 秒杀备货系数 for a 秒杀 SKU; NaN for the others."""
-    return (numeric(df["forecast"]) * _thr(frames, "flash_stock_factor")).where(df["flash"].eq("是"))
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: no number, as safety_stock
+        out = numeric(df["forecast"]) * _thr(frames, "flash_stock_factor")
+    return out.where(np.isfinite(out) & df["flash"].eq("是"))
 
 
 def stock_status(stock: Any, safety: Any, age: Any, age_limit: float) -> pd.Series:
