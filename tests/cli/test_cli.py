@@ -254,7 +254,7 @@ def test_split_strips_the_department_and_warns_of_a_past_due_date(demo_path: Pat
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"注意：回传截止日期 2020-01-01 早于今天（{dt.date.today()}），仍按此日期写入副本"
-    assert lines[1].startswith(f"已生成 {out}：仓储部可填写 4 个单元格（")
+    assert lines[1].startswith(f"已生成 {out}：仓储部可填写 64 个单元格（")
     state = read_state(out)
     assert state is not None and state.dept == "仓储部"
     assert "2020-01-01" in read_values(out)["任务分工"][1][0]
@@ -264,7 +264,7 @@ def test_split_with_a_future_due_date_does_not_warn(demo_path: Path, tmp_path: P
     out = tmp_path / "c.xlsx"
     result = runner.invoke(app, ["split", str(demo_path), "--dept", "仓储部", "--due", "2099-12-31", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"已生成 {out}：仓储部可填写 4 个单元格")
+    assert result.output.startswith(f"已生成 {out}：仓储部可填写 64 个单元格")
     assert "注意" not in result.output
 
 

@@ -115,7 +115,7 @@ def test_validate_writes_marks_and_both_lists(bad_path: Path, tmp_path: Path) ->
 def test_recalc_refills_formulas_by_column_block(demo_copy: Path) -> None:
     book = FileBook(demo_copy)
     text = b.recalc(FileHost(book))
-    assert text.startswith("重算完成：20 个自动计算列已重新填入公式")
+    assert text.startswith("重算完成：25 个自动计算列已重新填入公式")
     assert book.value("每日监控!H4") == RATE_FORMULA and book.value("每日监控!H311") == RATE_FORMULA
     assert book.value("每日监控!H312") == ""  # below the Excel table: nothing written
     assert book.value("每日监控!G4") == 6.19  # input cells are never written
@@ -134,7 +134,7 @@ def test_highlight_writes_only_the_mark_column_and_clear_marks_blanks_it(demo_co
     assert b.highlight(host).startswith("预警高亮：已在“标记”列标出 11 行")
     assert [c for c in book.calls if c.startswith(("write_block", "add_or"))] == [
         "write_block 目标拆解 (3, 7) 4x1", "write_block 任务分工 (3, 14) 17x1", "write_block 每日监控 (3, 14) 308x1",
-        "write_block 复盘报告 (14, 4) 5x1"]
+        "write_block 商品与库存 (3, 18) 20x1", "write_block 复盘报告 (14, 4) 5x1"]
     assert book.value("每日监控!O278").startswith("严重：【达成率】【实际值】")
     assert b.clear_marks(host) == "已清除 11 行标记。"
     assert book.value("每日监控!O278") == "" and book.value("任务分工!O4") == ""
@@ -410,7 +410,7 @@ def test_buttons_on_the_fake_excel_write_what_the_file_backend_writes(demo_path:
     alerts = fake.sheet("预警").values()
     assert alerts[2][0] == '=HYPERLINK("#\'任务分工\'!F4","任务分工!F4")' and len(alerts) == 15
     assert fake.sheets.items[-1].name == "预警"
-    assert b.recalc(host).startswith("重算完成：20 个")  # 问题清单 and 预警 are ours: cleared, not refused
+    assert b.recalc(host).startswith("重算完成：25 个")  # 问题清单 and 预警 are ours: cleared, not refused
     assert fake.sheet("每日监控").values()[3][7] == RATE_FORMULA
 
 
@@ -496,8 +496,8 @@ def _shape(calls: list[str]) -> list[str]:
             else c for c in calls]
 
 
-CALLS_PER_CLICK = {"validate": 154, "recalc": 178, "highlight": 121, "clear_marks": 121, "review": 113,
-                   "new_campaign": 5, "merge_copies": 5, "daily": 125, "plan_days": 7, "import_data": 5}
+CALLS_PER_CLICK = {"validate": 170, "recalc": 206, "highlight": 135, "clear_marks": 135, "review": 124,
+                   "new_campaign": 5, "merge_copies": 5, "daily": 137, "plan_days": 7, "import_data": 5}
 
 
 @pytest.mark.parametrize("name", list(BUTTONS))

@@ -31,8 +31,8 @@ def bad_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_marks_name_level_headers_and_reason(demo_path: Path) -> None:
     raw = read_workbook(demo_path)
     got = marks(check_book(raw), raw)
-    assert set(got) == {"breakdown", "tasks", "daily", "lessons"}
-    assert got["breakdown"] == {} and got["lessons"] == {}
+    assert set(got) == {"breakdown", "tasks", "daily", "stock", "lessons"}
+    assert got["breakdown"] == {} and got["lessons"] == {} and got["stock"] == {}
     assert got["daily"][125] == "严重：【达成率】 2024-06-05 GMV 达成率 80.0%（未达标）"
     # two alert levels on one row: the highest first, headers in level then column order
     assert got["daily"][205].startswith("预警：【达成率】【环比变化】【异常说明】 "

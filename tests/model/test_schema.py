@@ -12,7 +12,8 @@ from xlpromo.model.formulas import FormulaError, render, render_a1
 from xlpromo.model.master import SCHEMA, review_rows
 from xlpromo.model.schema import ColType, Direction, Style, Table
 
-SHEETS = ["使用说明", "看板", "活动目标", "目标拆解", "任务分工", "每日监控", "复盘报告", "阈值配置", "数据字典"]
+SHEETS = ["使用说明", "看板", "活动目标", "目标拆解", "任务分工", "每日监控", "商品与库存", "复盘报告", "阈值配置",
+          "数据字典"]
 
 HEADERS = {
     "targets": ["活动名称", "负责人", "预热开始", "爆发开始", "爆发结束", "返场结束",
@@ -162,8 +163,8 @@ def test_types_of_key_columns() -> None:
     assert SCHEMA.table("targets").col("new_share_target").type == ColType.PERCENT
     assert SCHEMA.table("tasks").col("task_id").unique
     assert SCHEMA.table("tasks").id_column == "row_id"  # 任务编号 is typed by people; 行ID is xlpromo's
-    assert [t.key for t in SCHEMA.tables if t.id_column] == ["breakdown", "tasks", "daily", "lessons"]
-    assert [t.id_prefix for t in SCHEMA.tables if t.id_column] == ["B", "T", "D", "L"]
+    assert [t.key for t in SCHEMA.tables if t.id_column] == ["breakdown", "tasks", "daily", "stock", "lessons"]
+    assert [t.id_prefix for t in SCHEMA.tables if t.id_column] == ["B", "T", "D", "S", "L"]
 
 
 def test_no_row_formula_of_a_growing_table_scans_a_growing_table() -> None:
@@ -172,7 +173,7 @@ def test_no_row_formula_of_a_growing_table_scans_a_growing_table() -> None:
     MATCH and bounded window (INDEX(…):INDEX(…)) keep it linear; 复盘's five rows may count over 每日监控."""
     lists = {t.name for t in SCHEMA.sheet("dictionary").tables}
     growing = {t.name for t in SCHEMA.tables if t.growable and t.name not in lists}
-    assert growing == {"Breakdown", "Tasks", "Daily", "Lessons"}
+    assert growing == {"Breakdown", "Tasks", "Daily", "Stock", "Lessons"}
     scans = set()
     for t in SCHEMA.tables:
         if t.name not in growing:

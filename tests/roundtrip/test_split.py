@@ -30,7 +30,7 @@ from xlpromo.roundtrip.state import read_state
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl, x14
 
-TASKS, DAILY = "任务分工", "每日监控"
+TASKS, DAILY, STOCK = "任务分工", "每日监控", "商品与库存"
 # 任务分工 rows 4–20 hold T001–T017: T009 (row 12) and T014 (row 17) belong to 仓储部, T008 (11) to 客服部.
 # Columns: A 任务编号, K 当前状态, L 备注. 每日监控 rows 4–311.
 
@@ -39,7 +39,8 @@ TASKS, DAILY = "任务分工", "每日监控"
 def warehouse(master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("copy") / copy_name(master, "仓储部")
     made = split_book(master, "仓储部", out, due=dt.date(2024, 6, 20))
-    assert (made.output, made.dept, made.cells, made.tables) == (out, "仓储部", 4, [TASKS, DAILY])
+    # 4 task cells, and 当前库存, 日均销量, 库龄天数, 备注 of the demo’s 15 仓储部 SKUs on 商品与库存
+    assert (made.output, made.dept, made.cells, made.tables) == (out, "仓储部", 4 + 15 * 4, [TASKS, DAILY, STOCK])
     return out
 
 
@@ -93,7 +94,7 @@ def test_owners_are_what_the_check_reads(master: Path) -> None:
     raw = read_workbook(master)
     found = owners(raw)
     frames = check_book(raw).frames
-    assert set(found) == {"tasks", "daily"}
+    assert set(found) == {"tasks", "daily", "stock"}
     for key, series in found.items():
         assert series.tolist() == frames[key]["dept"].tolist()
         assert list(series.index) == list(frames[key].index)

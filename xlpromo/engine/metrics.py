@@ -25,7 +25,7 @@ from xlpromo.engine.aggregate import average, daily_weight, daily_weighted, fini
 from xlpromo.engine.cells import Frames, catalogue_lookup, dates, numeric, present
 from xlpromo.engine.dod import daily_dod, daily_key, daily_prev, day_on_day, head_values, sorted_rows
 from xlpromo.model.book import RawBook
-from xlpromo.model.defaults import RATE_DIGITS, STATUS_LABELS, TASK_DONE_STATES
+from xlpromo.model.defaults import RATE_DIGITS, STATUS_LABELS, STOCK_STATES, TASK_DONE_STATES
 from xlpromo.model.formulas import references
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import ColType, Column, Direction, Table
@@ -51,6 +51,7 @@ __all__ = [
     "safety_stock",
     "sorted_rows",
     "status",
+    "stock_status",
     "total",
     "total_rows",
 ]
@@ -88,7 +89,9 @@ def status(rate: pd.Series, target: Any, actual: Any, direction: Any,
 
 def safety_stock(avg_daily_sales: Any, factor: float = 1.5) -> pd.Series:
     """安全库存 = 日均销量 × 系数 (阈值配置·安全库存系数, 1.5 by default); NaN where sales are not a number."""
-    return numeric(avg_daily_sales) * float(factor)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 × 1.5 is no number: the cell shows #NUM!, we NaN
+        out = numeric(avg_daily_sales) * float(factor)
+    return out.where(np.isfinite(out))
 
 
 def as_of_date(frames: Frames, today: dt.date | None = None) -> pd.Timestamp:
@@ -206,6 +209,33 @@ def _used(frames: Frames, df: pd.DataFrame) -> pd.Series:
     return confirmed.where(confirmed.notna(), numeric(df["auto"]))
 
 
+def _ratio(num: Any, den: Any) -> pd.Series:
+    """num ÷ den where both are numbers and den > 0 (折扣, 可售天数); NaN otherwise, as the formulas' ""."""
+    n, d = numeric(num), numeric(den)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (n / d).where(n.notna() & (d > 0))
+
+
+def _safety_stock(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    return safety_stock(df["daily_sales"], _thr(frames, "safety_stock_factor"))
+
+
+def _flash_stock(frames: Frames, df: pd.DataFrame) -> pd.Series:
+    """秒杀备货 = 预估销量 × 秒杀备货系数 for a 秒杀 SKU; NaN for the others."""
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: no number, as safety_stock
+        out = numeric(df["forecast"]) * _thr(frames, "flash_stock_factor")
+    return out.where(np.isfinite(out) & df["flash"].eq("是"))
+
+
+def stock_status(stock: Any, safety: Any, age: Any, age_limit: float) -> pd.Series:
+    """商品与库存·状态: 缺货 (≤ 0), 低于安全库存, 积压清仓 (库龄 > limit), 正常; "" without a stock figure."""
+    out_, low, aged, ok = STOCK_STATES
+    s, safe, a = numeric(stock), numeric(safety), numeric(age)
+    result = np.select([s.isna(), s <= 0, safe.notna() & (s < safe), a.notna() & (a > age_limit)],
+                       ["", out_, low, aged], ok)
+    return pd.Series(result, index=s.index, dtype=object)
+
+
 #: (table key, column key) → function(frames, table frame) → Series, in column order.
 COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
     ("targets", "criterion"): _criterion,
@@ -224,6 +254,12 @@ COMPUTED: dict[tuple[str, str], Callable[[Frames, pd.DataFrame], pd.Series]] = {
     ("daily", "dept"): _lookup("dept"),
     ("daily", "weight"): daily_weight,
     ("daily", "weighted"): daily_weighted,
+    ("stock", "discount"): lambda f, df: _ratio(df["promo_price"], df["list_price"]),
+    ("stock", "safety_stock"): _safety_stock,
+    ("stock", "flash_stock"): _flash_stock,
+    ("stock", "days_cover"): lambda f, df: _ratio(df["stock"], df["daily_sales"]),
+    ("stock", "status"): lambda f, df: stock_status(df["stock"], df["safety_stock"], df["age_days"],
+                                                    _line(f, "stock_age_days")),
     ("review", "unit"): _lookup("unit"),
     ("review", "direction"): _lookup("direction"),
     ("review", "auto"): review_auto,

@@ -51,7 +51,7 @@ PLACEHOLDERS = frozenset({"-", "--", "—", "——", "/", "无", "暂无", "空
 _PLAIN_NUMBERS = frozenset({int, float})  # types that are numbers as they are (not bool, not numpy's)
 # The order tables are parsed in: lists first (they give the metric units), then targets (the year).
 _ORDER = ("departments", "statuses", "phases", "channels", "dimensions", "review_kinds", "metrics", "import_map",
-          "thresholds", "targets", "breakdown", "tasks", "daily", "review", "lessons")
+          "thresholds", "targets", "breakdown", "tasks", "daily", "stock", "review", "lessons")
 
 
 def _list_column(key: str) -> str:

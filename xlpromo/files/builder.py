@@ -38,7 +38,7 @@ from xlpromo.ooxml import atomic_path
 __all__ = ["STARTER_ROWS", "Campaign", "build_workbook", "default_frames"]
 
 #: Empty rows a blank template offers per growable table.
-STARTER_ROWS = {"breakdown": 4, "tasks": 10, "daily": 20, "lessons": 4}
+STARTER_ROWS = {"breakdown": 4, "tasks": 10, "daily": 20, "stock": 10, "lessons": 4}
 
 STYLES: dict[Style, dict[str, Any]] = {
     Style.RED: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},

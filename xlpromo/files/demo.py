@@ -95,6 +95,33 @@ LESSONS = [
     ("问题与改进", "秒杀商品库存不足", "下次活动按预估流量1.2倍备货", "采购部"),
 ]
 
+#: 商品与库存 on 统计日期: the 20 主推SKU of task T001, priced by the seeds' pyramid (爆款 5–10% off, 引流款 15–20%),
+#: 秒杀 SKUs stocked at 1.2 × forecast or more. Planted: SKU-014 below its safety stock, SKU-019 aged 45 days.
+STOCK_COLUMNS = ("sku", "name", "category", "role", "list_price", "promo_price", "stock", "daily_sales", "flash",
+                 "forecast", "age_days", "dept", "note")
+STOCK = [
+    ("SKU-001", "保湿精华液 50ml", "美妆", "爆款", 299, 269, 5200, 320, "是", 4000, 12, "仓储部", ""),
+    ("SKU-002", "氨基酸洁面乳 120g", "美妆", "引流款", 89, 72, 3800, 410, "是", 3000, 9, "仓储部", ""),
+    ("SKU-003", "防晒霜 SPF50", "美妆", "爆款", 159, 145, 2600, 260, "否", None, 15, "仓储部", ""),
+    ("SKU-004", "修护面膜 10片", "美妆", "利润款", 129, 119, 1500, 95, "否", None, 20, "仓储部", ""),
+    ("SKU-005", "无线蓝牙耳机", "数码", "爆款", 399, 359, 3100, 210, "是", 2500, 8, "采购部", ""),
+    ("SKU-006", "20000mAh 充电宝", "数码", "引流款", 129, 105, 2400, 180, "否", None, 14, "采购部", ""),
+    ("SKU-007", "智能手环", "数码", "利润款", 249, 229, 900, 40, "否", None, 18, "采购部", ""),
+    ("SKU-008", "空气炸锅 5L", "家电", "爆款", 499, 459, 1800, 120, "是", 1400, 10, "仓储部", ""),
+    ("SKU-009", "电动牙刷", "家电", "引流款", 199, 165, 2200, 150, "否", None, 11, "仓储部", ""),
+    ("SKU-010", "破壁料理机", "家电", "利润款", 699, 649, 600, 25, "否", None, 22, "仓储部", ""),
+    ("SKU-011", "每日坚果 30包", "食品", "爆款", 139, 125, 6000, 450, "是", 4800, 6, "仓储部", "保质期12个月"),
+    ("SKU-012", "挂耳咖啡 50袋", "食品", "引流款", 99, 82, 3500, 260, "否", None, 7, "仓储部", ""),
+    ("SKU-013", "有机燕麦片 1kg", "食品", "利润款", 59, 55, 1200, 60, "否", None, 16, "仓储部", ""),
+    ("SKU-014", "儿童保温杯", "母婴", "爆款", 169, 155, 180, 160, "否", None, 5, "采购部", "补货在途，预计6月24日到仓"),
+    ("SKU-015", "婴儿湿巾 80抽×12包", "母婴", "引流款", 79, 65, 4200, 300, "否", None, 9, "仓储部", ""),
+    ("SKU-016", "纯棉四件套", "家纺", "利润款", 359, 329, 700, 30, "否", None, 25, "仓储部", ""),
+    ("SKU-017", "乳胶枕", "家纺", "爆款", 229, 209, 1300, 85, "否", None, 13, "仓储部", ""),
+    ("SKU-018", "运动速干T恤", "服饰", "引流款", 99, 80, 2600, 140, "否", None, 19, "仓储部", ""),
+    ("SKU-019", "春款薄风衣", "服饰", "清仓款", 459, 299, 850, 12, "否", None, 45, "仓储部", "换季款，建议清仓"),
+    ("SKU-020", "瑜伽垫 6mm", "运动", "利润款", 129, 119, 1100, 70, "否", None, 21, "采购部", ""),
+]
+
 
 def _phase_gmv_target(day: dt.date) -> float:
     if day < BURST_START:
@@ -178,6 +205,7 @@ def demo_frames() -> dict[str, pd.DataFrame]:
         TASKS, columns=["task_id", "name", "description", "phase", "start", "due", "owner",
                         "dept", "collab", "deliverable", "status", "note"], dtype=object)
     frames["daily"] = pd.DataFrame(_daily(), dtype=object)
+    frames["stock"] = pd.DataFrame(STOCK, columns=list(STOCK_COLUMNS), dtype=object)
     frames["lessons"] = pd.DataFrame(LESSONS, columns=["kind", "content", "improvement", "dept"],
                                      dtype=object)
     th = frames["thresholds"].copy()

@@ -10,16 +10,26 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlpromo.model import gantt
+from xlpromo.model.defaults import STOCK_STATES, threshold
 from xlpromo.model.schema import Style, WorkbookSchema
 from xlpromo.ooxml import INPUT_BORDER, INPUT_FILL
 
 __all__ = ["STEPS", "TIPS", "fill", "write"]
 
+
+def _th(code: str) -> str:
+    """A threshold as the guide names it, with the sheet where its value is changed (a ``{s:…}`` template)."""
+    return f"{{s:thresholds}}中的“{threshold(code).name}”"
+
+
+STOCK_OUT, STOCK_LOW, STOCK_AGED, STOCK_OK = STOCK_STATES
+
 STEPS = (
     ("筹备期", "市场部填写{s:targets}（目标值、时间节点）；运营部填写{s:breakdown}和{s:tasks}，"
               "每项任务只指定一位负责人。"),
     ("资源整合", "采购、仓储、技术、设计、客服各部门在{s:tasks}中更新自己任务的当前状态；"
-                "技术部在活动开始前3天完成全流程测试。"),
+                "运营部在{s:stock}列出活动商品，采购部、仓储部更新{c:stock.stock}、{c:stock.daily_sales}和"
+                "{c:stock.age_days}；技术部在活动开始前3天完成全流程测试。"),
     ("预热期 / 爆发期 / 返场期", "各指标的负责部门每天在{s:daily}填写目标值和实际值；"
                            "未达标时24小时内填写异常说明和调整措施。"),
     ("复盘", "{s:review}自动汇总目标与结果；运营部补充平台最终数据（{c:review.confirmed}）、"
@@ -36,6 +46,10 @@ TIPS = (
     f"{{s:tasks}}右侧为甘特图，每天一列，从预热开始前{gantt.PREP_DAYS // 7}周（有任务更早开始时最多"
     f"{gantt.PREP_MAX // 7}周）至返场结束后{gantt.POST_DAYS // 7}周，日期随活动目标变化。"
     f"{gantt.LEGEND}。只需填写起始时间、截止时间和当前状态，条形自动更新。",
+    f"{{s:stock}}：{{c:stock.discount}} = 活动价 ÷ 日常价（85% 即 8.5折）；{{c:stock.safety_stock}} = 日均销量 × "
+    f"{_th('safety_stock_factor')}；秒杀商品的{{c:stock.flash_stock}} = 预估销量 × {_th('flash_stock_factor')}；"
+    f"{{c:stock.days_cover}} = 当前库存 ÷ 日均销量。{{c:stock.status}}依次判断：{STOCK_OUT}（库存≤0）、"
+    f"{STOCK_LOW}、{STOCK_AGED}（库龄超过{_th('stock_age_days')}）、{STOCK_OK}。",
     "数值请按指标单位填写：GMV 填万元（如 5.8），比率直接输入百分数（如 4.1%）。",
     "xlpromo import 按{s:dictionary}右侧的“导入映射”读取平台导出文件：{c:import_map.platform}的"
     "{c:import_map.header}乘以{c:import_map.factor}记入{c:import_map.metric}（元→万元为 0.0001）。"

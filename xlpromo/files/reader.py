@@ -306,16 +306,16 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
     actual = {normalize_header(n): n for n in wb.sheet_names}
     needed = {s.key: actual.get(normalize_header(s.name)) for s in schema.sheets if s.tables}
     for s in schema.sheets:
-        if s.tables and needed[s.key] is None:
+        if s.tables and needed[s.key] is None and not all(t.optional for t in s.tables):
             raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
+    present = {k: v for k, v in needed.items() if v is not None}  # a sheet of optional tables a book made before lacks
     # The package scan (zlib, which releases the GIL) runs beside calamine's reads on another core.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(package_parts, path, [n for n in needed.values() if n])
+        scan = pool.submit(package_parts, path, [n for n in present.values() if n])
         sheets = {}
         for s in schema.sheets:
-            if s.tables:
-                name = needed[s.key]
-                assert name is not None
+            if s.key in present:
+                name = present[s.key]
                 try:
                     sheet = wb.get_sheet_by_name(name)
                     sheets[s.key] = (sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or []))
@@ -324,10 +324,9 @@ def read_workbook(path: str | Path, schema: WorkbookSchema = SCHEMA) -> RawBook:
         package = scan.result()
     tables: dict[str, RawTable] = {}
     for s in schema.sheets:
-        if not s.tables:
+        if s.key not in present:
             continue
-        name = needed[s.key]
-        assert name is not None
+        name = present[s.key]
         rows, merged = sheets[s.key]
         stop = len(rows) - 1
         parts = package.get(name, SheetParts())
@@ -357,6 +356,8 @@ def read_rows(path: str | Path, sheet_names: Sequence[str], rows_of: Callable[[s
         if not s.tables or (keys is not None and not any(t.key in keys for t in s.tables)):
             continue
         name = actual.get(normalize_header(s.name))
+        if name is None and all(t.optional for t in s.tables):
+            continue  # a sheet of optional tables a book made before lacks
         if name is None:
             raise MissingSheet(path, f"缺少工作表“{s.name}”", sheet=s.name)
         rows, known = rows_of(name), tables_of(name)

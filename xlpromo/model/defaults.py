@@ -22,6 +22,7 @@ __all__ = [
     "NUMERIC_CRITERION",
     "RATE_DIGITS",
     "STATUS_LABELS",
+    "STOCK_STATES",
     "TASK_DONE_STATES",
     "THRESHOLDS",
     "THRESHOLD_BOUNDS",
@@ -231,6 +232,8 @@ RATE_DIGITS = 9
 #: COUNTIFS criterion that matches numbers only (text and blanks are skipped).
 NUMERIC_CRITERION = ">=-1E+300"
 TASK_DONE_STATES = ("已完成", "已取消")
+#: 商品与库存·状态, most urgent first: 缺货 (库存≤0), 低于安全库存, 积压清仓 (库龄 over the limit), 正常.
+STOCK_STATES = ("缺货", "低于安全库存", "积压清仓", "正常")
 
 #: Single-column lists on 数据字典, by list key.
 LISTS: dict[str, tuple[str, ...]] = {
@@ -250,4 +253,6 @@ INLINE_LISTS: dict[str, tuple[str, ...]] = {
     "dod_bases": (DOD_POINTS, DOD_RELATIVE),
     "aggregates": (AGG_SUM, AGG_MEAN, AGG_BY_SPEND, AGG_BY_VISITORS, AGG_BY_ORDERS),
     "platforms": tuple(p.name for p in PLATFORMS.values()),  # 导入映射·平台
+    "product_roles": ("爆款", "引流款", "利润款", "清仓款"),  # 商品与库存·商品角色 (the seeds' price pyramid)
+    "yes_no": ("是", "否"),
 }
