@@ -213,7 +213,7 @@ def recalced(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
     out = {}
     for name, book in books.items():
         out[name] = folder / f"{name}.xlsx"
-        assert "更新 3465 个计算格" in _recalc(book, out[name])
+        assert "更新 3565 个计算格" in _recalc(book, out[name])
     return out
 
 
@@ -282,7 +282,7 @@ def split_copies(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         out[name] = folder / name / "618活动-运营部.xlsx"
         out[name].parent.mkdir()
         text = run(book, ["split", str(book), "--dept", "运营部", "-o", str(out[name])])
-        assert "运营部可填写 1068 个单元格" in text  # 日计划权重 (4 cells), 导入映射 (195) of issue 15
+        assert "运营部可填写 1248 个单元格" in text  # 日计划权重 4, 导入映射 195, 商品与库存 180
     return out
 
 

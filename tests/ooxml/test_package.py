@@ -581,7 +581,7 @@ def test_libreoffice_recalculates_the_patched_demo(demo_path: Path, soffice: str
     # LibreOffice keeps our marks: a second run on its copy replaces our sheets and our highlight
     again = patched(saved, tmp_path / "again.xlsx", recalc_ops)
     wb = openpyxl.load_workbook(again)
-    assert wb.sheetnames[-2:] == ["问题清单", "预警"] and len(wb.sheetnames) == 12  # 9, _xlpromo, ours
+    assert wb.sheetnames[-2:] == ["问题清单", "预警"] and len(wb.sheetnames) == 13  # 10, _xlpromo, ours
     assert wb["_xlpromo"].sheet_state == "hidden"  # LibreOffice saves a very hidden sheet as hidden
     assert [str(cf.sqref) for cf in xlpromo_formats(wb[DAILY])] == ["H4 K4"]
 
