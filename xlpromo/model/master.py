@@ -10,20 +10,29 @@ from __future__ import annotations
 from dataclasses import replace
 
 from xlpromo.model.aggregate import REVIEW_AUTO, WEIGHT, WEIGHTED, catalogue_field, series_key
+from xlpromo.model.columns import (
+    DATE,
+    DEC,
+    ENUM,
+    FLAGS,
+    HIGHER,
+    INT,
+    LOWER,
+    PCT,
+    WAN,
+    list_name,
+    rate_highlights,
+    system_columns,
+)
 from xlpromo.model.defaults import (
     DOD_POINTS,
-    MARK_CLOSE,
-    MARK_OPEN,
     RATE_DIGITS,
     STATUS_LABELS,
-    STOCK_STATES,
     TASK_DONE_STATES,
 )
 from xlpromo.model.formats import SIGNED_PCT_FMT
 from xlpromo.model.schema import (
-    ColType,
     Column,
-    Direction,
     HeadCell,
     Highlight,
     Sheet,
@@ -31,6 +40,7 @@ from xlpromo.model.schema import (
     Table,
     WorkbookSchema,
 )
+from xlpromo.model.stock import STOCK
 
 __all__ = ["ASOF_NAME", "REVIEW_HEAD_CELLS", "SCHEMA", "list_name", "review_rows"]
 
@@ -45,19 +55,8 @@ REVIEW_HEAD_FORMULAS = (
     'TEXT(INDEX({targets.warmup_start},1),"yyyy-mm-dd")&" 至 "&TEXT(INDEX({targets.return_end},1),"yyyy-mm-dd"))',
 )
 
-T, INT, DEC, PCT, WAN, DATE, ENUM = (
-    ColType.TEXT, ColType.INTEGER, ColType.DECIMAL, ColType.PERCENT, ColType.WAN,
-    ColType.DATE, ColType.ENUM,
-)
-LOWER = Direction.LOWER.value
-HIGHER = Direction.HIGHER.value
 PASS, WARN, FAIL = STATUS_LABELS
 DONE, CANCELLED = TASK_DONE_STATES
-
-
-def list_name(list_key: str) -> str:
-    """Defined name of a dropdown list on 数据字典, e.g. ``L_DEPARTMENTS``."""
-    return "L_" + list_key.upper()
 
 
 def _achievement(target: str, actual: str) -> str:
@@ -113,38 +112,6 @@ _DOD = (f'IF(ISNUMBER({{dod_prev}}),IFERROR(IF({{dod_basis}}="{DOD_POINTS}",{{ac
         f'{{actual}}/{{dod_prev}}-1),""),"")')
 
 
-def _rate_highlights(rate: str, cols: tuple[str, ...]) -> tuple[Highlight, ...]:
-    """Red below the warning line, amber below the pass line, green at or above it."""
-    has, r = f"ISNUMBER({{{rate}}})", f"ROUND({{{rate}}},{RATE_DIGITS})"
-    return (
-        Highlight(when=f"AND({has},{r}<{{TH:warn_line}})", style=Style.RED, columns=cols,
-                  meaning="达成率低于严重预警线"),
-        Highlight(when=f"AND({has},{r}<{{TH:pass_line}})", style=Style.AMBER,
-                  columns=cols, meaning="达成率低于达标线"),
-        Highlight(when=f"AND({has},{r}>={{TH:pass_line}})", style=Style.GREEN,
-                  columns=cols, meaning="达成率达标"),
-    )
-
-
-def _system_columns() -> tuple[Column, Column]:
-    """标记 (what xlpromo flagged in the row) and the hidden 行ID every growable table ends with."""
-    return (
-        Column(key="mark", header="标记", width=24, system=True,
-               note="由 xlpromo 写入：被标出的列及原因，请勿填写"),
-        Column(key="row_id", header="行ID", width=9, system=True, hidden=True,
-               note="由 xlpromo 写入的行标识，合并回传时用来对齐行，请勿修改"),
-    )
-
-
-#: Cells named in the row's 标记 (``【header】``), and the 标记 cell itself; listed first, so they win.
-_FLAGS = (
-    Highlight(when=f'AND({{mark}}<>"",ISNUMBER(FIND("{MARK_OPEN}"&{{HEADER}}&"{MARK_CLOSE}",{{mark}})))',
-              style=Style.FLAG, meaning="xlpromo 校验或预警标出的单元格，原因见该行“标记”列"),
-    Highlight(when='{mark}<>""', style=Style.FLAG, columns=("mark",),
-              meaning="xlpromo 校验或预警标出的单元格，原因见该行“标记”列"),
-)
-
-
 # --------------------------------------------------------------------------- 活动目标
 TARGETS = Table(
     key="targets", name="Targets", title="活动目标确认表", growable=False, capacity=1,
@@ -194,9 +161,9 @@ BREAKDOWN = Table(
         Column(key="dept", header="责任部门", type=ENUM, choices="departments", required=True,
                width=12),
         Column(key="owner", header="责任人", required=True, width=10),
-        *_system_columns(),
+        *system_columns(),
     ),
-    highlights=_FLAGS,
+    highlights=FLAGS,
 )
 
 # --------------------------------------------------------------------------- 任务分工
@@ -230,10 +197,10 @@ TASKS = Table(
                        f'"",{{due}}-{ASOF_NAME})'),
         Column(key="overdue", header="是否逾期", width=9,
                formula='IF({days_left}="","",IF({days_left}<0,"是","否"))'),
-        *_system_columns(),
+        *system_columns(),
     ),
     highlights=(
-        *_FLAGS,
+        *FLAGS,
         Highlight(when='{overdue}="是"', style=Style.RED, meaning="任务已逾期"),
         Highlight(when="AND(ISNUMBER({days_left}),{days_left}<={TH:due_soon_days})",
                   style=Style.AMBER, meaning="临近截止（阈值配置·临期提醒天数）"),
@@ -266,7 +233,7 @@ DAILY = Table(
         Column(key="issue", header="异常说明", width=26, note="未达标时24小时内说明原因"),
         Column(key="action", header="调整措施", width=28),
         Column(key="dept", header="负责部门", width=10, formula=catalogue_field("dept")),
-        *_system_columns(),
+        *system_columns(),
         Column(key="dod_key", header="环比键", width=9, hidden=True, formula=_DOD_KEY,
                note="由公式生成：日期、指标与渠道，供环比变化找前一天的行，请勿修改"),
         Column(key="dod_prev", header="前一日实际值", width=9, hidden=True, formula=_dod_prev(),
@@ -278,67 +245,11 @@ DAILY = Table(
     ),
     head=(HeadCell(key="sorted", column="dod_prev", label="有序行数", formula=_SORTED),),
     highlights=(
-        *_FLAGS,
-        *_rate_highlights("rate", ("rate", "status")),
+        *FLAGS,
+        *rate_highlights("rate", ("rate", "status")),
         Highlight(when=f'AND(ISNUMBER({{dod}}),OR(AND({{direction}}="{HIGHER}",ROUND({{dod}},3)<0),'
                        f'AND({{direction}}="{LOWER}",ROUND({{dod}},3)>0)))',  # as shown (0.0%): never a red -0.0%
                   style=Style.RED_TEXT, columns=("dod",), meaning="环比朝不利方向变化"),
-    ),
-)
-
-# --------------------------------------------------------------------------- 商品与库存
-#: 状态 of a SKU on 商品与库存, most urgent first: the formula tests them in this order.
-STOCK_OUT, STOCK_LOW, STOCK_AGED, STOCK_OK = STOCK_STATES
-_STOCK_STATUS = (
-    f'IF(NOT(ISNUMBER({{stock}})),"",IF({{stock}}<=0,"{STOCK_OUT}",'
-    f'IF(IFERROR(AND(ISNUMBER({{safety_stock}}),{{stock}}<{{safety_stock}}),FALSE),"{STOCK_LOW}",'
-    f'IF(AND(ISNUMBER({{age_days}}),{{age_days}}>{{TH:stock_age_days}}),"{STOCK_AGED}","{STOCK_OK}"))))'
-)
-
-STOCK = Table(
-    key="stock", name="Stock", title="商品与库存表", optional=True,
-    id_prefix="S", id_column="row_id", mark_column="mark", owner_column="dept",
-    columns=(
-        Column(key="sku", header="SKU", required=True, unique=True, width=12, filled_by="运营部",
-               note="商品编码，唯一，如 SKU001"),
-        Column(key="name", header="商品名称", required=True, width=20, filled_by="运营部"),
-        Column(key="category", header="类目", width=10, filled_by="运营部"),
-        Column(key="role", header="商品角色", type=ENUM, choices="product_roles", width=10, filled_by="运营部",
-               note="爆款/引流款/利润款/清仓款"),
-        Column(key="list_price", header="日常价", type=DEC, min=0, width=10, filled_by="运营部", note="单位：元"),
-        Column(key="promo_price", header="活动价", type=DEC, min=0, width=10, filled_by="运营部", note="单位：元"),
-        Column(key="discount", header="折扣", type=PCT, width=8,
-               formula='IF(OR(NOT(ISNUMBER({promo_price})),NOT(ISNUMBER({list_price}))),"",'
-                       'IF({list_price}<=0,"",{promo_price}/{list_price}))',
-               note="活动价÷日常价：85% 即 8.5折（让利15%）"),
-        Column(key="stock", header="当前库存", type=INT, min=0, width=10, note="件"),
-        Column(key="daily_sales", header="日均销量", type=DEC, min=0, width=10, note="件/天，近期日均"),
-        Column(key="safety_stock", header="安全库存", type=DEC, width=10,
-               formula='IF(ISNUMBER({daily_sales}),{daily_sales}*{TH:safety_stock_factor},"")',
-               note="日均销量×安全库存系数（阈值配置）"),
-        Column(key="flash", header="是否秒杀", type=ENUM, choices="yes_no", width=9, filled_by="运营部"),
-        Column(key="forecast", header="预估销量", type=DEC, min=0, width=10, filled_by="运营部",
-               note="活动期预估销量，件"),
-        Column(key="flash_stock", header="秒杀备货", type=DEC, width=10,
-               formula='IF(AND({flash}="是",ISNUMBER({forecast})),{forecast}*{TH:flash_stock_factor},"")',
-               note="秒杀商品：预估销量×秒杀备货系数（阈值配置）"),
-        Column(key="age_days", header="库龄天数", type=INT, min=0, width=9, note="天"),
-        Column(key="days_cover", header="可售天数", type=DEC, num_format="0.0", width=9,
-               formula='IF(AND(ISNUMBER({stock}),ISNUMBER({daily_sales})),'
-                       'IF({daily_sales}>0,{stock}/{daily_sales},""),"")',
-               note="当前库存÷日均销量"),
-        Column(key="status", header="状态", width=12, formula=_STOCK_STATUS),
-        Column(key="dept", header="负责部门", type=ENUM, choices="departments", required=True, width=10,
-               filled_by="运营部", note="采购部或仓储部"),
-        Column(key="note", header="备注", width=22),
-        *_system_columns(),
-    ),
-    highlights=(
-        *_FLAGS,
-        Highlight(when=f'OR({{status}}="{STOCK_OUT}",{{status}}="{STOCK_LOW}")', style=Style.RED,
-                  columns=("stock", "safety_stock", "status"), meaning="缺货或低于安全库存"),
-        Highlight(when=f'{{status}}="{STOCK_AGED}"', style=Style.AMBER, columns=("age_days", "status"),
-                  meaning="库龄超过库龄清仓天数（阈值配置），建议清仓"),
     ),
 )
 
@@ -361,7 +272,7 @@ REVIEW = Table(
         Column(key="direction", header="方向", width=9, formula=catalogue_field("direction")),
         Column(key="note", header="差异说明", width=30),
     ),
-    highlights=_rate_highlights("rate", ("rate", "status")),
+    highlights=rate_highlights("rate", ("rate", "status")),
 )
 
 
@@ -380,9 +291,9 @@ LESSONS = Table(
         Column(key="content", header="内容", required=True, width=26),
         Column(key="improvement", header="改进措施", width=26),
         Column(key="dept", header="责任部门", type=ENUM, choices="departments", width=12),
-        *_system_columns(),
+        *system_columns(),
     ),
-    highlights=_FLAGS,
+    highlights=FLAGS,
 )
 
 # --------------------------------------------------------------------------- 阈值配置
