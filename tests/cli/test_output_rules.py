@@ -231,3 +231,18 @@ def test_a_merge_killed_while_writing_leaves_no_temporary_file(master: Path, tmp
     assert caught, "the merge finished five times before its temporary file could be seen"
     assert code == 128 + sig
     assert _listing(outdir) == []
+
+
+def test_report_md_refuses_to_replace_the_pictures_of_another_report_without_force(demo_path: Path,
+                                                                                   tmp_path: Path) -> None:
+    first = runner.invoke(app, ["report", str(demo_path), "-o", str(tmp_path / "a.md")])
+    assert first.exit_code == 0, first.output
+    (tmp_path / "a.md").rename(tmp_path / "old.md")  # the report renamed; its a.charts/ stays beside it
+    before = _digest(tmp_path / "a.charts" / "每日GMV.png")
+    refused = runner.invoke(app, ["report", str(demo_path), "-o", str(tmp_path / "a.md")])
+    assert refused.exit_code == 2
+    assert "a.charts 里已有图表（每日GMV.png、达成率趋势.png、任务状态.png）" in refused.output
+    assert "--force" in refused.output and not (tmp_path / "a.md").exists()
+    assert _digest(tmp_path / "a.charts" / "每日GMV.png") == before
+    forced = runner.invoke(app, ["report", str(demo_path), "-o", str(tmp_path / "a.md"), "--force"])
+    assert forced.exit_code == 0 and (tmp_path / "a.md").is_file()

@@ -169,6 +169,17 @@ def test_markdown_says_when_no_chinese_font_drew_its_pictures(demo_path: Path, t
     assert "本机未找到中文字体" in text
 
 
+def test_a_new_md_report_replaces_its_pictures_and_leaves_the_users_files(demo_path: Path, blank_path: Path,
+                                                                          tmp_path: Path) -> None:
+    write_report(check(demo_path), tmp_path / "r.md")
+    folder = tmp_path / "r.charts"
+    (folder / "我的截图.png").write_bytes(b"mine")
+    write_report(check(blank_path), tmp_path / "r.md")  # no dates, no tasks: no chart this time
+    assert sorted(p.name for p in folder.iterdir()) == ["我的截图.png"]  # no stale 每日GMV.png beside the report
+    assert (folder / "我的截图.png").read_bytes() == b"mine"
+    assert not [p for p in tmp_path.rglob(".xlpromo-*")]  # the staging folder is gone
+
+
 def test_a_book_without_dates_or_tasks_has_no_charts(blank_path: Path, tmp_path: Path) -> None:
     report = check(blank_path)
     assert "<svg" not in render_html(report)

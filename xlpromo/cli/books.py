@@ -135,12 +135,16 @@ def report(
     force: Annotated[bool, typer.Option(help="覆盖已存在的输出文件")] = False,
 ) -> None:
     """根据工作簿数据生成运营效果复盘报告。"""
+    from xlpromo.files.charts import chart_files
     from xlpromo.files.check import check as run_check
-    from xlpromo.files.retro import FORMATS, write_report
+    from xlpromo.files.retro import FORMATS, chart_folder, write_report
 
     if out.suffix.lower() not in FORMATS:
         raise fail(f"{out}：复盘报告只能输出为 {'、'.join(FORMATS)}")
     check_output(out, force, FORMATS, inputs=[book])
+    if out.suffix.lower() == ".md" and not force and (taken := chart_files(chart_folder(out))):
+        raise fail(f"{chart_folder(out)} 里已有图表（{'、'.join(p.name for p in taken)}），会被新报告的图表替换；"
+                   "如需覆盖请加 --force")
     with guarded(book, out, doing="生成复盘报告"), console.status("正在生成复盘报告…", spinner="dots"):
         write_report(run_check(book), out)
     console.print(f"[green]已生成复盘报告[/] {safe(out)}")

@@ -33,13 +33,14 @@ from xlpromo.files.board import (
     charts,
 )
 from xlpromo.model.board import DAY_COLUMNS
+from xlpromo.ooxml import staged_folder
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as Picture
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["CJK_FONTS", "DAY_SHEET", "PICTURES", "TASK_SHEET", "ChartData", "DataSheet", "chart_data",
+__all__ = ["CJK_FONTS", "DAY_SHEET", "PICTURES", "TASK_SHEET", "ChartData", "DataSheet", "chart_data", "chart_files",
            "data_sheets", "has_cjk_font", "insert_charts", "svgs", "write_pngs"]
 
 #: Fonts tried in turn for Chinese text: Windows, macOS, then Linux (fonts-noto-cjk, wqy), then a Latin font.
@@ -259,16 +260,30 @@ def svgs(data: ChartData) -> list[tuple[str, str]]:
 
 
 def write_pngs(data: ChartData, folder: Path) -> list[tuple[str, Path]]:
-    """Draw each chart as ``folder/<name>.png`` (150 dpi, Agg); (title, path) of each (no folder when none)."""
+    """Draw each chart as ``folder/<name>.png`` (150 dpi, Agg); (title, path) of each (no folder when none).
+
+    The pictures are drawn in a staging folder and moved in together, so an interrupted run leaves the last set;
+    a picture of ours that this run does not draw (no tasks any more) is removed, so the folder never shows a
+    stale chart beside the new report. Other files in the folder are the user's and stay."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    out = []
+    out: list[tuple[str, Path]] = []
     with _style():
-        for name, title, fig in _pictures(data):
-            folder.mkdir(parents=True, exist_ok=True)
-            FigureCanvasAgg(fig)
-            path = folder / f"{name}.png"
-            fig.savefig(path, format="png", dpi=150, metadata={"Software": None})
-            out.append((title, path))
+        pictures = list(_pictures(data))
+        if pictures:
+            with staged_folder(folder) as stage:
+                for name, title, fig in pictures:
+                    FigureCanvasAgg(fig)
+                    fig.savefig(stage / f"{name}.png", format="png", dpi=150, metadata={"Software": None})
+                    out.append((title, folder / f"{name}.png"))
+    drawn = {p for _, p in out}
+    for path in chart_files(folder):
+        if path not in drawn:
+            path.unlink()
     return out
+
+
+def chart_files(folder: Path) -> list[Path]:
+    """The pictures of ours (``每日GMV.png`` …) already in ``folder``: what a new report would replace."""
+    return [p for name, _ in PICTURES if (p := folder / f"{name}.png").is_file()]
 

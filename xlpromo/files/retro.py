@@ -38,6 +38,7 @@ __all__ = [
     "OFF_SECTION",
     "REVIEW_RATE",
     "Figure",
+    "chart_folder",
     "column_widths",
     "render_html",
     "render_markdown",
@@ -311,6 +312,11 @@ def _page(ws: Any) -> None:
     ws.fit_to_pages(1, 0)
 
 
+def chart_folder(out: Path) -> Path:
+    """Where a .md report's pictures go: ``<name>.charts/`` beside ``<name>.md``."""
+    return out.with_name(out.stem + CHARTS_SUFFIX)
+
+
 def write_report(report: Report, out: str | Path) -> Path:
     """Write the retrospective to ``out`` (.md, .html or .xlsx), atomically; a .md's charts as PNGs in
     ``<name>.charts/`` beside it, linked by relative paths (the folder travels with the file)."""
@@ -322,7 +328,7 @@ def write_report(report: Report, out: str | Path) -> Path:
         if suffix == ".xlsx":
             _write_xlsx(report, tmp)
         elif suffix == ".md":
-            folder = out.with_name(out.stem + CHARTS_SUFFIX)
+            folder = chart_folder(out)
             images = [(t, f"{folder.name}/{p.name}") for t, p in write_pngs(chart_data(report.frames), folder)]
             tmp.write_text(render_markdown(report, images, font_note=bool(images) and not has_cjk_font()),
                            encoding="utf-8")
