@@ -37,3 +37,19 @@ def test_conflicts_and_changes_keep_the_cells_number_formats(master: Path, tmp_p
     assert (logged["G6"][7].value, logged["G6"][8].value) == (before["G6"].value, 41000)
     assert logged["G6"][8].number_format == "#,##0"
     assert logged["G4"][6].value == "实际值" and logged["G4"][6].number_format == "General"
+
+
+def test_a_second_merge_keeps_the_earlier_rows_number_formats(master: Path, tmp_path: Path) -> None:
+    # the first merge logs 客诉率 (0.00%) and GMV (#,##0.00); the second rewrites 变更记录 with those rows first
+    a = edit(master, tmp_path / "a.xlsx", {DAILY: {"G13": 0.0045, "G4": 6.5}})
+    first = merge_books(master, [a], tmp_path / "m1.xlsx").output
+    b = edit(first, tmp_path / "b.xlsx", {DAILY: {"G6": 41000}})
+    second = merge_books(first, [b], tmp_path / "m2.xlsx").output
+    changes = openpyxl.load_workbook(second)[CHANGES_SHEET]
+    logged = {r[4].value: r for r in changes.iter_rows(min_row=2)}
+    assert sorted(logged) == ["G13", "G4", "G6"]
+    assert logged["G13"][8].value == 0.0045 and logged["G13"][8].number_format == "0.00%"
+    assert logged["G13"][7].number_format == "0.00%"
+    assert logged["G4"][8].value == 6.5 and logged["G4"][8].number_format == "#,##0.00"
+    assert logged["G6"][8].number_format == "#,##0"  # this merge's own row, as before
+    assert logged["G4"][1].number_format == "General" and logged["G4"][1].data_type == "s"

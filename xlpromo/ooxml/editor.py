@@ -240,6 +240,20 @@ class BookPatch(XlsxPackage):
                 out[c] = width
         return out
 
+    def number_formats(self, sheet: str, columns: Iterable[int]) -> dict[tuple[int, int], str]:
+        """Number format of each cell of ``columns`` (1-based) on ``sheet`` that has one: (row, col) → code, in one
+        pass over the sheet; empty when there is no such sheet. A sheet rewritten whole keeps its numbers' looks."""
+        if sheet not in self.sheet_names():
+            return {}
+        wanted, styles = set(columns), self.styles()
+        xml = self._addressed(self._worksheet_part(sheet), keep=False).decode("utf-8")
+        out: dict[tuple[int, int], str] = {}
+        for cm in re.finditer(r"<(?:[\w.-]+:)?c\b[^>]*>", xml):
+            at = cell_address(cm.group(0))
+            if at is not None and at[1] + 1 in wanted and (code := styles.code(_style_of(cm.group(0)))):
+                out[(at[0] + 1, at[1] + 1)] = code
+        return out
+
     def row_styles(self, sheet: str, row: int) -> dict[int, int]:
         """Style of each existing cell of a row (1-based Excel row and column → s), for cells created below it."""
         xml = self._addressed(self._worksheet_part(sheet), keep=False).decode("utf-8")

@@ -17,6 +17,8 @@ __all__ = ["INPUT_BORDER", "INPUT_FILL", "Styles", "add_dxf", "minimal_styles"]
 INPUT_FILL = "FFFFF2CC"
 #: Frame of those cells, visible where a conditional format paints the row.
 INPUT_BORDER = "FFED7D31"
+#: Excel's built-in number formats that read the same in every locale (ECMA-376 18.8.30), by numFmtId.
+_BUILT_IN = {"1": "0", "2": "0.00", "3": "#,##0", "4": "#,##0.00", "9": "0%", "10": "0.00%"}
 # Top-level styleSheet elements that come after <dxfs> (CT_Stylesheet).
 _AFTER_DXFS = frozenset({"tableStyles", "colors", "extLst"})
 
@@ -113,6 +115,16 @@ class Styles:
         """The body style of a generated sheet for numbers: right-aligned with one indent, at the top, so a number
         never touches the left-aligned text of the next column (``0.45%a.xlsx`` in 合并冲突)."""
         return self._derived(0, "number", align=f'<{self.p}alignment horizontal="right" vertical="top" indent="1"/>')
+
+    def code(self, s: int) -> str | None:
+        """The number format of style ``s`` as text (``0.00%``), None for General or one Excel keeps by locale."""
+        xf = self.xfs[s] if 0 <= s < len(self.xfs) else ""
+        fmt = tag_attrs(xf[:xf.find(">") + 1]).get("numFmtId", "0") if xf else "0"
+        for x in self.num_fmts:
+            a = tag_attrs(x[:x.find(">") + 1])
+            if a.get("numFmtId") == fmt:
+                return a.get("formatCode") or None
+        return _BUILT_IN.get(fmt)
 
     def numbered(self, s: int, code: str) -> int:
         """Style ``s`` with the number format ``code`` (``yyyy-mm-dd``): a date typed into a text column of a copy

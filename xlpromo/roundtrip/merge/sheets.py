@@ -39,19 +39,32 @@ def put_conflicts(pkg: BookPatch, conflicts: list[Conflict]) -> None:
     pkg.put_sheet(CONFLICTS_SHEET, rows, widths=[14, 10, 8, 9, 12, 20, 24] + [24, 26] * width, links=links)
 
 
-def previous_changes(master: SideSheets) -> list[list[Any]]:
-    """The rows of the master's own 变更记录 (earlier merges), blank rows left out, padded to the header's width."""
+#: 原值 and 新值 (1-based columns of 变更记录): the values shown in their source cell's number format.
+_VALUE_COLUMNS = (_CHANGE_HEADER.index("原值") + 1, _CHANGE_HEADER.index("新值") + 1)
+
+
+def previous_changes(master: SideSheets, formats: dict[tuple[int, int], str] | None = None) -> list[list[Any]]:
+    """The rows of the master's own 变更记录 (earlier merges), blank rows left out, padded to the header's width;
+    a number keeps the format its cell had (``formats``: (row, col) → code), so 0.45% stays 0.45%, not 0.0045."""
     try:
         rows = master.rows(CHANGES_SHEET) or []
     except CalamineError:
         return []
-    return [list(r) + [""] * (len(_CHANGE_HEADER) - len(r)) for r in rows[1:]
-            if not all(is_blank(v, spaces=False) for v in r)]
+    out = []
+    for n, r in enumerate(rows[1:], start=2):
+        if all(is_blank(v, spaces=False) for v in r):
+            continue
+        row = list(r) + [""] * (len(_CHANGE_HEADER) - len(r))
+        for c in _VALUE_COLUMNS:
+            row[c - 1] = _shown(row[c - 1], (formats or {}).get((n, c)))
+        out.append(row)
+    return out
 
 
 def put_changes(pkg: BookPatch, master: SideSheets, result: MergeResult, now: str, depts: dict[str, str]) -> None:
     """Write 变更记录: the earlier rows, then this merge's changes and appended rows, each cell linked."""
-    rows: list[list[Any]] = [list(_CHANGE_HEADER), *previous_changes(master)]
+    formats = pkg.number_formats(CHANGES_SHEET, _VALUE_COLUMNS)
+    rows: list[list[Any]] = [list(_CHANGE_HEADER), *previous_changes(master, formats)]
     for ch in result.changes:
         rows.append([now, ch.source, ch.dept, ch.sheet, ch.cell, ch.row_id, ch.header, _shown(ch.old, ch.num_format),
                      _shown(ch.new, ch.num_format)])
