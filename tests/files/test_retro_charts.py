@@ -3,6 +3,7 @@ cells, inline SVG in the .html (offline, Chinese as text), PNG files beside the 
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -12,11 +13,12 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from xlpromo.engine.board import board_days
 from xlpromo.files import retro
 from xlpromo.files.board import GMV_TITLE, TASKS_TITLE, TREND_TITLE
-from xlpromo.files.charts import CJK_FONTS, DAY_SHEET, TASK_SHEET
+from xlpromo.files.charts import CJK_FONTS, DAY_SHEET, TASK_SHEET, chart_data, insert_charts
 from xlpromo.files.check import check
 from xlpromo.files.retro import render_html, write_report
 from xlpromo.model.a1 import col_name
@@ -115,6 +117,21 @@ def test_xlsx_charts_sit_on_the_first_sheet_under_the_summary(xlsx: Path) -> Non
     rows = [int(r) for r in re.findall(r"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>(\d+)",
                                        drawing)]
     assert rows[0] == 5 and rows == sorted(rows) and len(rows) == 3  # below the title and three summary lines
+
+
+def test_a_chart_never_straddles_a_printed_page(demo_path: Path, xlsx: Path) -> None:
+    with zipfile.ZipFile(xlsx) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    # rows 5, 27, 47 (0-based) hold the charts: a break above the second and the third (xlsxwriter's id: the row)
+    assert re.findall(r'<brk id="(\d+)"', sheet) == ["27", "47"]
+    # a summary too long to share page one with the first chart: it starts page two (20 px rows, 600 px a page)
+    wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    ws = wb.add_worksheet()
+    assert insert_charts(wb, ws, chart_data(check(demo_path).frames), 9) == 9 + 22 + 20 + 25
+    assert ws.hbreaks == [9, 31, 51]
+    ws2 = wb.add_worksheet()
+    insert_charts(wb, ws2, chart_data(check(demo_path).frames), 8)  # 8 + 22 rows = 600 px: it fits
+    assert ws2.hbreaks == [30, 50]
 
 
 def test_html_embeds_the_charts_as_inline_svg_with_no_outside_reference(demo_path: Path) -> None:

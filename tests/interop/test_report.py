@@ -28,3 +28,8 @@ def test_libreoffice_prints_the_report_with_its_charts(demo_path: Path, tmp_path
     for legend in ("GMV实际", "累计实际", "严重预警线", "已延期", "6-18爆发"):
         assert legend in squeezed, legend
     assert "#N/A" not in text and "Err:" not in text
+    # no chart straddles a page: the first under the summary on page one, the others each at the top of a page
+    # (LibreOffice's PDF also carries the clipped-away text of a chart beside a page, so only the tops are read)
+    pages = [re.sub(r"\s+", "", page) for page in text.split("\f")]
+    assert GMV_TITLE.replace(" ", "") in pages[0]
+    assert pages[1].startswith(re.sub(r"\s+", "", TREND_TITLE)) and pages[2].startswith(re.sub(r"\s+", "", TASKS_TITLE))

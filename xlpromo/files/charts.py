@@ -109,17 +109,30 @@ def data_sheets(data: ChartData) -> list[DataSheet]:
     return out
 
 
+#: Height of a printed page of the report in pixels of 96 dpi at 100% (A4 landscape, 210 mm less the default
+#: margins, header and footer: about 160 mm); a chart taller than what is left of the page starts a new one.
+PAGE_PX = 600
+ROW_PX = 20  # xlsxwriter's default row: 15 points
+
+
 def insert_charts(wb: Workbook, ws: Worksheet, data: ChartData, row: int) -> int:
     """Insert the native charts over :func:`data_sheets` (written as they are, header in row 1) on ``ws`` from
-    ``row`` down, one below the other; the row below the last."""
+    ``row`` down, one below the other; the row below the last. A chart never straddles a printed page: the first
+    stays under the summary when both fit on page one, each other one starts a page (two never fit on one)."""
     cols = {k: j for j, k in enumerate(data.days.columns)}
     blocks = Blocks(DAY_SHEET, 1, cols, len(data.days), 0, 0, len(data.depts), len(data.states), TASK_SHEET)
     heights = (22, 20, 25)  # rows of 20 px the three charts take (420, 380, 470 px high)
+    breaks: list[int] = []
+    first = True
     for chart, wanted, rows in zip(charts(wb, blocks), (len(data.days), len(data.days), len(data.depts)), heights,
                                    strict=True):
         if wanted:
+            if row and (not first or (row + rows) * ROW_PX > PAGE_PX):
+                breaks.append(row)  # xlsxwriter puts the break above this row
+            first = False
             ws.insert_chart(row, 0, chart)
             row += rows
+    ws.set_h_pagebreaks(breaks)
     return row
 
 
