@@ -423,6 +423,20 @@ def test_the_fake_refuses_to_clear_a_sheet_someone_else_made(demo_path: Path, tm
     assert book.sheet("问题清单").values() == [["我的笔记"]]
 
 
+def test_a_users_alerts_sheet_with_position_in_a2_is_theirs_and_an_empty_one_is_used(demo_path: Path,
+                                                                                    tmp_path: Path) -> None:
+    app = FakeApp()
+    book = app.load(_copy(demo_path, tmp_path / "a"))
+    book.sheets.add("预警").grid.extend([["我的预警跟踪"], ["位置", "处理人"]])  # their own title, their own 位置
+    assert "工作表“预警”已存在且不是 xlpromo 生成的" in b.validate(XlHost(app))
+    assert book.sheet("预警").values() == [["我的预警跟踪"], ["位置", "处理人"]]
+    app = FakeApp()
+    book = app.load(_copy(demo_path, tmp_path / "b"))
+    book.sheets.add("预警")  # an empty sheet of that name: nothing to lose, it is filled
+    b.validate(XlHost(app))
+    assert str(book.sheet("预警").values()[0][0]).startswith("预警 · 统计日期 2024-06-21：共 13 条")
+
+
 def test_the_active_book_is_never_the_add_in(demo_path: Path, tmp_path: Path) -> None:
     app = FakeApp()
     app.load(_copy(demo_path, tmp_path, "xlpromo.xlam"))

@@ -22,6 +22,7 @@ from xlpromo.errors import WorkbookError
 from xlpromo.excel.backend import GENERATED_HEADS, WORKBOOKS, ExcelUnavailable, FileKind, Formula, TableRef
 from xlpromo.model.a1 import parse_cell
 from xlpromo.model.values import CellError
+from xlpromo.roundtrip.recalc import ALERTS_TITLE_HEAD
 
 __all__ = ["ERROR_TEXTS", "NO_EXCEL", "XlBook", "XlHost", "excel_host", "from_excel", "to_excel"]
 
@@ -118,8 +119,7 @@ class XlBook:
         sheets = self.book.sheets
         if sheet in self.sheet_names():
             target = sheets[sheet]
-            ours = (None, *GENERATED_HEADS)  # 预警 has its title line above the header: then A2 is 位置
-            if target.range((1, 1)).value not in ours and target.range((2, 1)).value not in GENERATED_HEADS:
+            if not _generated(target):
                 message = f"工作表“{sheet}”已存在且不是 xlpromo 生成的，没有覆盖；请将它改名后重试"
                 raise WorkbookError(self.path, message, sheet=sheet)
             target.clear()
@@ -127,6 +127,17 @@ class XlBook:
         added = sheets.add(sheet, after=sheets[-1])
         if sys.platform.startswith("win"):  # the tab colour by which `xlpromo recalc` recognises its sheets
             added.api.Tab.Color = _TAB_BGR
+
+
+def _generated(sheet: Any) -> bool:
+    """Whether xlpromo made the sheet: A1 is one of its heads, or 预警's title line (``预警 · 统计日期 …``) stands
+    above 位置 in A2, or the sheet is empty. A user's sheet with 位置 in A2 under their own A1 is theirs."""
+    a1 = sheet.range((1, 1)).value
+    if a1 in GENERATED_HEADS:
+        return True
+    if isinstance(a1, str) and a1.startswith(ALERTS_TITLE_HEAD):
+        return bool(sheet.range((2, 1)).value == GENERATED_HEADS[0])
+    return a1 is None and sheet.used_range.address == "$A$1"
 
 
 def _com_pick(app: Any, title: str, kind: FileKind) -> list[Path]:

@@ -40,8 +40,8 @@ from xlpromo.roundtrip.state import SideSheets, reason, write_ids
 from xlpromo.roundtrip.stored import bad_number_cells
 from xlpromo.roundtrip.upgrade import Upgrade, not_upgraded, plan_upgrades
 
-__all__ = ["ALERTS_SHEET", "ISSUES_SHEET", "Recalculated", "alert_rows", "alert_title", "backup_path", "issue_rows",
-           "recalc"]
+__all__ = ["ALERTS_SHEET", "ALERTS_TITLE_HEAD", "ISSUES_SHEET", "Recalculated", "alert_rows", "alert_title",
+           "backup_path", "issue_rows", "recalc"]
 
 ISSUES_SHEET = "问题清单"
 BOARD_SHEET = SCHEMA.sheet("board").name
@@ -143,6 +143,10 @@ def alert_rows(report: Report) -> tuple[list[list[CachedValue]], dict[str, str]]
     return rows, links
 
 
+#: How the 预警 sheet's first line starts: the Excel buttons know their own 预警 sheet by it (and 位置 below it).
+ALERTS_TITLE_HEAD = "预警 · 统计日期"
+
+
 def alert_title(report: Report) -> str:
     """The 预警 sheet's first line: 统计日期 and the counts by level and by state."""
     levels = "、".join(f"{k} {n}" for k in ("严重", "预警", "提示")
@@ -150,7 +154,7 @@ def alert_title(report: Report) -> str:
     states = "、".join(f"{k} {n}" for k in ("新增", "持续", "已说明")
                        if (n := sum(a.state.startswith(k) for a in report.alerts)))
     day = shown(report.as_of) if report.as_of else ""
-    return f"预警 · 统计日期 {day}：共 {len(report.alerts)} 条" + (f"（{levels}；{states}）" if levels else "")
+    return f"{ALERTS_TITLE_HEAD} {day}：共 {len(report.alerts)} 条" + (f"（{levels}；{states}）" if levels else "")
 
 
 def _flagged(report: Report) -> dict[str, list[str]]:
