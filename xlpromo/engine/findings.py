@@ -113,7 +113,7 @@ class ErrorValue(Check):
 
 
 class NotInList(Check):
-    code, title, template = "not-in-list", "不在列表中", "“{value}”不在数据字典的“{list}”列表中"
+    code, title, template = "not-in-list", "不在列表中", "“{value}”不在{list}中"
 
 
 class OutOfRange(Check):

@@ -284,11 +284,11 @@ class _Run:
                 if not allowed and col.choices not in self.empty_lists and present.any():
                     self.empty_lists.add(col.choices)
                     self.found.append(F.EmptyList.at(self.book.tables[col.choices].sheet, "", None, "",
-                                                     self.list_title(col.choices)))
+                                                     self.book.tables[col.choices].table.title))
                 if allowed:
                     wrong = present & ~values.isin(allowed)
                     for row, v in values[wrong].items():
-                        self.add(raw, F.NotInList, as_row(row), col.key, v, list=self.list_title(col.choices))
+                        self.add(raw, F.NotInList, as_row(row), col.key, v, list=self.list_title(col))
             if col.min is not None or col.max is not None:
                 self.bounds(raw, col, values)
             if col.unique:
@@ -339,10 +339,12 @@ class _Run:
             return set()
         return {str(v) for v in frame[_list_column(key)].dropna()}
 
-    def list_title(self, key: str) -> str:
+    def list_title(self, col: Column) -> str:
+        """Where a column's choices are: 数据字典's list by its title, or the column's own fixed choices."""
+        key = col.choices or ""
         if key in INLINE_LISTS:
-            return key
-        return self.book.tables[key].table.title
+            return f"“{col.header}”的可选值（{'、'.join(INLINE_LISTS[key])}）"
+        return f"数据字典的“{self.book.tables[key].table.title}”列表"
 
     # ------------------------------------------------------------------ cross checks
     # ------------------------------------------------------------------ driver

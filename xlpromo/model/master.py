@@ -298,7 +298,7 @@ LESSONS = Table(
 
 # --------------------------------------------------------------------------- 阈值配置
 THRESHOLD_TABLE = Table(
-    key="thresholds", name="Thresholds", title="阈值配置", growable=False,
+    key="thresholds", name="Thresholds", title="阈值配置", growable=False, natural_key=("code",),
     columns=(
         Column(key="code", header="参数代码", required=True, unique=True, width=22, readonly=True,
                note="程序读取用的代码，请勿修改"),
@@ -338,7 +338,7 @@ METRIC_TABLE = Table(
 
 #: 导入映射: which column of a platform's export feeds which metric, times what (xlpromo import reads it).
 IMPORT_MAP_TABLE = Table(
-    key="import_map", name="ImportMap", title="导入映射", optional=True,
+    key="import_map", name="ImportMap", title="导入映射", optional=True, natural_key=("platform", "header", "metric"),
     columns=(
         Column(key="platform", header="平台", type=ENUM, choices="platforms", required=True, width=16),
         Column(key="header", header="导出列名", required=True, width=14,

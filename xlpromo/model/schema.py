@@ -140,6 +140,9 @@ class Table:
     #: A table later versions added (导入映射): a workbook made before lacks it, and readers leave it out then
     #: rather than refuse the whole book; its users fall back on the shipped defaults.
     optional: bool = False
+    #: The columns that name a row of a table without row IDs, when not its first column alone (阈值配置: 参数代码;
+    #: 导入映射: 平台, 导出列名 and 指标 together, since a platform has many rows). A merge aligns rows by them.
+    natural_key: tuple[str, ...] = ()
 
     def col(self, key: str) -> Column:
         """The column with this key (KeyError if absent)."""

@@ -35,6 +35,7 @@ from xlpromo.model.values import excel_serial, is_blank
 __all__ = [
     "DEMO_CAMPAIGN_ID",
     "FORMAT_VERSION",
+    "KEY_SEP",
     "STATE_SHEET",
     "BookRows",
     "IdStamp",
@@ -47,11 +48,14 @@ __all__ = [
     "fingerprint",
     "initial_state",
     "key_column",
+    "key_columns",
+    "key_text",
     "max_ids",
     "natural_key",
     "new_campaign_id",
     "parse_state",
     "pending_ids",
+    "row_key",
     "snapshot_of",
     "value_columns",
 ]
@@ -88,13 +92,35 @@ def canon(v: object) -> Canon:
     return str(v)
 
 
-def key_column(table: Table) -> str | None:
-    """The column whose value names a row of a table without row IDs (None: 活动目标, or ID tables)."""
+def key_columns(table: Table) -> tuple[str, ...]:
+    """The columns whose values name a row of a table without row IDs (none: 活动目标, or ID tables): the
+    table's ``natural_key``, else its first column."""
     if table.id_column or (not table.growable and table.capacity == 1):
+        return ()
+    return table.natural_key or (table.columns[0].key,)
+
+
+def key_column(table: Table) -> str | None:
+    """The first of :func:`key_columns` (None: 活动目标, or ID tables)."""
+    return next(iter(key_columns(table)), None)
+
+
+#: Between the parts of a key of several columns (导入映射's 平台, 导出列名, 指标): no cell of them holds a tab.
+KEY_SEP = "\t"
+
+
+def key_text(key: str) -> str:
+    """A row key as 合并冲突/变更记录 show it: the parts of a key of several columns joined by ·."""
+    return key.replace(KEY_SEP, " · ")
+
+
+def row_key(rec: Any, columns: tuple[str, ...]) -> str | None:
+    """A row's natural key as text: its key cells stripped, joined by :data:`KEY_SEP`; None when all are blank
+    (one column: the cell's text, as snapshots made before keys of several columns hold them)."""
+    parts = [natural_key(rec.get(c)) for c in columns]
+    if all(p is None for p in parts):
         return None
-    if table.key == "thresholds":
-        return "code"
-    return table.columns[0].key
+    return KEY_SEP.join(p or "" for p in parts)
 
 
 def natural_key(v: object) -> str | None:
@@ -105,8 +131,8 @@ def natural_key(v: object) -> str | None:
 
 def value_columns(table: Table) -> list[Column]:
     """The columns a merge compares and writes: what people type, the natural key excepted."""
-    key = key_column(table)
-    return [c for c in table.columns if c.editable and c.key != key]
+    keys = key_columns(table)
+    return [c for c in table.columns if c.editable and c.key not in keys]
 
 
 @dataclass
@@ -222,6 +248,12 @@ def parse_state(rows: list[list[Any]], *, snapshot: bool = True) -> State:
             raise ValueError(f"{STATE_SHEET} 的记录“{kind} {sub}”已损坏（“{value}”不是它应有的值）") from None
     if not st.campaign_id:
         raise ValueError(f"{STATE_SHEET} 中没有活动ID")
+    for key, snap in list(st.snapshot.items()):
+        known = next((t for t in SCHEMA.tables if t.key == key), None)
+        if known is not None and known.optional and snap.columns != [c.key for c in value_columns(known)]:
+            # a table added this round whose rows were keyed otherwise then (导入映射 by 平台 alone): no base, so
+            # its rows meet the master's as new ones — an equal row is left, a different one is a conflict
+            del st.snapshot[key]
     return st
 
 
@@ -252,7 +284,7 @@ def book_rows(raw: RawBook, floors: Mapping[str, int] | None = None) -> BookRows
         if table.id_column:
             data = assign_ids(data, table, (floors or {}).get(tkey, 0))
         rows: dict[str, RowValues] = {}
-        kcol = key_column(table)
+        kcols = key_columns(table)
         id_cells = rt.data[table.id_column].tolist() if table.id_column and table.id_column in rt.data else None
         present = [c for c in cols if c in data.columns]
         for i, (label, rec) in enumerate(zip(data.index, data.to_dict("records"), strict=True)):
@@ -260,8 +292,8 @@ def book_rows(raw: RawBook, floors: Mapping[str, int] | None = None) -> BookRows
             if table.id_column:
                 key = str(rec[table.id_column])
                 id_cell = id_cells[i] if id_cells is not None else None
-            elif kcol:
-                nk = natural_key(rec[kcol])
+            elif kcols:
+                nk = row_key(rec, kcols)
                 if nk is None or nk in rows:
                     continue  # a repeated or blank natural key: the first row counts (validation reports it)
                 key = nk
@@ -270,7 +302,9 @@ def book_rows(raw: RawBook, floors: Mapping[str, int] | None = None) -> BookRows
                 if rows:
                     continue
             values = {c: rec[c] if c in present else None for c in cols}
-            rows[key] = RowValues(as_row(label), key, {c: canon(v) for c, v in values.items()}, values, id_cell)
+            canons = {c: canon(v) for c, v in values.items()}
+            values.update({c: rec.get(c) for c in kcols})  # written when the row is appended elsewhere
+            rows[key] = RowValues(as_row(label), key, canons, values, id_cell)
         out[tkey] = rows
     return out
 
@@ -308,7 +342,7 @@ def initial_state(frames: Mapping[str, pd.DataFrame], campaign_id: str) -> State
         if frame is None:
             continue
         cols = [c.key for c in value_columns(table)]
-        kcol = key_column(table)
+        kcols = key_columns(table)
         ts = TableSnapshot(cols)
         for i in range(len(frame)):
             rec = frame.iloc[i]
@@ -318,8 +352,8 @@ def initial_state(frames: Mapping[str, pd.DataFrame], campaign_id: str) -> State
                     continue  # a blank starter row
                 key = str(rid)
                 ids[table.key] = max(ids.get(table.key, 0), id_number(rid, table.id_prefix) or 0)
-            elif kcol:
-                nk = natural_key(rec.get(kcol))
+            elif kcols:
+                nk = row_key(rec, kcols)
                 if nk is None:
                     continue
                 key = nk

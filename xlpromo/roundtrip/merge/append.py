@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xlpromo.model.ids import new_ids
 from xlpromo.model.schema import Table
-from xlpromo.model.state import RowValues, cell_stamp, fingerprint, value_columns
+from xlpromo.model.state import RowValues, cell_stamp, fingerprint, key_text, value_columns
 from xlpromo.roundtrip.merge.cells import show
 from xlpromo.roundtrip.merge.ledger import Ledger
 from xlpromo.roundtrip.merge.load import Copy, Master, label
@@ -56,12 +56,12 @@ def append_new(table: Table, master: Master, new_rows: list[tuple[Copy, RowValue
                 for c in cols:
                     if existing.canon[c.key] != row.canon[c.key]:
                         cell = rt.address(existing.row, c.key)
-                        result.conflicts.append(Conflict("冲突", rt.sheet, cell, key, c.header, "",
+                        result.conflicts.append(Conflict("冲突", rt.sheet, cell, key_text(key), c.header, "",
                                                          show(existing.raw[c.key]),
                                                          [(show(row.raw[c.key]), label(cp))]))
                 continue
             if not table.growable:
-                result.conflicts.append(Conflict("无法新增", rt.sheet, "", key, "（整行）", "", "",
+                result.conflicts.append(Conflict("无法新增", rt.sheet, "", key_text(key), "（整行）", "", "",
                                                  [("固定行数的表不能新增行", label(cp))]))
                 continue
             mrows[table.key][key] = row

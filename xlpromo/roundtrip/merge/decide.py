@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from xlpromo.model.formats import row_format
 from xlpromo.model.schema import Table
-from xlpromo.model.state import Canon, cell_stamp, key_column, value_columns
+from xlpromo.model.state import Canon, cell_stamp, key_column, key_text, value_columns
 from xlpromo.roundtrip.merge.cells import show, write_value
 from xlpromo.roundtrip.merge.ledger import Ledger
 from xlpromo.roundtrip.merge.load import Master, label
@@ -45,7 +45,7 @@ def decide(table: Table, master: Master, proposals: dict[tuple[str, str], list[P
     units = catalogue_units(master.raw)
     for (key, ck), props in proposals.items():
         col = col_of[ck]
-        shown_key = key if keyed else ""
+        shown_key = key_text(key) if keyed else ""
         m = master.rows[table.key].get(key)
         if m is None:
             result.conflicts.append(Conflict("主表已删除此行", rt.sheet, "", shown_key, col.header,

@@ -14,7 +14,7 @@ from typing import Any
 
 from xlpromo.model.master import SCHEMA
 from xlpromo.model.schema import Table
-from xlpromo.model.state import Canon, RowValues, TableSnapshot, cell_stamp, value_columns
+from xlpromo.model.state import Canon, RowValues, TableSnapshot, cell_stamp, key_text, value_columns
 from xlpromo.roundtrip.merge.cells import row_brief
 from xlpromo.roundtrip.merge.ledger import Ledger
 from xlpromo.roundtrip.merge.load import Copy, Master, label, stamp_time
@@ -119,7 +119,7 @@ def _dropped(table: Table, cp: Copy, master: Master, deleted: set[tuple[str, str
             deleted.add((cp.state.copy_id, key))
             m = mrows.get(key)
             cell = rt.cell(m.row, cols[0].key).split("!")[1] if m and cols else ""
-            result.conflicts.append(Conflict("副本删除了此行", rt.sheet, cell, key, "（整行）", "",
+            result.conflicts.append(Conflict("副本删除了此行", rt.sheet, cell, key_text(key), "（整行）", "",
                                              row_brief(table, m.raw) if m else "", [("（已删除）", label(cp))]))
 
 

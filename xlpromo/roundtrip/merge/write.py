@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xlpromo.model.book import RawTable
 from xlpromo.model.schema import Table
-from xlpromo.model.state import STATE_SHEET, RowValues, State
+from xlpromo.model.state import STATE_SHEET, RowValues, State, key_text
 from xlpromo.ooxml import BookPatch, Value, temp_file
 from xlpromo.roundtrip.merge.cells import row_brief, write_value
 from xlpromo.roundtrip.merge.load import Copy, Master
@@ -83,6 +83,6 @@ def _append(pkg: BookPatch, table: Table, rt: RawTable, rows: list[tuple[Copy, R
         values[r] = {col.key: key if col.key == table.id_column else
                      write_value(row.raw[col.key], col) if col.key in row.raw else None
                      for col in table.columns if not col.computed}
-        result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key, cp.path.name,
+        result.appended.append((rt.sheet, rt.address(r, table.columns[0].key), key_text(key), cp.path.name,
                                 row_brief(table, row.raw, units)))
     append_rows(pkg, rt.sheet, table, rt.columns, values, like.__getitem__, plan.sheet(rt.sheet))
