@@ -248,9 +248,15 @@ class BookPatch(XlsxPackage):
         wanted, styles = set(columns), self.styles()
         xml = self._addressed(self._worksheet_part(sheet), keep=False).decode("utf-8")
         out: dict[tuple[int, int], str] = {}
+        codes: dict[int, str | None] = {}  # a style's format looked up once, not once per cell
         for cm in re.finditer(r"<(?:[\w.-]+:)?c\b[^>]*>", xml):
             at = cell_address(cm.group(0))
-            if at is not None and at[1] + 1 in wanted and (code := styles.code(_style_of(cm.group(0)))):
+            if at is None or at[1] + 1 not in wanted:
+                continue
+            s = _style_of(cm.group(0))
+            if s not in codes:
+                codes[s] = styles.code(s)
+            if code := codes[s]:
                 out[(at[0] + 1, at[1] + 1)] = code
         return out
 
